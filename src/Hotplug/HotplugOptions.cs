@@ -1,0 +1,110 @@
+namespace Hotplug;
+
+/// <summary>Settings of a Hotplug host. Validated when the host starts; frozen after.</summary>
+public sealed class HotplugOptions
+{
+    /// <summary>Gets or sets the folder watched for plugins; each subfolder is one plugin.</summary>
+    /// <value>Defaults to <c>plugins</c> under the current directory.</value>
+    public string PluginsPath { get; set; } = "plugins";
+
+    /// <summary>Gets or sets the host's state folder: the immutable store and host files live here.</summary>
+    /// <value>Defaults to <c>.hotplug</c> under the current directory.</value>
+    public string StatePath { get; set; } = ".hotplug";
+
+    /// <summary>Gets or sets how often the plugins folder is rescanned, in case file system events were lost.</summary>
+    /// <value>Defaults to 5 seconds.</value>
+    public TimeSpan RescanInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Gets or sets how long a plugin folder must stay unchanged (names, sizes, write times) before it is
+    /// staged, so that a folder still being copied is never loaded half-written.
+    /// </summary>
+    /// <value>Defaults to 1 second.</value>
+    public TimeSpan StabilityWindow { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Gets or sets the call timeout of plugins whose manifest sets none.</summary>
+    /// <value>Defaults to 30 seconds. <see cref="Timeout.InfiniteTimeSpan"/> turns it off.</value>
+    public TimeSpan DefaultCallTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Gets or sets the drain timeout of plugins whose manifest sets none.</summary>
+    /// <value>Defaults to 30 seconds.</value>
+    /// <remarks>When a version is replaced or taken offline, its calls in flight get this long to finish before it is stopped anyway.</remarks>
+    public TimeSpan DefaultDrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Gets or sets how long a plugin's <c>StartAsync</c> plus its first health check may take.</summary>
+    /// <value>Defaults to 30 seconds.</value>
+    public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Gets or sets how long a plugin's <c>StopAsync</c> may take.</summary>
+    /// <value>Defaults to 10 seconds.</value>
+    public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Gets or sets how long the host waits, with repeated garbage collections, for an unloaded version's load context to be collected before it reports it leaked.</summary>
+    /// <value>Defaults to 5 seconds.</value>
+    public TimeSpan UnloadTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Gets or sets how many earlier versions of each plugin are kept in status.</summary>
+    /// <value>Defaults to 20.</value>
+    public int HistoryLimit { get; set; } = 20;
+
+    /// <summary>
+    /// Gets the names of extra assemblies that plugins share with the host (one type identity), beyond
+    /// <c>Hotplug.Abstractions</c> and the host's contract assemblies, which are always shared.
+    /// </summary>
+    public IList<string> SharedAssemblies { get; } = [];
+
+    internal void Validate()
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(PluginsPath))
+        {
+            errors.Add($"{nameof(PluginsPath)} must name a folder.");
+        }
+
+        if (string.IsNullOrWhiteSpace(StatePath))
+        {
+            errors.Add($"{nameof(StatePath)} must name a folder.");
+        }
+
+        Positive(RescanInterval, nameof(RescanInterval), errors);
+        NotNegative(StabilityWindow, nameof(StabilityWindow), errors);
+        PositiveOrInfinite(DefaultCallTimeout, nameof(DefaultCallTimeout), errors);
+        Positive(DefaultDrainTimeout, nameof(DefaultDrainTimeout), errors);
+        Positive(StartTimeout, nameof(StartTimeout), errors);
+        Positive(StopTimeout, nameof(StopTimeout), errors);
+        Positive(UnloadTimeout, nameof(UnloadTimeout), errors);
+        if (HistoryLimit < 0)
+        {
+            errors.Add($"{nameof(HistoryLimit)} must not be negative; it is {HistoryLimit}.");
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new PluginException("Invalid Hotplug options: " + string.Join(" ", errors));
+        }
+    }
+
+    private static void Positive(TimeSpan value, string name, List<string> errors)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            errors.Add($"{name} must be positive; it is {value}.");
+        }
+    }
+
+    private static void NotNegative(TimeSpan value, string name, List<string> errors)
+    {
+        if (value < TimeSpan.Zero)
+        {
+            errors.Add($"{name} must not be negative; it is {value}.");
+        }
+    }
+
+    private static void PositiveOrInfinite(TimeSpan value, string name, List<string> errors)
+    {
+        if (value <= TimeSpan.Zero && value != Timeout.InfiniteTimeSpan)
+        {
+            errors.Add($"{name} must be positive or Timeout.InfiniteTimeSpan; it is {value}.");
+        }
+    }
+}

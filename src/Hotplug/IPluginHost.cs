@@ -1,0 +1,60 @@
+using System.Text.Json;
+
+namespace Hotplug;
+
+/// <summary>
+/// The host's face to the application: get a plugin by id and contract, inspect what runs, and invoke a
+/// plugin method by name.
+/// </summary>
+public interface IPluginHost
+{
+    /// <summary>
+    /// Gets a router for the plugin <paramref name="pluginId"/> through the contract <typeparamref name="TContract"/>.
+    /// </summary>
+    /// <typeparam name="TContract">An interface marked with <see cref="PluginContractAttribute"/>.</typeparam>
+    /// <param name="pluginId">The plugin id from its manifest.</param>
+    /// <returns>
+    /// A router that always reaches the active version of the plugin. It may be kept for the life of the
+    /// application. Calls made while no version is active throw <see cref="PluginUnavailableException"/>.
+    /// </returns>
+    /// <exception cref="PluginException">
+    /// <typeparamref name="TContract"/> is not a plugin contract, or no router was generated for it.
+    /// </exception>
+    TContract Get<TContract>(string pluginId) where TContract : class;
+
+    /// <summary>Gets a snapshot of every plugin the host knows, ordered by id.</summary>
+    /// <returns>The snapshot.</returns>
+    IReadOnlyList<PluginStatus> GetPlugins();
+
+    /// <summary>Gets a snapshot of one plugin.</summary>
+    /// <param name="pluginId">The plugin id.</param>
+    /// <returns>The snapshot, or <see langword="null"/> when the host does not know the plugin.</returns>
+    PluginStatus? GetPlugin(string pluginId);
+
+    /// <summary>
+    /// Invokes a contract method of the plugin's active version by name, with arguments given as a JSON object
+    /// by parameter name, and returns the awaited result as JSON (camelCase). Meant for tools and admin APIs;
+    /// application code calls through <see cref="Get{TContract}"/>.
+    /// </summary>
+    /// <param name="pluginId">The plugin id.</param>
+    /// <param name="method">The method name; the <c>Async</c> suffix may be left out; case is ignored.</param>
+    /// <param name="arguments">A JSON object of the method's arguments by parameter name; a missing optional parameter takes its default.</param>
+    /// <param name="cancellationToken">Passed to the method when it takes a <see cref="CancellationToken"/>.</param>
+    /// <returns>The result as JSON; <c>null</c> for a method that returns nothing.</returns>
+    /// <exception cref="PluginUnavailableException">No version of the plugin is active.</exception>
+    /// <exception cref="PluginInvocationArgumentException">The method does not exist or the arguments do not bind.</exception>
+    /// <exception cref="PluginInvocationException">The plugin threw.</exception>
+    /// <exception cref="PluginTimeoutException">The call outlived the plugin's call timeout.</exception>
+    Task<JsonElement> InvokeAsync(string pluginId, string method, JsonElement arguments, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Scans the sources now and reconciles every plugin against what they describe, returning when the pass
+    /// is done. The host also does this on file system events and on a timer.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the wait (not the pass).</param>
+    /// <returns>A task that completes when a full pass that started after this call has finished.</returns>
+    Task RescanAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Raised after a plugin version changes state. Handlers run on the reconcile loop: keep them short.</summary>
+    event EventHandler<PluginStateChange>? StateChanged;
+}
