@@ -1,23 +1,255 @@
-using System.Text.Json;
+using System.Collections.Concurrent;
+using System.Reflection;
+using System.Threading.Channels;
+using Hotplug.Loading;
+using Hotplug.Routing;
+using Hotplug.Store;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace Hotplug.Hosting;
 
-internal sealed partial class PluginHost : IPluginHost, IHostedService
+/// <summary>
+/// The host: one reconcile loop that makes what runs match what the plugins folder describes, and the
+/// routers callers hold.
+/// </summary>
+internal sealed partial class PluginHost : IPluginHost, IHostedService, IAsyncDisposable
 {
+    private readonly ConcurrentDictionary<string, PluginEntry> _entries = new(StringComparer.Ordinal);
+    private readonly Channel<bool> _signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly ConcurrentQueue<TaskCompletionSource> _rescanWaiters = new();
+    private readonly ConcurrentDictionary<Task, bool> _retiring = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly HotplugOptions _options;
+    private readonly ServiceExports _exports;
+    private readonly TimeProvider _time;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private SharedAssemblyPolicy? _shared;
+    private PluginStore? _store;
+    private FileSystemWatcher? _watcher;
+    private Task? _loop;
+    private int _started;
+
+    public PluginHost(IOptions<HotplugOptions> options, ServiceExports exports, TimeProvider timeProvider, ILoggerFactory? loggerFactory = null)
+    {
+        _options = options.Value;
+        _exports = exports;
+        _time = timeProvider;
+        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        _logger = _loggerFactory.CreateLogger("Hotplug.Host");
+    }
+
     public event EventHandler<PluginStateChange>? StateChanged;
 
-    public TContract Get<TContract>(string pluginId) where TContract : class => throw new NotSupportedException();
+    public HotplugOptions Options => _options;
 
-    public IReadOnlyList<PluginStatus> GetPlugins() => [];
+    public string PluginsPath { get; private set; } = string.Empty;
 
-    public PluginStatus? GetPlugin(string pluginId) => null;
+    public string StatePath { get; private set; } = string.Empty;
 
-    public Task<JsonElement> InvokeAsync(string pluginId, string method, JsonElement arguments, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+    public TContract Get<TContract>(string pluginId)
+        where TContract : class
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(pluginId);
+        var type = typeof(TContract);
+        if (!type.IsInterface || type.GetCustomAttribute<PluginContractAttribute>() is null)
+        {
+            throw new PluginException(
+                $"{type.FullName} is not a plugin contract: mark the interface with [PluginContract(\"name/v1\")] in an assembly that references Hotplug.Abstractions.",
+                pluginId);
+        }
 
-    public Task RescanAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
+        var entry = _entries.GetOrAdd(pluginId, static id => new PluginEntry(id));
+        lock (entry.Sync)
+        {
+            if (entry.Slots.TryGetValue(type, out var existing))
+            {
+                return (TContract)existing.Router;
+            }
 
-    public Task StartAsync(CancellationToken cancellationToken) { StateChanged?.Invoke(this, null!); return Task.CompletedTask; }
+            var slot = new ContractSlot<TContract>(pluginId);
+            if (!RouterRegistry.TryCreate(slot, out var router) || router is null)
+            {
+                throw new PluginException(
+                    $"No router was generated for {type.FullName}. The project that calls Get<{type.Name}>() must reference the Hotplug package (which brings its source generator), or the generator project as an analyzer.",
+                    pluginId);
+            }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+            var handle = new SlotHandle<TContract>(slot, router);
+            handle.Bind(entry.Active);
+            entry.Slots.Add(type, handle);
+            return router;
+        }
+    }
+
+    public IReadOnlyList<PluginStatus> GetPlugins() =>
+        [.. _entries.Values.Where(e => e.Known || e.Active is not null || e.History.Count > 0 || e.LastError is not null)
+            .OrderBy(e => e.Id, StringComparer.Ordinal)
+            .Select(e => e.ToStatus())];
+
+    public PluginStatus? GetPlugin(string pluginId) =>
+        _entries.TryGetValue(pluginId, out var entry) && (entry.Known || entry.Active is not null || entry.History.Count > 0 || entry.LastError is not null)
+            ? entry.ToStatus()
+            : null;
+
+    public Task RescanAsync(CancellationToken cancellationToken = default)
+    {
+        if (Volatile.Read(ref _started) == 0)
+        {
+            throw new InvalidOperationException("The Hotplug host has not been started.");
+        }
+
+        var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _rescanWaiters.Enqueue(waiter);
+        Signal();
+        return waiter.Task.WaitAsync(cancellationToken);
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref _started, 1) != 0)
+        {
+            throw new InvalidOperationException("The Hotplug host is already started.");
+        }
+
+        _options.Validate();
+        PluginsPath = Path.GetFullPath(_options.PluginsPath);
+        StatePath = Path.GetFullPath(_options.StatePath);
+        Directory.CreateDirectory(PluginsPath);
+        Directory.CreateDirectory(StatePath);
+        _store = new PluginStore(Path.Combine(StatePath, "store"));
+        _shared = new SharedAssemblyPolicy(_options.SharedAssemblies);
+        StartWatcher();
+        Log.HostStarted(_logger, PluginsPath, StatePath, _exports.ExportedTypes.Count);
+        _loop = Task.Run(() => RunLoopAsync(_stopping.Token), CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_loop is null || _stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _watcher?.Dispose();
+        try
+        {
+            await _loop.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutdown was asked to hurry; what still runs is stopped below.
+        }
+
+        // Stop every active version, in reverse order of id, drained as on any planned change.
+        var stops = _entries.Values.OrderByDescending(e => e.Id, StringComparer.Ordinal)
+            .Select(e => TakeOffline(e, "the host is stopping", verifyUnload: false))
+            .ToList();
+        await Task.WhenAll(stops.Concat(_retiring.Keys)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        Log.HostStopped(_logger);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_loop is not null && !_stopping.IsCancellationRequested)
+        {
+            using var cts = new CancellationTokenSource(_options.StopTimeout + _options.DefaultDrainTimeout);
+            await StopAsync(cts.Token).ConfigureAwait(false);
+        }
+
+        _watcher?.Dispose();
+        _stopping.Dispose();
+    }
+
+    private void Signal() => _signal.Writer.TryWrite(true);
+
+    private void StartWatcher()
+    {
+        try
+        {
+            _watcher = new FileSystemWatcher(PluginsPath)
+            {
+                IncludeSubdirectories = true,
+                NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size,
+            };
+            _watcher.Created += (_, _) => Signal();
+            _watcher.Changed += (_, _) => Signal();
+            _watcher.Deleted += (_, _) => Signal();
+            _watcher.Renamed += (_, _) => Signal();
+            _watcher.Error += (_, e) => { Log.WatcherFailed(_logger, e.GetException()); Signal(); };
+            _watcher.EnableRaisingEvents = true;
+        }
+        catch (Exception ex) when (ex is IOException or ArgumentException or PlatformNotSupportedException)
+        {
+            // Events are an optimisation: the periodic rescan finds every change anyway.
+            Log.WatcherFailed(_logger, ex);
+        }
+    }
+
+    private async Task RunLoopAsync(CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            var waiters = new List<TaskCompletionSource>();
+            while (_rescanWaiters.TryDequeue(out var waiter))
+            {
+                waiters.Add(waiter);
+            }
+
+            TimeSpan? recheck = null;
+            try
+            {
+                recheck = await ScanAsync(stopping).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                // A pass must never end the loop: log and try again on the next signal or tick.
+                Log.PassFailed(_logger, ex);
+            }
+            finally
+            {
+                waiters.ForEach(w => w.TrySetResult());
+            }
+
+            var delay = recheck is { } r && r < _options.RescanInterval ? r : _options.RescanInterval;
+            using var wake = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+            wake.CancelAfter(delay);
+            try
+            {
+                await _signal.Reader.WaitToReadAsync(wake.Token).ConfigureAwait(false);
+                _signal.Reader.TryRead(out _);
+            }
+            catch (OperationCanceledException)
+            {
+                // The tick: rescan.
+            }
+        }
+
+        while (_rescanWaiters.TryDequeue(out var waiter))
+        {
+            waiter.TrySetCanceled(stopping);
+        }
+    }
+
+    private void Raise(PluginEntry entry, string? version, PluginState state, string? reason)
+    {
+        Log.StateChanged(_logger, entry.Id, version ?? "-", state, reason ?? string.Empty);
+        try
+        {
+            StateChanged?.Invoke(this, new PluginStateChange(entry.Id, version, state, reason));
+        }
+        catch (Exception ex)
+        {
+            Log.HandlerFailed(_logger, ex);
+        }
+    }
 }

@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Logging;
+
+namespace Hotplug.Hosting;
+
+/// <summary>The host's log messages, with stable event ids (1000-1099).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1000, LogLevel.Information, "Hotplug host watching {PluginsPath} (state in {StatePath}, {ExportCount} exported service(s))")]
+    public static partial void HostStarted(ILogger logger, string pluginsPath, string statePath, int exportCount);
+
+    [LoggerMessage(1001, LogLevel.Information, "Hotplug host stopped")]
+    public static partial void HostStopped(ILogger logger);
+
+    [LoggerMessage(1002, LogLevel.Information, "Plugin {PluginId} {Version}: {State} {Reason}")]
+    public static partial void StateChanged(ILogger logger, string pluginId, string version, PluginState state, string reason);
+
+    [LoggerMessage(1003, LogLevel.Error, "Plugin {PluginId} rejected: {Reason}")]
+    public static partial void Rejected(ILogger logger, string pluginId, string reason);
+
+    [LoggerMessage(1004, LogLevel.Error, "Plugin {PluginId} {Version} failed to start: {Reason}")]
+    public static partial void StartFailed(ILogger logger, string pluginId, string version, string reason);
+
+    [LoggerMessage(1005, LogLevel.Warning, "Plugin {PluginId} {Version}: {InFlight} call(s) still running after the drain timeout of {DrainTimeout}; stopping it anyway")]
+    public static partial void DrainTimedOut(ILogger logger, string pluginId, string version, long inFlight, TimeSpan drainTimeout);
+
+    [LoggerMessage(1006, LogLevel.Warning, "Plugin {PluginId} {Version}: {Error}")]
+    public static partial void StopFailed(ILogger logger, string pluginId, string version, string error);
+
+    [LoggerMessage(1007, LogLevel.Information, "Plugin {PluginId} {Version}: load context unloaded and collected")]
+    public static partial void Unloaded(ILogger logger, string pluginId, string version);
+
+    [LoggerMessage(1008, LogLevel.Error, "Plugin {PluginId} {Version}: {Message}")]
+    public static partial void Leaked(ILogger logger, string pluginId, string version, string message);
+
+    [LoggerMessage(1009, LogLevel.Warning, "Watching the plugins folder failed; relying on the periodic rescan")]
+    public static partial void WatcherFailed(ILogger logger, Exception? exception);
+
+    [LoggerMessage(1010, LogLevel.Error, "A reconcile pass failed; it will run again")]
+    public static partial void PassFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1011, LogLevel.Warning, "A StateChanged handler threw")]
+    public static partial void HandlerFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1012, LogLevel.Debug, "{Folder} has no plugin.json; not a plugin yet")]
+    public static partial void NoManifest(ILogger logger, string folder);
+}

@@ -1,0 +1,74 @@
+namespace Hotplug.Hosting;
+
+/// <summary>Everything the host knows about one plugin id. Guarded by <see cref="Sync"/>.</summary>
+internal sealed class PluginEntry(string id)
+{
+    public string Id { get; } = id;
+
+    public object Sync { get; } = new();
+
+    public PluginInstance? Active { get; set; }
+
+    public Dictionary<Type, ISlotHandle> Slots { get; } = [];
+
+    public PluginState State { get; set; } = PluginState.Discovered;
+
+    public string? LastError { get; set; }
+
+    public string? SourcePath { get; set; }
+
+    public string? Runtime { get; set; }
+
+    /// <summary>Gets or sets the version last seen for this id, shown when none is active.</summary>
+    public string? LastVersion { get; set; }
+
+    public List<PluginVersionRecord> History { get; } = [];
+
+    /// <summary>Gets or sets whether a source currently describes this plugin (false once its folder is gone).</summary>
+    public bool Known { get; set; }
+
+    public PluginStatus ToStatus()
+    {
+        lock (Sync)
+        {
+            var active = Active;
+            return new PluginStatus
+            {
+                Id = Id,
+                Version = active?.Version ?? LastVersion,
+                Runtime = active?.Manifest.Runtime ?? Runtime,
+                State = State,
+                Contracts = active is null ? [] : [.. active.Contracts.Keys.Select(PluginInstance.ContractName).Order(StringComparer.Ordinal)],
+                LastError = LastError,
+                SourcePath = SourcePath,
+                StorePath = active?.Package.Path,
+                InFlight = active?.Gate.InFlight ?? 0,
+                ActiveSince = active?.ActiveSince,
+                PreviousVersions = [.. History],
+            };
+        }
+    }
+
+    /// <summary>Records what became of a version that is no longer active (or never became active).</summary>
+    public void Record(string version, PluginState state, string? reason, DateTimeOffset at, int limit)
+    {
+        lock (Sync)
+        {
+            var index = History.FindLastIndex(r => r.Version == version && r.State is PluginState.Draining or PluginState.Stopped);
+            var record = new PluginVersionRecord(version, state, reason, at);
+            if (index >= 0 && state is not PluginState.Draining)
+            {
+                History[index] = record with { Reason = reason ?? History[index].Reason };
+            }
+            else
+            {
+                History.Add(record);
+            }
+
+            if (History.Count > limit)
+            {
+                History.RemoveRange(0, History.Count - limit);
+            }
+        }
+    }
+}

@@ -1,0 +1,245 @@
+using System.Reflection;
+using System.Text.Json;
+using Hotplug.Routing;
+
+namespace Hotplug.Hosting;
+
+internal sealed partial class PluginHost
+{
+    public async Task<JsonElement> InvokeAsync(string pluginId, string method, JsonElement arguments, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(pluginId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(method);
+        if (!_entries.TryGetValue(pluginId, out var entry))
+        {
+            throw new PluginUnavailableException($"No plugin with id '{pluginId}' is known to this host.", pluginId);
+        }
+
+        var instance = EnterActive(entry);
+        var gate = instance.Gate;
+        var exitHere = true;
+        try
+        {
+            var (target, info) = FindMethod(instance, method);
+            var values = BindArguments(instance, info, arguments, cancellationToken);
+            object? returned;
+            try
+            {
+                returned = info.Invoke(target, BindingFlags.DoNotWrapExceptions, binder: null, values, culture: null);
+            }
+            catch (Exception ex)
+            {
+                throw gate.Fault(ex, info.Name, cancellationToken);
+            }
+
+            var result = await AwaitResultAsync(returned, info, gate, cancellationToken, () => exitHere = false).ConfigureAwait(false);
+            var resultType = UnwrapResultType(info.ReturnType);
+            return resultType is null
+                ? JsonSerializer.SerializeToElement<object?>(null, instance.JsonOptions)
+                : JsonSerializer.SerializeToElement(result, result?.GetType() ?? resultType, instance.JsonOptions);
+        }
+        finally
+        {
+            if (exitHere)
+            {
+                gate.Exit();
+            }
+        }
+    }
+
+    private static PluginInstance EnterActive(PluginEntry entry)
+    {
+        while (true)
+        {
+            var active = entry.Active
+                ?? throw new PluginUnavailableException($"Plugin '{entry.Id}' has no active version: it is not loaded yet, failed, or was taken offline.", entry.Id);
+            if (active.Gate.TryEnter())
+            {
+                return active;
+            }
+        }
+    }
+
+    private static (object Target, MethodInfo Method) FindMethod(PluginInstance instance, string name)
+    {
+        var candidates = instance.Contracts
+            .SelectMany(c => c.Key.GetMethods().Concat(c.Key.GetInterfaces().SelectMany(i => i.GetMethods())).Select(m => (Target: c.Value, Method: m)))
+            .Where(c => !c.Method.IsSpecialName && !c.Method.IsGenericMethodDefinition)
+            .ToList();
+        var matches = candidates.Where(c => string.Equals(c.Method.Name, name, StringComparison.OrdinalIgnoreCase)).ToList();
+        if (matches.Count == 0)
+        {
+            matches = [.. candidates.Where(c => string.Equals(c.Method.Name, name + "Async", StringComparison.OrdinalIgnoreCase))];
+        }
+
+        if (matches.Count == 0)
+        {
+            var known = candidates.Select(c => c.Method.Name).Distinct().Order(StringComparer.Ordinal);
+            throw new PluginInvocationArgumentException(
+                $"Plugin '{instance.Id}' {instance.Version} has no method '{name}'. Its contracts have: {string.Join(", ", known)}.",
+                instance.Id,
+                instance.Version);
+        }
+
+        if (matches.Select(m => m.Method.ToString()).Distinct().Count() > 1)
+        {
+            throw new PluginInvocationArgumentException(
+                $"Method '{name}' of plugin '{instance.Id}' is overloaded ({string.Join("; ", matches.Select(m => m.Method.ToString()))}); calls by name need a unique method name.",
+                instance.Id,
+                instance.Version);
+        }
+
+        return matches[0];
+    }
+
+    private static object?[] BindArguments(PluginInstance instance, MethodInfo method, JsonElement arguments, CancellationToken cancellationToken)
+    {
+        if (arguments.ValueKind is not (JsonValueKind.Object or JsonValueKind.Undefined or JsonValueKind.Null))
+        {
+            throw new PluginInvocationArgumentException(
+                $"Arguments of {method.Name} must be a JSON object of parameters by name, not {arguments.ValueKind}.",
+                instance.Id,
+                instance.Version);
+        }
+
+        var given = arguments.ValueKind == JsonValueKind.Object
+            ? arguments.EnumerateObject().ToDictionary(p => p.Name, p => p.Value, StringComparer.OrdinalIgnoreCase)
+            : new Dictionary<string, JsonElement>(StringComparer.OrdinalIgnoreCase);
+        var parameters = method.GetParameters();
+        var values = new object?[parameters.Length];
+        var names = parameters.Where(p => p.ParameterType != typeof(CancellationToken)).Select(p => p.Name!).ToList();
+        var unknown = given.Keys.Where(k => !names.Contains(k, StringComparer.OrdinalIgnoreCase)).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new PluginInvocationArgumentException(
+                $"{method.Name} has no parameter {string.Join(", ", unknown.Select(u => $"'{u}'"))}; its parameters are: {string.Join(", ", names)}.",
+                instance.Id,
+                instance.Version);
+        }
+
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            var parameter = parameters[i];
+            if (parameter.ParameterType == typeof(CancellationToken))
+            {
+                values[i] = cancellationToken;
+            }
+            else if (given.TryGetValue(parameter.Name!, out var value))
+            {
+                try
+                {
+                    values[i] = value.Deserialize(parameter.ParameterType, instance.JsonOptions);
+                }
+                catch (JsonException ex)
+                {
+                    throw new PluginInvocationArgumentException(
+                        $"Argument '{parameter.Name}' of {method.Name} is not a valid {parameter.ParameterType.Name}: {ex.Message}",
+                        instance.Id,
+                        instance.Version);
+                }
+            }
+            else if (parameter.HasDefaultValue)
+            {
+                values[i] = parameter.DefaultValue;
+            }
+            else
+            {
+                throw new PluginInvocationArgumentException(
+                    $"Argument '{parameter.Name}' of {method.Name} is missing; its parameters are: {string.Join(", ", names)}.",
+                    instance.Id,
+                    instance.Version);
+            }
+        }
+
+        return values;
+    }
+
+    /// <summary>Awaits whatever the method returned under the plugin's call timeout, exiting the gate when it completes.</summary>
+    private static async Task<object?> AwaitResultAsync(object? returned, MethodInfo method, CallGate gate, CancellationToken cancellationToken, Action handedOff)
+    {
+        Task? task = returned switch
+        {
+            Task t => t,
+            ValueTask vt => vt.AsTask(),
+            _ when returned is not null && method.ReturnType.IsGenericType && method.ReturnType.GetGenericTypeDefinition() == typeof(ValueTask<>) =>
+                (Task)method.ReturnType.GetMethod(nameof(ValueTask<int>.AsTask))!.Invoke(returned, null)!,
+            _ => null,
+        };
+
+        if (task is null)
+        {
+            if (returned is not null && IsAsyncEnumerable(method.ReturnType, out _))
+            {
+                return await CollectAsync(returned, method, gate, cancellationToken).ConfigureAwait(false);
+            }
+
+            return returned;
+        }
+
+        // From here the gate is exited when the plugin's task really completes (see RouterHelpers.AwaitCore).
+        handedOff();
+        await RouterHelpers.AwaitCore(task, gate, method.Name, cancellationToken).ConfigureAwait(false);
+        var resultProperty = task.GetType().GetProperty(nameof(Task<int>.Result));
+        return method.ReturnType.IsGenericType ? resultProperty?.GetValue(task) : null;
+    }
+
+    private static async Task<object?> CollectAsync(object stream, MethodInfo method, CallGate gate, CancellationToken cancellationToken)
+    {
+        var items = new List<object?>();
+        var enumerable = stream.GetType().GetInterfaces().First(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IAsyncEnumerable<>));
+        var enumerator = enumerable.GetMethod(nameof(IAsyncEnumerable<int>.GetAsyncEnumerator))!.Invoke(stream, [cancellationToken])!;
+        var enumeratorType = typeof(IAsyncEnumerator<>).MakeGenericType(enumerable.GetGenericArguments());
+        var moveNext = enumeratorType.GetMethod(nameof(IAsyncEnumerator<int>.MoveNextAsync))!;
+        var current = enumeratorType.GetProperty(nameof(IAsyncEnumerator<int>.Current))!;
+        try
+        {
+            while (true)
+            {
+                bool hasItem;
+                try
+                {
+                    hasItem = await ((ValueTask<bool>)moveNext.Invoke(enumerator, BindingFlags.DoNotWrapExceptions, null, null, null)!).ConfigureAwait(false);
+                }
+                catch (Exception ex)
+                {
+                    throw gate.Fault(ex, method.Name, cancellationToken);
+                }
+
+                if (!hasItem)
+                {
+                    return items;
+                }
+
+                items.Add(current.GetValue(enumerator));
+            }
+        }
+        finally
+        {
+            await ((IAsyncDisposable)enumerator).DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static Type? UnwrapResultType(Type type)
+    {
+        if (type == typeof(void) || type == typeof(Task) || type == typeof(ValueTask))
+        {
+            return null;
+        }
+
+        if (type.IsGenericType && (type.GetGenericTypeDefinition() == typeof(Task<>) || type.GetGenericTypeDefinition() == typeof(ValueTask<>)))
+        {
+            return type.GetGenericArguments()[0];
+        }
+
+        return IsAsyncEnumerable(type, out var item) ? typeof(List<>).MakeGenericType(item!) : type;
+    }
+
+    private static bool IsAsyncEnumerable(Type type, out Type? item)
+    {
+        var match = type.IsGenericType && type.GetGenericTypeDefinition() == typeof(IAsyncEnumerable<>)
+            ? type
+            : type.GetInterfaces().FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IAsyncEnumerable<>));
+        item = match?.GetGenericArguments()[0];
+        return match is not null;
+    }
+}

@@ -1,0 +1,323 @@
+using System.Runtime.CompilerServices;
+using Hotplug.Manifest;
+using Hotplug.Store;
+
+namespace Hotplug.Hosting;
+
+internal sealed partial class PluginHost
+{
+    /// <summary>Makes the plugin's running version match the folder's manifest: start, upgrade or take offline.</summary>
+    private async Task ApplyAsync(PluginEntry entry, FolderState folder, CancellationToken stopping)
+    {
+        var manifest = folder.Manifest!;
+        lock (entry.Sync)
+        {
+            entry.Runtime = manifest.Runtime;
+            if (entry.Active is null)
+            {
+                entry.LastVersion = manifest.VersionText;
+            }
+        }
+
+        if (!manifest.Enabled)
+        {
+            if (entry.Active is not null)
+            {
+                await TakeOffline(entry, "disabled by its manifest (\"enabled\": false)", verifyUnload: true).ConfigureAwait(false);
+            }
+            else
+            {
+                SetState(entry, manifest.VersionText, PluginState.Offline, "disabled by its manifest (\"enabled\": false)");
+            }
+
+            return;
+        }
+
+        StagedPackage? package;
+        try
+        {
+            package = _store!.Stage(folder.Path, manifest, folder.ManifestFingerprint!.Value);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            FailVersion(entry, manifest.VersionText, $"could not be copied into the store: {ex.Message}");
+            return;
+        }
+
+        if (package is null)
+        {
+            // The folder changed while it was copied: forget it and look again once it is stable.
+            folder.Processed = null;
+            folder.Manifest = null;
+            Signal();
+            return;
+        }
+
+        if (entry.Active is { } current && current.Package.ContentHash == package.ContentHash)
+        {
+            return;
+        }
+
+        SetState(entry, manifest.VersionText, PluginState.Staged, package.Path);
+        var instance = await StartVersionAsync(entry, manifest, package, stopping).ConfigureAwait(false);
+        if (instance is not null)
+        {
+            Activate(entry, instance);
+        }
+    }
+
+    /// <summary>Loads, starts and health-checks a version beside the active one.</summary>
+    /// <returns>The started version, or <see langword="null"/> when it failed (the failure is on record).</returns>
+    private async Task<PluginInstance?> StartVersionAsync(PluginEntry entry, PluginManifest manifest, StagedPackage package, CancellationToken stopping)
+    {
+        SetState(entry, manifest.VersionText, PluginState.Starting, null);
+        PluginInstance? instance = null;
+        string failure;
+        try
+        {
+            instance = PluginInstance.Load(manifest, package, _shared!, manifest.CallTimeout ?? _options.DefaultCallTimeout, _time);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+            timeout.CancelAfter(_options.StartTimeout);
+            var logger = _loggerFactory.CreateLogger(manifest.Id);
+            await instance.StartAsync(logger, _exports, timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
+            var health = await instance.CheckHealthAsync(timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
+            if (health.Status == PluginHealthStatus.Unhealthy)
+            {
+                failure = $"its health check reported unhealthy: {health.Description ?? "no reason given"}";
+            }
+            else if (MissingContracts(entry, instance) is { } missing)
+            {
+                failure = missing;
+            }
+            else
+            {
+                return instance;
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            failure = "the host stopped while it was starting";
+        }
+        catch (OperationCanceledException)
+        {
+            failure = $"it did not start and report healthy within the start timeout of {_options.StartTimeout.TotalSeconds:0.#} s";
+        }
+        catch (PluginException ex)
+        {
+            failure = ex.Message;
+        }
+        catch (Exception ex)
+        {
+            failure = $"starting it threw {ex.GetType().Name}: {ex.Message}";
+        }
+
+        FailVersion(entry, manifest.VersionText, failure);
+        if (instance is not null)
+        {
+            // Stop what did start, and make sure the failed version's code goes away too.
+            TrackRetirement(RetireAsync(entry, instance, TimeSpan.Zero, $"failed to start: {failure}", PluginState.Failed, verifyUnload: true));
+        }
+
+        return null;
+    }
+
+    private static string? MissingContracts(PluginEntry entry, PluginInstance instance)
+    {
+        lock (entry.Sync)
+        {
+            var missing = entry.Slots.Keys.Where(t => instance.GetContract(t) is null).Select(t => t.FullName).ToList();
+            return missing.Count == 0
+                ? null
+                : $"callers use {string.Join(", ", missing)}, which version {instance.Version} does not provide";
+        }
+    }
+
+    /// <summary>Points every router at <paramref name="instance"/>, then drains and unloads the version it replaces.</summary>
+    private void Activate(PluginEntry entry, PluginInstance instance)
+    {
+        PluginInstance? previous;
+        lock (entry.Sync)
+        {
+            previous = entry.Active;
+            instance.ActiveSince = _time.GetUtcNow();
+            entry.Active = instance;
+            foreach (var slot in entry.Slots.Values)
+            {
+                slot.Bind(instance);
+            }
+
+            entry.State = PluginState.Healthy;
+            entry.LastVersion = instance.Version;
+            entry.LastError = null;
+        }
+
+        var reason = previous is null ? $"started from {instance.Package.Path}" : $"upgraded from {previous.Version}";
+        Raise(entry, instance.Version, PluginState.Healthy, reason);
+        if (previous is not null)
+        {
+            TrackRetirement(RetireAsync(entry, previous, DrainTimeout(previous), $"replaced by {instance.Version}", PluginState.Unloaded, verifyUnload: true));
+        }
+    }
+
+    /// <summary>Stops routing to the plugin and drains, stops and unloads its active version.</summary>
+    private Task TakeOffline(PluginEntry entry, string reason, bool verifyUnload)
+    {
+        PluginInstance? previous;
+        lock (entry.Sync)
+        {
+            previous = entry.Active;
+            if (previous is null)
+            {
+                return Task.CompletedTask;
+            }
+
+            entry.Active = null;
+            foreach (var slot in entry.Slots.Values)
+            {
+                slot.Bind(null);
+            }
+
+            entry.State = PluginState.Offline;
+        }
+
+        Raise(entry, previous.Version, PluginState.Offline, reason);
+        var retirement = RetireAsync(entry, previous, DrainTimeout(previous), reason, PluginState.Unloaded, verifyUnload);
+        TrackRetirement(retirement);
+        return retirement;
+    }
+
+    private TimeSpan DrainTimeout(PluginInstance instance) => instance.Manifest.DrainTimeout ?? _options.DefaultDrainTimeout;
+
+    private void TrackRetirement(Task retirement)
+    {
+        _retiring.TryAdd(retirement, true);
+        _ = retirement.ContinueWith(t => _retiring.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>
+    /// Drains a version no router points at any more (calls in flight finish, bounded by the drain timeout),
+    /// stops it, unloads its load context and verifies the context is collected.
+    /// </summary>
+    private async Task RetireAsync(PluginEntry entry, PluginInstance instance, TimeSpan drainTimeout, string reason, PluginState endState, bool verifyUnload)
+    {
+        var version = instance.Version;
+        var now = _time.GetUtcNow();
+        if (endState != PluginState.Failed)
+        {
+            entry.Record(version, PluginState.Draining, reason, now, _options.HistoryLimit);
+        }
+
+        var drained = drainTimeout <= TimeSpan.Zero || await instance.Gate.RetireAndDrainAsync(drainTimeout, CancellationToken.None).ConfigureAwait(false);
+        if (!drained)
+        {
+            Log.DrainTimedOut(_logger, entry.Id, version, instance.Gate.InFlight, drainTimeout);
+            reason += $"; {instance.Gate.InFlight} call(s) still running after the drain timeout of {drainTimeout.TotalSeconds:0.#} s";
+        }
+
+        var stopError = await instance.StopAsync(_options.StopTimeout).ConfigureAwait(false);
+        if (stopError is not null)
+        {
+            Log.StopFailed(_logger, entry.Id, version, stopError);
+            reason += "; " + stopError;
+        }
+
+        var weak = instance.Unload();
+        if (!verifyUnload)
+        {
+            entry.Record(version, endState == PluginState.Failed ? PluginState.Failed : PluginState.Stopped, reason, _time.GetUtcNow(), _options.HistoryLimit);
+            return;
+        }
+
+        var collected = await WaitForCollectionAsync(weak).ConfigureAwait(false);
+        if (collected)
+        {
+            Log.Unloaded(_logger, entry.Id, version);
+            if (endState != PluginState.Failed)
+            {
+                // A failed version is already on record as failed; its unload is the expected end of that.
+                entry.Record(version, PluginState.Unloaded, reason, _time.GetUtcNow(), _options.HistoryLimit);
+                Raise(entry, version, PluginState.Unloaded, reason);
+            }
+        }
+        else
+        {
+            var why = PluginInstance.DescribeLeak(weak, _shared!);
+            var message = $"version {version} leaked: its load context is still alive {_options.UnloadTimeout.TotalSeconds:0.#} s after unload; {why}";
+            entry.Record(version, PluginState.Leaked, message, _time.GetUtcNow(), _options.HistoryLimit);
+            lock (entry.Sync)
+            {
+                entry.LastError = message;
+            }
+
+            Log.Leaked(_logger, entry.Id, version, message);
+            Raise(entry, version, PluginState.Leaked, message);
+        }
+    }
+
+    /// <summary>Runs bounded garbage collections until the weakly held load context is gone or the unload timeout passes.</summary>
+    private async Task<bool> WaitForCollectionAsync(WeakReference weak)
+    {
+        var deadline = _time.GetTimestamp();
+        var delay = TimeSpan.FromMilliseconds(10);
+        while (true)
+        {
+            if (!IsAlive(weak))
+            {
+                return true;
+            }
+
+            if (_time.GetElapsedTime(deadline) > _options.UnloadTimeout)
+            {
+                return false;
+            }
+
+            await Task.Delay(delay, _time).ConfigureAwait(false);
+            delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 250));
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool IsAlive(WeakReference weak)
+    {
+        // Unloading needs a few collections: the context's own finalization, then what it rooted.
+        for (var i = 0; i < 3 && weak.IsAlive; i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+
+        return weak.IsAlive;
+    }
+
+    private void FailVersion(PluginEntry entry, string version, string failure)
+    {
+        var message = $"version {version} failed to start: {failure}";
+        lock (entry.Sync)
+        {
+            entry.LastError = message;
+            if (entry.Active is null)
+            {
+                entry.State = PluginState.Failed;
+                entry.LastVersion = version;
+            }
+        }
+
+        entry.Record(version, PluginState.Failed, message, _time.GetUtcNow(), _options.HistoryLimit);
+        Log.StartFailed(_logger, entry.Id, version, failure);
+        Raise(entry, version, PluginState.Failed, message);
+    }
+
+    private void SetState(PluginEntry entry, string? version, PluginState state, string? reason)
+    {
+        lock (entry.Sync)
+        {
+            if (entry.Active is null)
+            {
+                entry.State = state;
+                entry.LastVersion = version ?? entry.LastVersion;
+            }
+        }
+
+        Raise(entry, version, state, reason);
+    }
+}

@@ -1,0 +1,180 @@
+using Hotplug.Discovery;
+using Hotplug.Manifest;
+
+namespace Hotplug.Hosting;
+
+internal sealed partial class PluginHost
+{
+    private readonly Dictionary<string, FolderState> _folders = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// One reconcile pass: look at every plugin folder, read what is new and stable, and make each plugin's
+    /// running version match its folder.
+    /// </summary>
+    /// <returns>When to look again for folders that are not stable yet, or <see langword="null"/>.</returns>
+    private async Task<TimeSpan?> ScanAsync(CancellationToken stopping)
+    {
+        Directory.CreateDirectory(PluginsPath);
+        var now = _time.GetUtcNow();
+        var present = Directory.EnumerateDirectories(PluginsPath)
+            .Where(d => !System.IO.Path.GetFileName(d).StartsWith('.'))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+        foreach (var gone in _folders.Keys.Except(present).ToList())
+        {
+            _folders.Remove(gone);
+        }
+
+        TimeSpan? recheck = null;
+        foreach (var path in present)
+        {
+            if (!_folders.TryGetValue(path, out var folder))
+            {
+                folder = new FolderState(path);
+                _folders.Add(path, folder);
+            }
+
+            var wait = Observe(folder, now);
+            if (wait is { } w && (recheck is null || w < recheck))
+            {
+                recheck = w;
+            }
+        }
+
+        // Which folder describes which plugin. The folder an active version came from keeps its id when
+        // another folder claims the same id; otherwise the first folder in ordinal order wins.
+        var claims = new Dictionary<string, FolderState>(StringComparer.Ordinal);
+        foreach (var folder in _folders.Values.Where(f => f.Manifest is not null).OrderBy(f => IsActiveSource(f) ? 0 : 1).ThenBy(f => f.Path, StringComparer.Ordinal))
+        {
+            var id = folder.Manifest!.Id;
+            if (claims.TryGetValue(id, out var winner))
+            {
+                if (folder.NeedsApply)
+                {
+                    folder.NeedsApply = false;
+                    Reject(id, folder.Manifest.VersionText, folder.Path, $"{folder.Manifest.Path}: field 'id': duplicate id '{id}': {System.IO.Path.Combine(winner.Path, PluginManifest.FileName)} already declares it. Give each plugin its own id.");
+                }
+
+                continue;
+            }
+
+            claims.Add(id, folder);
+        }
+
+        foreach (var (id, folder) in claims)
+        {
+            stopping.ThrowIfCancellationRequested();
+            var entry = _entries.GetOrAdd(id, static i => new PluginEntry(i));
+            entry.Known = true;
+            entry.SourcePath = folder.Path;
+            if (folder.NeedsApply)
+            {
+                folder.NeedsApply = false;
+                await ApplyAsync(entry, folder, stopping).ConfigureAwait(false);
+            }
+        }
+
+        // Plugins no folder describes any more go offline, drained.
+        foreach (var entry in _entries.Values.Where(e => e.Known && !claims.ContainsKey(e.Id)).ToList())
+        {
+            entry.Known = false;
+            if (entry.Active is not null)
+            {
+                _ = TakeOffline(entry, $"its folder {entry.SourcePath} was removed", verifyUnload: true);
+            }
+            else
+            {
+                SetState(entry, entry.LastVersion, PluginState.Offline, $"its folder {entry.SourcePath} was removed");
+            }
+        }
+
+        return recheck;
+    }
+
+    private bool IsActiveSource(FolderState folder) =>
+        folder.Manifest is { } m && _entries.TryGetValue(m.Id, out var entry) && entry.Active is not null && entry.SourcePath == folder.Path;
+
+    /// <summary>Looks at one folder; reads its manifest once the folder has been stable for the stability window.</summary>
+    /// <returns>How long to wait before the folder can be stable, or <see langword="null"/>.</returns>
+    private TimeSpan? Observe(FolderState folder, DateTimeOffset now)
+    {
+        var fingerprint = FolderFingerprint.TryTake(folder.Path);
+        if (fingerprint != folder.Seen)
+        {
+            folder.Seen = fingerprint;
+            folder.SeenChangedAt = now;
+        }
+
+        if (fingerprint is null || fingerprint == folder.Processed)
+        {
+            return null;
+        }
+
+        var quiet = now - folder.SeenChangedAt;
+        if (quiet < _options.StabilityWindow)
+        {
+            // Still being written, or just arrived: look again when the window has passed.
+            return _options.StabilityWindow - quiet;
+        }
+
+        folder.Processed = fingerprint;
+        var manifestPath = System.IO.Path.Combine(folder.Path, PluginManifest.FileName);
+        if (!File.Exists(manifestPath))
+        {
+            // A folder without a manifest is not a plugin (yet). One that had a manifest keeps its last good
+            // version running: a manifest that disappears while the folder stays is a copy in progress or a
+            // mistake, not a request to go offline (removing the folder, or "enabled": false, is).
+            Log.NoManifest(_logger, folder.Path);
+            return null;
+        }
+
+        PluginManifest manifest;
+        try
+        {
+            manifest = ManifestReader.Read(manifestPath);
+        }
+        catch (PluginManifestException ex)
+        {
+            Reject(folder.Manifest?.Id ?? ex.PluginId ?? System.IO.Path.GetFileName(folder.Path), null, folder.Path, ex.Message);
+            return null;
+        }
+
+        var entryPath = System.IO.Path.Combine(folder.Path, manifest.EntryAssembly);
+        if (manifest.Enabled && !File.Exists(entryPath))
+        {
+            Reject(manifest.Id, manifest.VersionText, folder.Path, $"{manifestPath}: field 'entry.assembly': '{manifest.EntryAssembly}' is not in the plugin folder.");
+            return null;
+        }
+
+        if (folder.Manifest is { } previous && previous.Id != manifest.Id && _entries.TryGetValue(previous.Id, out var old) && old.SourcePath == folder.Path)
+        {
+            // The folder now describes another plugin: the old id loses its source and goes offline this pass.
+            old.SourcePath = null;
+        }
+
+        folder.Manifest = manifest;
+        folder.ManifestFingerprint = fingerprint;
+        folder.NeedsApply = true;
+        return null;
+    }
+
+    private void Reject(string id, string? version, string folderPath, string message)
+    {
+        var entry = _entries.GetOrAdd(id, static i => new PluginEntry(i));
+        Log.Rejected(_logger, id, message);
+        lock (entry.Sync)
+        {
+            entry.LastError = message;
+            entry.SourcePath ??= folderPath;
+            if (entry.Active is null)
+            {
+                entry.State = PluginState.Rejected;
+                entry.LastVersion = version ?? entry.LastVersion;
+            }
+        }
+
+        entry.Record(version ?? "?", PluginState.Rejected, message, _time.GetUtcNow(), _options.HistoryLimit);
+        Raise(entry, version, PluginState.Rejected, message);
+    }
+}
