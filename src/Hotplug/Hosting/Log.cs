@@ -41,6 +41,9 @@ internal static partial class Log
     [LoggerMessage(1011, LogLevel.Warning, "A StateChanged handler threw")]
     public static partial void HandlerFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(1013, LogLevel.Error, "Retiring a plugin version failed")]
+    public static partial void RetireFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(1012, LogLevel.Debug, "{Folder} has no plugin.json; not a plugin yet")]
     public static partial void NoManifest(ILogger logger, string folder);
 }

@@ -191,7 +191,18 @@ internal sealed partial class PluginHost
     private void TrackRetirement(Task retirement)
     {
         _retiring.TryAdd(retirement, true);
-        _ = retirement.ContinueWith(t => _retiring.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        _ = retirement.ContinueWith(
+            t =>
+            {
+                _retiring.TryRemove(t, out _);
+                if (t.Exception is { } ex)
+                {
+                    Log.RetireFailed(_logger, ex.GetBaseException());
+                }
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
     }
 
     /// <summary>
@@ -241,7 +252,7 @@ internal sealed partial class PluginHost
         }
         else
         {
-            var why = PluginInstance.DescribeLeak(weak, _shared!);
+            var why = PluginInstance.DescribeLeak(weak);
             var message = $"version {version} leaked: its load context is still alive {_options.UnloadTimeout.TotalSeconds:0.#} s after unload; {why}";
             entry.Record(version, PluginState.Leaked, message, _time.GetUtcNow(), _options.HistoryLimit);
             lock (entry.Sync)

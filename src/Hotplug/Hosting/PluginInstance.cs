@@ -128,7 +128,7 @@ internal sealed class PluginInstance
     /// assemblies still hold one of its objects, and which of its assemblies are still loaded.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static string DescribeLeak(WeakReference weak, SharedAssemblyPolicy shared)
+    public static string DescribeLeak(WeakReference weak)
     {
         if (weak.Target is not PluginLoadContext context)
         {
@@ -136,7 +136,7 @@ internal sealed class PluginInstance
         }
 
         var builder = new StringBuilder();
-        var holders = FindStaticHolders(context, shared).Take(5).ToList();
+        var holders = FindStaticHolders(context).Take(5).ToList();
         if (holders.Count > 0)
         {
             builder.Append("held by static field ").Append(string.Join(", ", holders)).Append("; ");
@@ -148,9 +148,10 @@ internal sealed class PluginInstance
         return builder.ToString();
     }
 
-    private static IEnumerable<string> FindStaticHolders(PluginLoadContext context, SharedAssemblyPolicy shared)
+    private static IEnumerable<string> FindStaticHolders(PluginLoadContext context)
     {
-        foreach (var assembly in shared.LoadedSharedAssemblies)
+        // The application's own assemblies, shared contract assemblies among them: where a plugin can root itself.
+        foreach (var assembly in SharedAssemblyPolicy.LoadedApplicationAssemblies)
         {
             Type[] types;
             try
@@ -166,17 +167,18 @@ internal sealed class PluginInstance
             {
                 foreach (var field in type.GetFields(BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
                 {
-                    object? value;
+                    bool holds;
                     try
                     {
-                        value = field.GetValue(null);
+                        holds = HoldsObjectOf(field.GetValue(null), context);
                     }
                     catch (Exception)
                     {
+                        // A diagnostic: a field that cannot be read or enumerated is simply not reported.
                         continue;
                     }
 
-                    if (HoldsObjectOf(value, context))
+                    if (holds)
                     {
                         yield return $"{type.FullName}.{field.Name}";
                     }

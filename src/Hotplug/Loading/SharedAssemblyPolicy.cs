@@ -1,5 +1,7 @@
-using System.Collections.Concurrent;
 using System.Reflection;
+using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
+using System.Runtime.InteropServices;
 using System.Runtime.Loader;
 
 namespace Hotplug.Loading;
@@ -8,28 +10,63 @@ namespace Hotplug.Loading;
 /// Decides which assemblies a plugin shares with the host (one type identity) and which stay private to it.
 /// </summary>
 /// <remarks>
-/// Shared: <c>Hotplug.Abstractions</c>, the names in <see cref="HotplugOptions.SharedAssemblies"/>, and every
-/// assembly the host itself has that references <c>Hotplug.Abstractions</c> — contract assemblies, and the
-/// assemblies that declare exported host services next to them. Everything else a plugin brings is
-/// private to it, so two plugins can use two versions of the same library.
+/// Shared: <c>Hotplug.Abstractions</c>, the names in <see cref="HotplugOptions.SharedAssemblies"/>, every
+/// assembly of the host application that references <c>Hotplug.Abstractions</c> (contract assemblies, and the
+/// assemblies that declare exported host services next to them), and everything those reference that the host
+/// has — so <c>ILogger</c> or <c>IConfiguration</c> in a contract is the host's type even when a plugin brings
+/// its own copy of the library. Everything else a plugin brings is private to it, so two plugins can use two
+/// versions of the same library.
 /// </remarks>
 internal sealed class SharedAssemblyPolicy
 {
     private const string AbstractionsName = "Hotplug.Abstractions";
 
-    private readonly HashSet<string> _explicit;
-    private readonly Dictionary<string, string> _hostAssemblies;
-    private readonly ConcurrentDictionary<string, bool> _decisions = new(StringComparer.OrdinalIgnoreCase);
+    private readonly HashSet<string> _shared;
 
     public SharedAssemblyPolicy(IEnumerable<string> sharedAssemblies)
     {
-        _explicit = new HashSet<string>(sharedAssemblies, StringComparer.OrdinalIgnoreCase) { AbstractionsName };
-        _hostAssemblies = ReadTrustedPlatformAssemblies();
+        var host = ReadTrustedPlatformAssemblies();
+        var roots = new HashSet<string>(sharedAssemblies, StringComparer.OrdinalIgnoreCase) { AbstractionsName };
+        foreach (var (name, path) in host)
+        {
+            if (!IsFramework(path) &&
+                ReadReferences(path).Any(r => string.Equals(r, AbstractionsName, StringComparison.OrdinalIgnoreCase)))
+            {
+                roots.Add(name);
+            }
+        }
+
+        // The closure of the roots' references, as far as the host has them.
+        _shared = new HashSet<string>(roots, StringComparer.OrdinalIgnoreCase);
+        var pending = new Queue<string>(roots);
+        while (pending.TryDequeue(out var name))
+        {
+            if (!host.TryGetValue(name, out var path))
+            {
+                continue;
+            }
+
+            foreach (var reference in ReadReferences(path))
+            {
+                if (_shared.Add(reference))
+                {
+                    pending.Enqueue(reference);
+                }
+            }
+        }
     }
 
-    /// <summary>Gets the names of the host's assemblies that are shared and currently loaded.</summary>
+    private static readonly string FrameworkRoot = Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", ".."));
+
+    /// <summary>Gets the application's own assemblies loaded in the default context (not the frameworks').</summary>
+    public static IEnumerable<Assembly> LoadedApplicationAssemblies =>
+        AssemblyLoadContext.Default.Assemblies.Where(a => !a.IsDynamic && !string.IsNullOrEmpty(a.Location) && !IsFramework(a.Location));
+
+    /// <summary>Gets the host's shared assemblies that are loaded now.</summary>
     public IEnumerable<Assembly> LoadedSharedAssemblies =>
-        AssemblyLoadContext.Default.Assemblies.Where(a => a.GetName().Name is { } name && IsShared(name));
+        AssemblyLoadContext.Default.Assemblies.Where(a => a.GetName().Name is { } name && _shared.Contains(name));
+
+    public bool IsShared(string assemblyName) => _shared.Contains(assemblyName);
 
     /// <summary>Finds the contract interfaces with the given names among the host's loaded shared assemblies.</summary>
     public IEnumerable<Type> FindContracts(IEnumerable<string> names)
@@ -62,50 +99,31 @@ internal sealed class SharedAssemblyPolicy
         }
     }
 
-    public bool IsShared(string assemblyName) => _decisions.GetOrAdd(assemblyName, Decide);
+    private static bool IsFramework(string path) => Path.GetFullPath(path).StartsWith(FrameworkRoot, StringComparison.Ordinal);
 
-    private bool Decide(string name)
+    private static string[] ReadReferences(string path)
     {
-        if (_explicit.Contains(name))
-        {
-            return true;
-        }
-
-        var loaded = AssemblyLoadContext.Default.Assemblies.FirstOrDefault(a => string.Equals(a.GetName().Name, name, StringComparison.OrdinalIgnoreCase));
-        if (loaded is not null)
-        {
-            return ReferencesAbstractions(loaded.GetReferencedAssemblies());
-        }
-
-        if (!_hostAssemblies.TryGetValue(name, out var path))
-        {
-            return false;
-        }
-
         try
         {
-            return ReferencesAbstractions(ReadReferences(path));
+            using var stream = File.OpenRead(path);
+            using var pe = new PEReader(stream);
+            if (!pe.HasMetadata)
+            {
+                return [];
+            }
+
+            var reader = pe.GetMetadataReader();
+            return [.. reader.AssemblyReferences.Select(h => reader.GetString(reader.GetAssemblyReference(h).Name))];
         }
-        catch (Exception ex) when (ex is IOException or BadImageFormatException)
+        catch (Exception ex) when (ex is IOException or BadImageFormatException or UnauthorizedAccessException)
         {
-            return false;
+            return [];
         }
-    }
-
-    private static bool ReferencesAbstractions(IEnumerable<AssemblyName> references) =>
-        references.Any(r => string.Equals(r.Name, AbstractionsName, StringComparison.OrdinalIgnoreCase));
-
-    private static AssemblyName[] ReadReferences(string path)
-    {
-        using var stream = File.OpenRead(path);
-        using var pe = new System.Reflection.PortableExecutable.PEReader(stream);
-        var reader = System.Reflection.Metadata.PEReaderExtensions.GetMetadataReader(pe);
-        return [.. reader.AssemblyReferences.Select(h => reader.GetAssemblyReference(h).GetAssemblyName())];
     }
 
     private static Dictionary<string, string> ReadTrustedPlatformAssemblies()
     {
-        // The host's own assemblies (from its .deps.json) are on the TPA list of a framework-dependent app.
+        // A framework-dependent app's own assemblies (from its .deps.json) and the frameworks' are the TPA list.
         var list = AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") as string ?? string.Empty;
         var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var path in list.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))

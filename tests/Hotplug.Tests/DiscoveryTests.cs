@@ -1,0 +1,64 @@
+using System.Text.Json.Nodes;
+using Hotplug.TestContracts;
+using Hotplug.Tests.Infrastructure;
+
+namespace Hotplug.Tests;
+
+public sealed class DiscoveryTests
+{
+    [Fact]
+    public async Task Discovery_FolderStillBeingCopied_NotLoadedUntilComplete()
+    {
+        await using var host = await HostFixture.StartAsync(o => o.StabilityWindow = TimeSpan.FromMilliseconds(400));
+        var folder = host.Folder("echo");
+        Directory.CreateDirectory(folder);
+        var dll = await File.ReadAllBytesAsync(Path.Combine(TestPlugins.BuildOutput, TestPlugins.Echo, "EchoPlugin.dll"));
+
+        // The manifest arrives first, then the entry assembly a chunk at a time, as a slow copy would.
+        TestPlugins.WriteManifest(folder, TestPlugins.Manifest("echo", "1.0.0"));
+        await using (var stream = new FileStream(Path.Combine(folder, "EchoPlugin.dll"), FileMode.Create))
+        {
+            for (var offset = 0; offset < dll.Length; offset += 1024)
+            {
+                await stream.WriteAsync(dll.AsMemory(offset, Math.Min(1024, dll.Length - offset)));
+                await stream.FlushAsync();
+                await host.Plugins.RescanAsync();
+                await Task.Delay(20);
+            }
+        }
+
+        Assert.DoesNotContain(host.Changes, c => c.PluginId == "echo");
+        var healthy = host.WaitForAsync("echo", PluginState.Healthy, "1.0.0");
+        TestPlugins.CopyBuild(TestPlugins.Echo, folder);
+        await healthy;
+
+        Assert.DoesNotContain(host.Changes, c => c.PluginId == "echo" && c.State is PluginState.Failed or PluginState.Rejected);
+        Assert.Equal("x", (await host.Plugins.Get<IEcho>("echo").EchoAsync(new EchoRequest("x"))).Text);
+    }
+
+    [Fact]
+    public async Task Discovery_PluginsPresentAtStart_AreLoaded()
+    {
+        await using var host = await HostFixture.StartAsync(before: f =>
+        {
+            TestPlugins.Install(f.Folder("a"), TestPlugins.Manifest("a", "1.0.0"));
+            TestPlugins.Install(f.Folder("b"), TestPlugins.Manifest("b", "3.0.0", TestPlugins.OldLibrary), TestPlugins.OldLibrary);
+        });
+
+        await Task.WhenAll(host.WaitForAsync("a", PluginState.Healthy), host.WaitForAsync("b", PluginState.Healthy));
+
+        Assert.Equal(["a", "b"], host.Plugins.GetPlugins().Select(p => p.Id));
+    }
+
+    [Fact]
+    public async Task Discovery_HiddenFolderAndFolderWithoutManifest_AreIgnored()
+    {
+        await using var host = await HostFixture.StartAsync();
+        TestPlugins.CopyBuild(TestPlugins.Echo, host.Folder("no-manifest"));
+        TestPlugins.Install(host.Folder(".hidden"), TestPlugins.Manifest("hidden", "1.0.0"));
+
+        await host.InstallAsync("visible", "visible", "1.0.0");
+
+        Assert.Equal(["visible"], host.Plugins.GetPlugins().Select(p => p.Id));
+    }
+}

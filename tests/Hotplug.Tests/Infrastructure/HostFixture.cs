@@ -1,0 +1,173 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Hotplug.TestContracts;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Hotplug.Tests.Infrastructure;
+
+/// <summary>
+/// A real host over a temporary plugins folder. Waits are driven by the host's state changes, bounded
+/// only to turn a hang into a failure.
+/// </summary>
+internal sealed class HostFixture : IAsyncDisposable
+{
+    private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(60);
+    private readonly IHost _host;
+    private readonly ConcurrentQueue<PluginStateChange> _changes = new();
+    private readonly List<(Func<PluginStateChange, bool> Match, TaskCompletionSource<PluginStateChange> Done)> _waiters = [];
+    private readonly object _sync = new();
+
+    private HostFixture(string root, Action<HotplugOptions>? configure)
+    {
+        Root = root;
+        PluginsPath = Path.Combine(root, "plugins");
+        StatePath = Path.Combine(root, "state");
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddSingleton<ICounterService, Counter>();
+        builder.Services.AddSingleton<ISecretService, SecretService>();
+        builder.Services.AddSingleton(Holds);
+        builder.Services.AddSingleton<IHoldService>(Holds);
+        builder.Services.AddHotplug(o =>
+            {
+                o.PluginsPath = PluginsPath;
+                o.StatePath = StatePath;
+                o.StabilityWindow = TimeSpan.FromMilliseconds(150);
+                o.RescanInterval = TimeSpan.FromSeconds(1);
+                o.DefaultDrainTimeout = TimeSpan.FromSeconds(10);
+                o.UnloadTimeout = TimeSpan.FromSeconds(10);
+                configure?.Invoke(o);
+            })
+            .ExportService<ICounterService>()
+            .ExportService<IHoldService>();
+        _host = builder.Build();
+        Plugins = _host.Services.GetRequiredService<IPluginHost>();
+        Plugins.StateChanged += OnStateChanged;
+    }
+
+    public string Root { get; }
+
+    public string PluginsPath { get; }
+
+    public string StatePath { get; }
+
+    public IPluginHost Plugins { get; }
+
+    public HoldService Holds { get; } = new();
+
+    public IReadOnlyCollection<PluginStateChange> Changes => _changes;
+
+    public static async Task<HostFixture> StartAsync(Action<HotplugOptions>? configure = null, Action<HostFixture>? before = null)
+    {
+        var root = Path.Combine(Path.GetTempPath(), "hotplug-tests", Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(root);
+        var fixture = new HostFixture(root, configure);
+        before?.Invoke(fixture);
+        await fixture._host.StartAsync();
+        return fixture;
+    }
+
+    public string Folder(string name) => Path.Combine(PluginsPath, name);
+
+    /// <summary>Installs a plugin and waits until that version is healthy.</summary>
+    public async Task InstallAsync(string folderName, string id, string version, string project = TestPlugins.Echo, JsonObject? config = null)
+    {
+        var healthy = WaitForAsync(id, PluginState.Healthy, version);
+        TestPlugins.Install(Folder(folderName), TestPlugins.Manifest(id, version, project, config), project);
+        await healthy;
+    }
+
+    /// <summary>Waits for a state change of <paramref name="id"/> to <paramref name="state"/> (of <paramref name="version"/> when given).</summary>
+    public Task<PluginStateChange> WaitForAsync(string id, PluginState state, string? version = null) =>
+        WaitForAsync(c => c.PluginId == id && c.State == state && (version is null || c.Version == version));
+
+    public Task<PluginStateChange> WaitForAsync(Func<PluginStateChange, bool> match)
+    {
+        var done = new TaskCompletionSource<PluginStateChange>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_sync)
+        {
+            _waiters.Add((match, done));
+        }
+
+        return done.Task.WaitAsync(HangGuard);
+    }
+
+    /// <summary>Polls <paramref name="condition"/> until it holds; for effects that raise no event.</summary>
+    public static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        using var guard = new CancellationTokenSource(HangGuard);
+        while (!condition())
+        {
+            await Task.Delay(10, guard.Token);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using (var cts = new CancellationTokenSource(HangGuard))
+        {
+            await _host.StopAsync(cts.Token);
+        }
+
+        _host.Dispose();
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private void OnStateChanged(object? sender, PluginStateChange change)
+    {
+        _changes.Enqueue(change);
+        lock (_sync)
+        {
+            for (var i = _waiters.Count - 1; i >= 0; i--)
+            {
+                if (_waiters[i].Match(change))
+                {
+                    _waiters[i].Done.TrySetResult(change);
+                    _waiters.RemoveAt(i);
+                }
+            }
+        }
+    }
+
+    private sealed class Counter : ICounterService
+    {
+        private int _value;
+
+        public int Increment() => Interlocked.Increment(ref _value);
+    }
+
+    private sealed class SecretService : ISecretService
+    {
+        public string Secret() => "the host's secret";
+    }
+}
+
+/// <summary>Holds plugin calls open until the test releases them.</summary>
+internal sealed class HoldService : IHoldService
+{
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _holds = new();
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _entered = new();
+
+    public Task WaitAsync(string key, CancellationToken cancellationToken)
+    {
+        Entered(key).TrySetResult();
+        return Hold(key).Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Completes when a plugin call is waiting on <paramref name="key"/>.</summary>
+    public Task WhenEntered(string key) => Entered(key).Task;
+
+    public void Release(string key) => Hold(key).TrySetResult();
+
+    private TaskCompletionSource Hold(string key) => _holds.GetOrAdd(key, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
+    private TaskCompletionSource Entered(string key) => _entered.GetOrAdd(key, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+}

@@ -1,0 +1,59 @@
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Hotplug.Tests.Infrastructure;
+
+/// <summary>Lays out real plugin folders from the test plugins the build produced.</summary>
+internal static class TestPlugins
+{
+    public static readonly string BuildOutput = typeof(TestPlugins).Assembly
+        .GetCustomAttributes<AssemblyMetadataAttribute>()
+        .Single(a => a.Key == "TestPluginsPath").Value!;
+
+    public const string Echo = "EchoPlugin";
+    public const string OldLibrary = "OldLibraryPlugin";
+
+    public static string EntryType(string project) => project switch
+    {
+        Echo => "Hotplug.TestPlugins.Echo.EchoPlugin",
+        OldLibrary => "Hotplug.TestPlugins.OldLibrary.OldLibraryPlugin",
+        _ => throw new ArgumentOutOfRangeException(nameof(project)),
+    };
+
+    public static JsonObject Manifest(string id, string version, string project = Echo, JsonObject? config = null) => new()
+    {
+        ["id"] = id,
+        ["version"] = version,
+        ["runtime"] = "assembly",
+        ["entry"] = new JsonObject { ["assembly"] = project + ".dll", ["type"] = EntryType(project) },
+        ["contracts"] = new JsonArray("test.echo/v1"),
+        ["config"] = config ?? new JsonObject(),
+    };
+
+    /// <summary>Copies a built plugin into <paramref name="folder"/> (files first, manifest last) and writes its manifest.</summary>
+    public static void Install(string folder, JsonObject manifest, string project = Echo)
+    {
+        Directory.CreateDirectory(folder);
+        CopyBuild(project, folder);
+        WriteManifest(folder, manifest);
+    }
+
+    public static void CopyBuild(string project, string folder)
+    {
+        var source = Path.Combine(BuildOutput, project);
+        if (!Directory.Exists(source))
+        {
+            throw new InvalidOperationException($"Test plugin {project} was not built into {source}.");
+        }
+
+        Directory.CreateDirectory(folder);
+        foreach (var file in Directory.GetFiles(source))
+        {
+            File.Copy(file, Path.Combine(folder, Path.GetFileName(file)), overwrite: true);
+        }
+    }
+
+    public static void WriteManifest(string folder, JsonNode manifest) =>
+        File.WriteAllText(Path.Combine(folder, "plugin.json"), manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+}

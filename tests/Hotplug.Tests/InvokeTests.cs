@@ -1,0 +1,66 @@
+using System.Text.Json;
+using Hotplug.Tests.Infrastructure;
+
+namespace Hotplug.Tests;
+
+public sealed class InvokeTests
+{
+    [Fact]
+    public async Task Invoke_MethodByNameWithJsonArguments_ReturnsCamelCaseJson()
+    {
+        await using var host = await HostFixture.StartAsync();
+        await host.InstallAsync("echo", "echo", "1.0.0");
+
+        var result = await host.Plugins.InvokeAsync("echo", "echo", JsonDocument.Parse("""{ "request": { "text": "hi" } }""").RootElement);
+
+        Assert.Equal("hi", result.GetProperty("text").GetString());
+        Assert.Equal("1.0.0", result.GetProperty("version").GetString());
+    }
+
+    [Fact]
+    public async Task Invoke_Stream_ReturnsArray()
+    {
+        await using var host = await HostFixture.StartAsync();
+        await host.InstallAsync("echo", "echo", "1.0.0");
+
+        var result = await host.Plugins.InvokeAsync("echo", "CountAsync", JsonDocument.Parse("""{ "count": 3 }""").RootElement);
+
+        Assert.Equal([1, 2, 3], result.EnumerateArray().Select(e => e.GetInt32()));
+    }
+
+    [Theory]
+    [InlineData("nope", "{}", "has no method 'nope'")]
+    [InlineData("echo", """{ "text": "x" }""", "has no parameter 'text'")]
+    [InlineData("echo", "{}", "Argument 'request' of EchoAsync is missing")]
+    [InlineData("count", """{ "count": "many" }""", "Argument 'count' of CountAsync is not a valid Int32")]
+    public async Task Invoke_BadMethodOrArguments_ThrowsArgumentExceptionSayingWhat(string method, string arguments, string expected)
+    {
+        await using var host = await HostFixture.StartAsync();
+        await host.InstallAsync("echo", "echo", "1.0.0");
+
+        var error = await Assert.ThrowsAsync<PluginInvocationArgumentException>(() => host.Plugins.InvokeAsync("echo", method, JsonDocument.Parse(arguments).RootElement));
+
+        Assert.Contains(expected, error.Message);
+        Assert.Equal(0, host.Plugins.GetPlugin("echo")!.InFlight);
+    }
+
+    [Fact]
+    public async Task Invoke_PluginThrows_InvocationExceptionAndGateCountedOut()
+    {
+        await using var host = await HostFixture.StartAsync();
+        await host.InstallAsync("echo", "echo", "1.0.0");
+
+        var error = await Assert.ThrowsAsync<PluginInvocationException>(() => host.Plugins.InvokeAsync("echo", "echo", JsonDocument.Parse("""{ "request": { "text": "throw" } }""").RootElement));
+
+        Assert.Equal("echo", error.PluginId);
+        Assert.Equal(0, host.Plugins.GetPlugin("echo")!.InFlight);
+    }
+
+    [Fact]
+    public async Task Invoke_UnknownPlugin_Unavailable()
+    {
+        await using var host = await HostFixture.StartAsync();
+
+        await Assert.ThrowsAsync<PluginUnavailableException>(() => host.Plugins.InvokeAsync("ghost", "echo", default));
+    }
+}

@@ -1,0 +1,89 @@
+using System.Runtime.CompilerServices;
+using Hotplug.TestContracts;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace Hotplug.TestPlugins.Echo;
+
+/// <summary>
+/// A test plugin whose misbehaviour is chosen by its manifest's <c>config.mode</c>: <c>throw-on-start</c>,
+/// <c>hang-on-start</c>, <c>unhealthy</c>, <c>leak</c>, <c>throw-on-stop</c>.
+/// </summary>
+public sealed class EchoPlugin : PluginBase, IEcho
+{
+    private string Mode => Context.Configuration["mode"] ?? "normal";
+
+    protected override async ValueTask OnStartAsync(CancellationToken cancellationToken)
+    {
+        switch (Mode)
+        {
+            case "throw-on-start":
+                throw new InvalidOperationException("configured to fail on start");
+            case "hang-on-start":
+                await new TaskCompletionSource().Task.ConfigureAwait(false);
+                break;
+            case "leak":
+                lock (LeakTrap.Held)
+                {
+                    LeakTrap.Held.Add(this);
+                }
+
+                break;
+        }
+
+        Logger.LogInformation("echo {Version} started", Context.Version);
+    }
+
+    public override ValueTask<PluginHealth> CheckHealthAsync(CancellationToken cancellationToken) =>
+        ValueTask.FromResult(Mode == "unhealthy" ? PluginHealth.Unhealthy("configured to be unhealthy") : PluginHealth.Healthy());
+
+    public override ValueTask StopAsync(CancellationToken cancellationToken) =>
+        Mode == "throw-on-stop" ? throw new InvalidOperationException("configured to fail on stop") : ValueTask.CompletedTask;
+
+    public ValueTask<EchoReply> EchoAsync(EchoRequest request, CancellationToken cancellationToken = default)
+    {
+        switch (request.Text)
+        {
+            case "throw":
+                throw new InvalidOperationException("echo was asked to throw");
+            case "hang":
+                return new ValueTask<EchoReply>(new TaskCompletionSource<EchoReply>().Task);
+            case "wait":
+                return WaitAsync(cancellationToken);
+        }
+
+        var counter = Context.HostServices.GetService(typeof(ICounterService)) is ICounterService c ? c.Increment() : (int?)null;
+        var secret = Context.HostServices.GetService(typeof(ISecretService)) is ISecretService s ? s.Secret() : null;
+        return ValueTask.FromResult(new EchoReply(
+            secret ?? request.Text,
+            Context.PluginId,
+            Context.Version,
+            Context.Configuration["greeting"],
+            typeof(Newtonsoft.Json.JsonConvert).Assembly.GetName().Version?.ToString(),
+            counter));
+    }
+
+    public async Task<string> HoldAsync(string key, CancellationToken cancellationToken = default)
+    {
+        var hold = (IHoldService?)Context.HostServices.GetService(typeof(IHoldService))
+            ?? throw new InvalidOperationException("the host exports no IHoldService");
+        await hold.WaitAsync(key, cancellationToken).ConfigureAwait(false);
+        return Context.Version;
+    }
+
+    public async IAsyncEnumerable<int> CountAsync(int count, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        for (var i = 1; i <= count; i++)
+        {
+            await Task.Yield();
+            yield return i;
+        }
+    }
+
+    private async ValueTask<EchoReply> WaitAsync(CancellationToken cancellationToken)
+    {
+        // Honours cancellation: used to prove the caller's token reaches the plugin.
+        await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+        return new EchoReply("waited", Context.PluginId, Context.Version, null, null, null);
+    }
+}
