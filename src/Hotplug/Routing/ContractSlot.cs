@@ -31,6 +31,18 @@ public sealed class ContractSlot<TContract>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public CallLease<TContract> Enter()
     {
+        var binding = Volatile.Read(ref _binding);
+        if (binding is not null && binding.Gate.TryEnter())
+        {
+            return new CallLease<TContract>(binding.Target, binding.Gate);
+        }
+
+        return EnterSlow();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private CallLease<TContract> EnterSlow()
+    {
         while (true)
         {
             var binding = Volatile.Read(ref _binding);

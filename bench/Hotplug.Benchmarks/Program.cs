@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(Hotplug.Benchmarks.RouterBenchmarks).Assembly).Run(args);
