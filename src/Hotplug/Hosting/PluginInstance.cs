@@ -250,8 +250,22 @@ internal sealed class PluginInstance
             throw new PluginException($"Entry assembly '{Manifest.EntryAssembly}' is not a .NET assembly: {ex.Message}", Id, Version, ex);
         }
 
-        var type = assembly.GetType(Manifest.EntryType, throwOnError: false)
-            ?? throw new PluginException($"Entry type '{Manifest.EntryType}' (manifest field 'entry.type') is not in {Manifest.EntryAssembly}.", Id, Version);
+        Type? type;
+        try
+        {
+            type = assembly.GetType(Manifest.EntryType, throwOnError: false);
+        }
+        catch (Exception ex) when (ex is TypeLoadException or FileNotFoundException or FileLoadException or BadImageFormatException)
+        {
+            // The type is there but cannot be loaded: most often an assembly it needs is neither in the package nor shared by the host.
+            throw new PluginException($"Entry type '{Manifest.EntryType}' cannot be loaded: {ex.Message} Ship the assemblies it needs in the plugin folder, or reference contracts the host shares.", Id, Version, ex);
+        }
+
+        if (type is null)
+        {
+            throw new PluginException($"Entry type '{Manifest.EntryType}' (manifest field 'entry.type') is not in {Manifest.EntryAssembly}{WhyTypesDoNotLoad(assembly)}.", Id, Version);
+        }
+
         if (!typeof(IPlugin).IsAssignableFrom(type))
         {
             var hint = type.GetInterfaces().Any(i => i.FullName == typeof(IPlugin).FullName)
@@ -299,6 +313,20 @@ internal sealed class PluginInstance
                 $"The manifest lists contract(s) {string.Join(", ", missing)} but '{Manifest.EntryType}' provides {(provided.Count == 0 ? "none" : string.Join(", ", provided))}.",
                 Id,
                 Version);
+        }
+    }
+
+    private static string WhyTypesDoNotLoad(Assembly assembly)
+    {
+        try
+        {
+            _ = assembly.GetTypes();
+            return string.Empty;
+        }
+        catch (ReflectionTypeLoadException ex)
+        {
+            var first = ex.LoaderExceptions.FirstOrDefault(e => e is not null);
+            return first is null ? string.Empty : $", or cannot be loaded: {first.Message} Ship the assemblies it needs in the plugin folder, or reference contracts the host shares";
         }
     }
 

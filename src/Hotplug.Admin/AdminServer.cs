@@ -1,0 +1,137 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Hotplug.Admin;
+
+/// <summary>
+/// Serves the admin API on 127.0.0.1 with its own small Kestrel server, so it never shares a port or a
+/// pipeline with the application's own web server, and writes the URL and token to <c>admin.json</c>.
+/// </summary>
+internal sealed partial class AdminServer(
+    IPluginHost plugins,
+    IOptions<HotplugAdminOptions> adminOptions,
+    IOptions<HotplugOptions> hostOptions,
+    ILogger<AdminServer> logger) : IHostedService, IAsyncDisposable
+{
+    private readonly byte[] _token = Encoding.ASCII.GetBytes(Base64Url(RandomNumberGenerator.GetBytes(32)));
+    private WebApplication? _app;
+    private string? _adminFile;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var options = adminOptions.Value;
+        options.Validate();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, options.Port));
+        _app = builder.Build();
+        _app.Use(AuthorizeAsync);
+        Map(_app);
+        await _app.StartAsync(cancellationToken).ConfigureAwait(false);
+
+        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var statePath = options.StatePath ?? hostOptions.Value.StatePath;
+        _adminFile = new AdminFile(address, Encoding.ASCII.GetString(_token), Environment.ProcessId).Write(statePath);
+        LogListening(logger, address, _adminFile);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_adminFile is not null)
+        {
+            File.Delete(_adminFile);
+            _adminFile = null;
+        }
+
+        if (_app is not null)
+        {
+            await _app.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private void Map(WebApplication app)
+    {
+        var v1 = app.MapGroup("/v1/plugins");
+        v1.MapGet("/", () => Results.Json(plugins.GetPlugins(), AdminJson.Options));
+        v1.MapGet("/{id}", (string id) => plugins.GetPlugin(id) is { } status
+            ? Results.Json(status, AdminJson.Options)
+            : AdminErrors.Result(StatusCodes.Status404NotFound, AdminErrors.NotFound, $"No plugin with id '{id}' is known to this host."));
+        v1.MapPost("/{id}/invoke/{method}", InvokeAsync);
+        app.MapFallback(() => AdminErrors.Result(StatusCodes.Status404NotFound, AdminErrors.NotFound, "No such endpoint. Endpoints: GET /v1/plugins, GET /v1/plugins/{id}, POST /v1/plugins/{id}/invoke/{method}."));
+    }
+
+    private async Task<IResult> InvokeAsync(string id, string method, HttpRequest request, CancellationToken cancellationToken)
+    {
+        JsonElement arguments;
+        try
+        {
+            using var body = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken).ConfigureAwait(false);
+            arguments = body.RootElement.Clone();
+        }
+        catch (JsonException ex) when (request.ContentLength is null or 0 && ex.BytePositionInLine == 0 && ex.LineNumber == 0)
+        {
+            arguments = JsonDocument.Parse("{}").RootElement.Clone();
+        }
+        catch (JsonException ex)
+        {
+            return AdminErrors.Result(StatusCodes.Status400BadRequest, AdminErrors.BadRequest, $"The request body is not valid JSON: {ex.Message}");
+        }
+
+        if (arguments.ValueKind != JsonValueKind.Object)
+        {
+            return AdminErrors.Result(StatusCodes.Status400BadRequest, AdminErrors.BadRequest, "The request body must be a JSON object of the method's arguments by parameter name.");
+        }
+
+        try
+        {
+            var result = await plugins.InvokeAsync(id, method, arguments, cancellationToken).ConfigureAwait(false);
+            return Results.Json(result, AdminJson.Options);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return Results.Empty;
+        }
+        catch (Exception ex)
+        {
+            return AdminErrors.From(ex);
+        }
+    }
+
+    private async Task AuthorizeAsync(HttpContext context, RequestDelegate next)
+    {
+        var header = context.Request.Headers.Authorization.ToString();
+        const string Scheme = "Bearer ";
+        var given = header.StartsWith(Scheme, StringComparison.Ordinal) ? Encoding.ASCII.GetBytes(header[Scheme.Length..].Trim()) : [];
+        if (!CryptographicOperations.FixedTimeEquals(given, _token))
+        {
+            await AdminErrors.Result(StatusCodes.Status401Unauthorized, AdminErrors.Unauthorized, "Missing or wrong bearer token: send the token from admin.json as 'Authorization: Bearer <token>'.")
+                .ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        await next(context).ConfigureAwait(false);
+    }
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    [LoggerMessage(1100, LogLevel.Information, "Hotplug admin API on {Url} (URL and token in {AdminFile})")]
+    private static partial void LogListening(ILogger logger, string url, string adminFile);
+}

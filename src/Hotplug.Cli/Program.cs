@@ -1,0 +1,8 @@
+using System.CommandLine;
+using Hotplug.Cli;
+
+var root = new RootCommand("Hotplug: run plugins that load, upgrade and unload while the service keeps serving.");
+root.Subcommands.Add(RunCommand.Create());
+root.Subcommands.Add(ListCommand.Create());
+root.Subcommands.Add(CallCommand.Create());
+return await root.Parse(args).InvokeAsync();

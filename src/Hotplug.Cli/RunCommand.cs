@@ -1,0 +1,113 @@
+using System.Runtime.InteropServices;
+using System.CommandLine;
+using Hotplug.Admin;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Spectre.Console;
+
+namespace Hotplug.Cli;
+
+/// <summary><c>hotplug run</c>: a host over a plugins folder, with the admin API and a live status table.</summary>
+internal static class RunCommand
+{
+    public static Command Create()
+    {
+        var plugins = new Argument<string>("plugins-dir") { Description = "The folder to watch; each subfolder with a plugin.json is one plugin." };
+        var state = CommonOptions.State();
+        var port = new Option<int>("--admin-port")
+        {
+            Description = "The admin API's port on 127.0.0.1 (0 picks a free one).",
+            DefaultValueFactory = _ => HotplugAdminOptions.DefaultPort,
+        };
+        var command = new Command("run", "Run a plugin host over a folder until Ctrl+C.") { plugins, state, port };
+        command.SetAction((parse, cancellationToken) =>
+            RunAsync(parse.GetValue(plugins)!, parse.GetValue(state)!, parse.GetValue(port), cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string pluginsPath, string statePath, int port, CancellationToken invocationToken)
+    {
+        // Ctrl+C and SIGTERM (a service manager's stop) both stop the host drained, then exit 0.
+        using var shutdown = CancellationTokenSource.CreateLinkedTokenSource(invocationToken);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        var cancellationToken = shutdown.Token;
+
+        void OnSignal(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            shutdown.Cancel();
+        }
+
+        if (File.Exists(pluginsPath))
+        {
+            Console.Error.WriteLine($"error usage: {pluginsPath} is a file; give the folder that holds one subfolder per plugin.");
+            return ExitCodes.Usage;
+        }
+
+        var interactive = !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning).SetMinimumLevel(LogLevel.Information);
+        if (interactive)
+        {
+            // The live table owns the terminal: logs go to a file beside the store.
+            Directory.CreateDirectory(statePath);
+            builder.Logging.AddProvider(new FileLoggerProvider(Path.Combine(statePath, "hotplug.log")));
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss.fff ";
+            });
+        }
+
+        builder.Services.AddHotplug(o =>
+            {
+                o.PluginsPath = pluginsPath;
+                o.StatePath = statePath;
+            })
+            .AddAdminApi(o => o.Port = port);
+        using var host = builder.Build();
+        var pluginHost = host.Services.GetRequiredService<IPluginHost>();
+        var events = new RecentEvents(10);
+        pluginHost.StateChanged += (_, change) => events.Add(change);
+
+        try
+        {
+            await host.StartAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is PluginException or IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException or InvalidOperationException)
+        {
+            Console.Error.WriteLine($"error start: {ex.Message}");
+            return ExitCodes.Failed;
+        }
+
+        if (interactive)
+        {
+            await LiveView.RunAsync(pluginHost, events, statePath, cancellationToken);
+        }
+        else
+        {
+            await WaitForShutdownAsync(cancellationToken);
+        }
+
+        using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await host.StopAsync(stopping.Token);
+        return ExitCodes.Ok;
+    }
+
+    private static async Task WaitForShutdownAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // Ctrl+C or SIGTERM: stop drained.
+        }
+    }
+}
