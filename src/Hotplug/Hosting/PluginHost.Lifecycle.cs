@@ -270,11 +270,20 @@ internal sealed partial class PluginHost
     {
         var deadline = _time.GetTimestamp();
         var delay = TimeSpan.FromMilliseconds(10);
+        var cachesCleared = false;
         while (true)
         {
             if (!IsAlive(weak))
             {
                 return true;
+            }
+
+            if (!cachesCleared)
+            {
+                // Framework caches (System.Text.Json's, for one) may hold the plugin's types: ask them to let go.
+                cachesCleared = true;
+                Loading.MetadataCaches.Clear();
+                continue;
             }
 
             if (_time.GetElapsedTime(deadline) > _options.UnloadTimeout)

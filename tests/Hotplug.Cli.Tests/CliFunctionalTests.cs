@@ -1,0 +1,133 @@
+using System.Text.Json;
+using Hotplug.Tests.Infrastructure;
+
+namespace Hotplug.Cli.Tests;
+
+/// <summary>Drives <c>hotplug run</c>, <c>hotplug ls</c> and <c>hotplug call</c> as a user would.</summary>
+public sealed class CliFunctionalTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "hotplug-cli-tests", Guid.NewGuid().ToString("N")[..10]);
+
+    private string Plugins => Path.Combine(_root, "plugins");
+
+    private string State => Path.Combine(_root, "state");
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    [Fact]
+    public async Task Run_LsCallUpgradeAndStop_AsAUserWould()
+    {
+        InstallEcho("1.0.0");
+        using var host = new RunningHost("run", Plugins, "--state", State, "--admin-port", "0");
+
+        var first = await WaitForVersionAsync(host, "1.0.0");
+        Assert.Equal("healthy", first.GetProperty("state").GetString());
+
+        var call = await CliProcess.RunAsync("call", "echo", "echo", """{"request":{"text":"hi"}}""", "--state", State);
+        Assert.Equal(0, call.ExitCode);
+        var reply = JsonDocument.Parse(call.Out).RootElement;
+        Assert.Equal("hi", reply.GetProperty("text").GetString());
+        Assert.Equal("1.0.0", reply.GetProperty("version").GetString());
+
+        // Upgrade by overwriting the plugin's folder in place.
+        InstallEcho("1.1.0");
+        var upgraded = await WaitForVersionAsync(host, "1.1.0");
+        await CliProcess.WaitUntilAsync(
+            async () => (await LsAsync()).EnumerateArray().Single().GetProperty("previousVersions").EnumerateArray()
+                .Any(v => v.GetProperty("version").GetString() == "1.0.0" && v.GetProperty("unloaded").GetBoolean()),
+            () => host.Output);
+        var after = await CliProcess.RunAsync("call", "echo", "EchoAsync", """{"request":{"text":"again"}}""", "--state", State);
+        Assert.Equal("1.1.0", JsonDocument.Parse(after.Out).RootElement.GetProperty("version").GetString());
+        Assert.Equal(["test.echo/v1"], upgraded.GetProperty("contracts").EnumerateArray().Select(c => c.GetString()));
+
+        var failing = await CliProcess.RunAsync("call", "echo", "echo", """{"request":{"text":"throw"}}""", "--state", State);
+        Assert.NotEqual(0, failing.ExitCode);
+        Assert.Contains("error plugin_error", failing.Error);
+        Assert.Contains("'echo' 1.1.0", failing.Error);
+
+        var table = await CliProcess.RunAsync("ls", "--state", State);
+        Assert.Equal(0, table.ExitCode);
+        Assert.Contains("echo", table.Out);
+        Assert.Contains("1.1.0", table.Out);
+
+        Assert.Equal(0, await host.TerminateAsync());
+        Assert.False(File.Exists(Path.Combine(State, "admin.json")));
+        Assert.Contains("Plugin echo 1.1.0: Healthy", host.Output);
+    }
+
+    [Fact]
+    public async Task Ls_NoHostRunning_ExitsNonZeroSayingHowToStartOne()
+    {
+        var result = await CliProcess.RunAsync("ls", "--state", State);
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Contains("No Hotplug host is running", result.Error);
+        Assert.Contains("hotplug run", result.Error);
+    }
+
+    [Fact]
+    public async Task Call_InvalidJsonArguments_ExitsWithUsageError()
+    {
+        var result = await CliProcess.RunAsync("call", "echo", "echo", "{ nope", "--state", State);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("not valid JSON", result.Error);
+    }
+
+    [Fact]
+    public async Task Run_PluginsPathIsAFile_ExitsWithUsageError()
+    {
+        Directory.CreateDirectory(_root);
+        var file = Path.Combine(_root, "not-a-folder");
+        await File.WriteAllTextAsync(file, "x");
+
+        var result = await CliProcess.RunAsync("run", file, "--state", State, "--admin-port", "0");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("is a file", result.Error);
+    }
+
+    /// <summary>The CLI host has no contract assemblies of its own, so the plugin ships its contract.</summary>
+    private void InstallEcho(string version)
+    {
+        var folder = Path.Combine(Plugins, "echo");
+        TestPlugins.CopyBuild(TestPlugins.Echo, folder);
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "TestContracts.dll"), Path.Combine(folder, "TestContracts.dll"), overwrite: true);
+        TestPlugins.WriteManifest(folder, TestPlugins.Manifest("echo", version));
+    }
+
+    private async Task<JsonElement> LsAsync()
+    {
+        var result = await CliProcess.RunAsync("ls", "--json", "--state", State);
+        return result.ExitCode == 0 ? JsonDocument.Parse(result.Out).RootElement : JsonDocument.Parse("[]").RootElement;
+    }
+
+    private async Task<JsonElement> WaitForVersionAsync(RunningHost host, string version)
+    {
+        JsonElement found = default;
+        await CliProcess.WaitUntilAsync(
+            async () =>
+            {
+                Assert.False(host.HasExited, host.Output);
+                var echo = (await LsAsync()).EnumerateArray().FirstOrDefault(p => p.GetProperty("id").GetString() == "echo");
+                if (echo.ValueKind == JsonValueKind.Object && echo.GetProperty("version").GetString() == version && echo.GetProperty("state").GetString() == "healthy")
+                {
+                    found = echo;
+                    return true;
+                }
+
+                return false;
+            },
+            () => host.Output);
+        return found;
+    }
+}
