@@ -1,0 +1,37 @@
+using System.Globalization;
+
+namespace RankingService;
+
+/// <summary>The demo's command line: <c>[--plugins DIR] [--state DIR] [--upgrade-after S] [--exit-after S] [--admin-port P]</c>.</summary>
+internal sealed record DemoOptions(string PluginsPath, string StatePath, TimeSpan? UpgradeAfter, TimeSpan? ExitAfter, int AdminPort)
+{
+    public static DemoOptions Parse(string[] args)
+    {
+        var root = Path.GetFullPath(".ranking-demo");
+        string plugins = Path.Combine(root, "plugins"), state = Path.Combine(root, "state");
+        TimeSpan? upgradeAfter = null, exitAfter = null;
+        var port = 0;
+        for (var i = 0; i < args.Length; i++)
+        {
+            var value = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value.");
+            switch (args[i])
+            {
+                case "--plugins": plugins = Path.GetFullPath(value); break;
+                case "--state": state = Path.GetFullPath(value); break;
+                case "--upgrade-after": upgradeAfter = Seconds(args[i], value); break;
+                case "--exit-after": exitAfter = Seconds(args[i], value); break;
+                case "--admin-port": port = int.Parse(value, CultureInfo.InvariantCulture); break;
+                default: throw new ArgumentException($"Unknown option {args[i]}. Options: --plugins DIR, --state DIR, --upgrade-after SECONDS, --exit-after SECONDS, --admin-port PORT.");
+            }
+
+            i++;
+        }
+
+        return new DemoOptions(plugins, state, upgradeAfter, exitAfter, port);
+    }
+
+    private static TimeSpan Seconds(string option, string value) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0
+            ? TimeSpan.FromSeconds(seconds)
+            : throw new ArgumentException($"{option} takes a number of seconds, not '{value}'.");
+}

@@ -1,0 +1,67 @@
+using Hotplug;
+using Microsoft.Extensions.Hosting;
+using Ranking.Contracts;
+
+namespace RankingService;
+
+/// <summary>
+/// The service's traffic: every half second it ranks a request with the <c>ranker</c> plugin and with the
+/// <c>popular</c> plugin, and prints which version answered. A version switch shows up live.
+/// </summary>
+internal sealed class RankingLoop(IPluginHost plugins, IItemStore store, DemoOptions options, IHostApplicationLifetime lifetime) : BackgroundService
+{
+    private readonly Dictionary<string, int> _successes = new(StringComparer.Ordinal);
+
+    public bool EveryPluginAnswered => _successes.GetValueOrDefault("ranker") > 0 && _successes.GetValueOrDefault("popular") > 0;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var rankers = new[] { ("ranker", plugins.Get<IRanker>("ranker")), ("popular", plugins.Get<IRanker>("popular")) };
+        var started = DateTimeOffset.UtcNow;
+        var upgraded = false;
+        var random = new Random(7);
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(500));
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            var elapsed = DateTimeOffset.UtcNow - started;
+            if (!upgraded && options.UpgradeAfter is { } upgradeAfter && elapsed >= upgradeAfter)
+            {
+                upgraded = true;
+                Console.WriteLine("demo: shipping ranker 2.0.0 by copying it over plugins/ranker while traffic flows");
+                DemoPlugins.UpgradeRanker(options.PluginsPath);
+            }
+
+            if (options.ExitAfter is { } exitAfter && elapsed >= exitAfter)
+            {
+                Environment.ExitCode = EveryPluginAnswered ? 0 : 1;
+                lifetime.StopApplication();
+                return;
+            }
+
+            var items = store.All().OrderBy(_ => random.Next()).Take(6).Select(i => new RankItem(i.Id, Math.Round(random.NextDouble(), 2))).ToList();
+            var request = new RankRequest("user-42", items);
+            foreach (var (id, ranker) in rankers)
+            {
+                await RankAsync(id, ranker, request, stoppingToken);
+            }
+        }
+    }
+
+    private async Task RankAsync(string id, IRanker ranker, RankRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await ranker.RankAsync(request, cancellationToken);
+            _successes[id] = _successes.GetValueOrDefault(id) + 1;
+            Console.WriteLine($"{response.Strategy,-16} top 3: {string.Join(", ", response.Ids.Take(3))}");
+        }
+        catch (PluginUnavailableException)
+        {
+            Console.WriteLine($"{id,-16} not loaded yet");
+        }
+        catch (PluginException ex)
+        {
+            Console.WriteLine($"{id,-16} failed: {ex.Message}");
+        }
+    }
+}
