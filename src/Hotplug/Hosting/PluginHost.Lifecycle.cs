@@ -252,7 +252,7 @@ internal sealed partial class PluginHost
         }
         else
         {
-            var why = PluginInstance.DescribeLeak(weak);
+            var why = Loading.LeakDiagnostics.Describe(weak);
             var message = $"version {version} leaked: its load context is still alive {_options.UnloadTimeout.TotalSeconds:0.#} s after unload; {why}";
             entry.Record(version, PluginState.Leaked, message, _time.GetUtcNow(), _options.HistoryLimit);
             lock (entry.Sync)
