@@ -34,6 +34,7 @@ public class LifecycleBenchmarks
             StatePath = Path.Combine(_root, "state"),
             StabilityWindow = TimeSpan.Zero,
             RescanInterval = TimeSpan.FromMinutes(10),
+            RequireSignedPackages = false,
         };
         _hostFolder = BenchPlugin.CreateFolder(options.PluginsPath, "calc", "1.0.0");
         _host = new PluginHost(Options.Create(options), new ServiceExports(new EmptyServices(), Options.Create(new ServiceExportOptions())), TimeProvider.System);

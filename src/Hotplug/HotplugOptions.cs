@@ -43,6 +43,22 @@ public sealed class HotplugOptions
     /// <value>Defaults to 5 seconds.</value>
     public TimeSpan UnloadTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Gets or sets whether every package must be signed by a trusted key. Turning it off is a development
+    /// mode: unsigned packages load (with their file list still checked when they have one), and the host
+    /// logs a warning for each.
+    /// </summary>
+    /// <value>Defaults to <see langword="true"/>.</value>
+    public bool RequireSignedPackages { get; set; } = true;
+
+    /// <summary>Gets or sets the trust folder (<c>*.pub</c>, <c>pins.json</c>, <c>revoked.txt</c>) or a single <c>.pub</c> file.</summary>
+    /// <value>Defaults to <c>trust</c> under <see cref="StatePath"/>.</value>
+    public string? TrustPath { get; set; }
+
+    /// <summary>Gets or sets how many bytes a zipped package may expand to; a larger one is rejected before it fills the disk.</summary>
+    /// <value>Defaults to 512 MiB.</value>
+    public long MaxPackageSize { get; set; } = 512L * 1024 * 1024;
+
     /// <summary>Gets or sets how many earlier versions of each plugin are kept in status.</summary>
     /// <value>Defaults to 20.</value>
     public int HistoryLimit { get; set; } = 20;
@@ -73,6 +89,11 @@ public sealed class HotplugOptions
         Positive(StartTimeout, nameof(StartTimeout), errors);
         Positive(StopTimeout, nameof(StopTimeout), errors);
         Positive(UnloadTimeout, nameof(UnloadTimeout), errors);
+        if (MaxPackageSize <= 0)
+        {
+            errors.Add($"{nameof(MaxPackageSize)} must be positive; it is {MaxPackageSize}.");
+        }
+
         if (HistoryLimit < 0)
         {
             errors.Add($"{nameof(HistoryLimit)} must not be negative; it is {HistoryLimit}.");

@@ -55,6 +55,14 @@ public interface IPluginHost
     /// <returns>A task that completes when a full pass that started after this call has finished.</returns>
     Task RescanAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Lets the plugin go down to exactly <paramref name="version"/> once, although the host has run a higher
+    /// version: an operator's rollback. The host looks at the plugin's source again at once.
+    /// </summary>
+    /// <param name="pluginId">The plugin id.</param>
+    /// <param name="version">The lower version to allow.</param>
+    void AllowDowngrade(string pluginId, string version);
+
     /// <summary>Raised after a plugin version changes state. Handlers run on the reconcile loop: keep them short.</summary>
     event EventHandler<PluginStateChange>? StateChanged;
 }

@@ -28,6 +28,7 @@ public sealed class AdminApiTests : IAsyncLifetime
             o.PluginsPath = plugins;
             o.StatePath = StatePath;
             o.StabilityWindow = TimeSpan.Zero;
+            o.RequireSignedPackages = false;
         }).AddAdminApi(o => o.Port = 0);
         _host = builder.Build();
         await _host.StartAsync();

@@ -34,6 +34,7 @@ public sealed class SampleRankerTests : IAsyncLifetime
             o.PluginsPath = plugins;
             o.StatePath = Path.Combine(_root, "state");
             o.StabilityWindow = TimeSpan.Zero;
+            o.RequireSignedPackages = false;
         }).ExportService<IItemStore>();
         _host = builder.Build();
         await _host.StartAsync();

@@ -13,6 +13,13 @@ internal readonly record struct FolderFingerprint(string Value, int FileCount)
     {
         try
         {
+            if (File.Exists(folder))
+            {
+                // A zipped package: its size and write time.
+                var zip = new FileInfo(folder);
+                return new FolderFingerprint(string.Create(CultureInfo.InvariantCulture, $"{zip.Length}|{zip.LastWriteTimeUtc.Ticks}"), 1);
+            }
+
             var builder = new StringBuilder();
             var count = 0;
             foreach (var file in EnumerateFiles(folder))

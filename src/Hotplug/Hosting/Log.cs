@@ -44,6 +44,15 @@ internal static partial class Log
     [LoggerMessage(1013, LogLevel.Error, "Retiring a plugin version failed")]
     public static partial void RetireFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(1014, LogLevel.Warning, "UNSIGNED PACKAGES ALLOWED: this host loads plugins that no trusted key signed. Use this only while developing.")]
+    public static partial void UnsignedAllowed(ILogger logger);
+
+    [LoggerMessage(1015, LogLevel.Warning, "Plugin {PluginId} {Version} is UNSIGNED; it runs only because unsigned packages are allowed")]
+    public static partial void RunningUnsigned(ILogger logger, string pluginId, string version);
+
+    [LoggerMessage(1016, LogLevel.Information, "Trusting {KeyCount} key(s) from {TrustPath}")]
+    public static partial void TrustLoaded(ILogger logger, int keyCount, string trustPath);
+
     [LoggerMessage(1012, LogLevel.Debug, "{Folder} has no plugin.json; not a plugin yet")]
     public static partial void NoManifest(ILogger logger, string folder);
 }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Hotplug.Manifest;
+using Hotplug.Packaging;
 using Hotplug.Store;
 
 namespace Hotplug.Hosting;
@@ -33,10 +34,16 @@ internal sealed partial class PluginHost
             return;
         }
 
-        StagedPackage? package;
+        (StagedPackage Package, PluginManifest Manifest)? staged;
         try
         {
-            package = _store!.Stage(folder.Path, manifest, folder.ManifestFingerprint!.Value);
+            staged = _store!.Stage(folder.Path, folder.ManifestFingerprint!.Value, manifest.Path, _verification!);
+        }
+        catch (PluginException ex) when (ex is PackageVerificationException or PluginManifestException)
+        {
+            // A tampered or unsigned package never interrupts service: rejected, and whatever runs keeps running.
+            Reject(entry.Id, manifest.VersionText, folder.Path, ex.Message);
+            return;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -44,18 +51,35 @@ internal sealed partial class PluginHost
             return;
         }
 
-        if (package is null)
+        if (staged is null)
         {
-            // The folder changed while it was copied: forget it and look again once it is stable.
+            // The source changed while it was copied: forget it and look again once it is stable.
             folder.Processed = null;
             folder.Manifest = null;
             Signal();
             return;
         }
 
-        if (entry.Active is { } current && current.Package.ContentHash == package.ContentHash)
+        var (package, verified) = staged.Value;
+        manifest = verified;
+        if (entry.Active is { } running && running.Package.ContentHash == package.ContentHash)
         {
             return;
+        }
+
+        if (_versions!.RefusedDowngradeFrom(manifest.Id, manifest.Version) is { } highest)
+        {
+            Reject(entry.Id, manifest.VersionText, folder.Path, new PackageVerificationException(
+                PackageErrors.Downgrade,
+                $"plugin '{manifest.Id}' {manifest.VersionText} is older than {highest}, which this host has run: refusing the downgrade. To roll back on purpose, run `hotplug rollback {manifest.Id} {manifest.VersionText}` (or call IPluginHost.AllowDowngrade).",
+                manifest.Id,
+                manifest.VersionText).Message);
+            return;
+        }
+
+        if (package.SignerKeyId is null)
+        {
+            Log.RunningUnsigned(_logger, manifest.Id, manifest.VersionText);
         }
 
         SetState(entry, manifest.VersionText, PluginState.Staged, package.Path);
@@ -150,6 +174,8 @@ internal sealed partial class PluginHost
             entry.LastVersion = instance.Version;
             entry.LastError = null;
         }
+
+        _versions!.Ran(instance.Id, instance.Manifest.Version);
 
         var reason = previous is null ? $"started from {instance.Package.Path}" : $"upgraded from {previous.Version}";
         Raise(entry, instance.Version, PluginState.Healthy, reason);

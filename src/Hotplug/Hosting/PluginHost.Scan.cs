@@ -1,5 +1,6 @@
 using Hotplug.Discovery;
 using Hotplug.Manifest;
+using Hotplug.Packaging;
 
 namespace Hotplug.Hosting;
 
@@ -16,7 +17,9 @@ internal sealed partial class PluginHost
     {
         Directory.CreateDirectory(PluginsPath);
         var now = _time.GetUtcNow();
+        ReloadTrustIfChanged();
         var present = Directory.EnumerateDirectories(PluginsPath)
+            .Concat(Directory.EnumerateFiles(PluginsPath, "*.zip"))
             .Where(d => !System.IO.Path.GetFileName(d).StartsWith('.'))
             .Order(StringComparer.Ordinal)
             .ToList();
@@ -60,6 +63,14 @@ internal sealed partial class PluginHost
             }
 
             claims.Add(id, folder);
+        }
+
+        while (_reapply.TryDequeue(out var reapply))
+        {
+            if (claims.TryGetValue(reapply, out var folder))
+            {
+                folder.NeedsApply = true;
+            }
         }
 
         foreach (var (id, folder) in claims)
@@ -119,29 +130,42 @@ internal sealed partial class PluginHost
         }
 
         folder.Processed = fingerprint;
-        var manifestPath = System.IO.Path.Combine(folder.Path, PluginManifest.FileName);
-        if (!File.Exists(manifestPath))
-        {
-            // A folder without a manifest is not a plugin (yet). One that had a manifest keeps its last good
-            // version running: a manifest that disappears while the folder stays is a copy in progress or a
-            // mistake, not a request to go offline (removing the folder, or "enabled": false, is).
-            Log.NoManifest(_logger, folder.Path);
-            return null;
-        }
-
+        var isZip = File.Exists(folder.Path);
+        var manifestPath = isZip
+            ? $"{folder.Path}!/{PluginManifest.FileName}"
+            : System.IO.Path.Combine(folder.Path, PluginManifest.FileName);
         PluginManifest manifest;
         try
         {
-            manifest = ManifestReader.Read(manifestPath);
+            if (isZip)
+            {
+                var bytes = SafeZip.ReadEntry(folder.Path, PluginManifest.FileName, _options.MaxPackageSize)
+                    ?? throw new PluginManifestException(manifestPath, null, "is missing: a zipped package has plugin.json at its root.");
+                manifest = ManifestReader.Parse(manifestPath, bytes);
+            }
+            else if (!File.Exists(manifestPath))
+            {
+                // A folder without a manifest is not a plugin (yet). One that had a manifest keeps its last good
+                // version running: a manifest that disappears while the folder stays is a copy in progress or a
+                // mistake, not a request to go offline (removing the folder, or "enabled": false, is).
+                Log.NoManifest(_logger, folder.Path);
+                return null;
+            }
+            else
+            {
+                manifest = ManifestReader.Read(manifestPath);
+            }
         }
-        catch (PluginManifestException ex)
+        catch (PluginException ex) when (ex is PluginManifestException or PackageVerificationException)
         {
-            Reject(folder.Manifest?.Id ?? ex.PluginId ?? System.IO.Path.GetFileName(folder.Path), null, folder.Path, ex.Message);
+            Reject(folder.Manifest?.Id ?? ex.PluginId ?? System.IO.Path.GetFileNameWithoutExtension(folder.Path), null, folder.Path, ex.Message);
             return null;
         }
 
-        var entryPath = System.IO.Path.Combine(folder.Path, manifest.EntryAssembly);
-        if (manifest.Enabled && !File.Exists(entryPath))
+        var entryPresent = isZip
+            ? SafeZip.HasEntry(folder.Path, manifest.EntryAssembly.Replace('\\', '/'))
+            : File.Exists(System.IO.Path.Combine(folder.Path, manifest.EntryAssembly));
+        if (manifest.Enabled && !entryPresent)
         {
             Reject(manifest.Id, manifest.VersionText, folder.Path, $"{manifestPath}: field 'entry.assembly': '{manifest.EntryAssembly}' is not in the plugin folder.");
             return null;

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Reflection;
 using System.Threading.Channels;
 using Hotplug.Loading;
+using Hotplug.Packaging;
 using Hotplug.Routing;
 using Hotplug.Store;
 using Microsoft.Extensions.Hosting;
@@ -27,8 +28,12 @@ internal sealed partial class PluginHost : IPluginHost, IHostedService, IAsyncDi
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
+    private readonly ConcurrentQueue<string> _reapply = new();
     private SharedAssemblyPolicy? _shared;
     private PluginStore? _store;
+    private VerificationPolicy? _verification;
+    private VersionHistory? _versions;
+    private string? _trustFingerprint;
     private FileSystemWatcher? _watcher;
     private Task? _loop;
     private int _started;
@@ -49,6 +54,22 @@ internal sealed partial class PluginHost : IPluginHost, IHostedService, IAsyncDi
     public string PluginsPath { get; private set; } = string.Empty;
 
     public string StatePath { get; private set; } = string.Empty;
+
+    public string TrustPath { get; private set; } = string.Empty;
+
+    public void AllowDowngrade(string pluginId, string version)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(pluginId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(version);
+        if (_versions is null)
+        {
+            throw new InvalidOperationException("The Hotplug host has not been started.");
+        }
+
+        _versions.Allow(pluginId, version);
+        _reapply.Enqueue(pluginId);
+        Signal();
+    }
 
     public TContract Get<TContract>(string pluginId)
         where TContract : class
@@ -121,7 +142,15 @@ internal sealed partial class PluginHost : IPluginHost, IHostedService, IAsyncDi
         Directory.CreateDirectory(PluginsPath);
         Directory.CreateDirectory(StatePath);
         _store = new PluginStore(Path.Combine(StatePath, "store"));
+        _versions = new VersionHistory(StatePath);
         _shared = new SharedAssemblyPolicy(_options.SharedAssemblies);
+        TrustPath = Path.GetFullPath(_options.TrustPath ?? Path.Combine(StatePath, "trust"));
+        ReloadTrustIfChanged();
+        if (!_options.RequireSignedPackages)
+        {
+            Log.UnsignedAllowed(_logger);
+        }
+
         StartWatcher();
         Log.HostStarted(_logger, PluginsPath, StatePath, _exports.ExportedTypes.Count);
         _loop = Task.Run(() => RunLoopAsync(_stopping.Token), CancellationToken.None);
@@ -167,6 +196,43 @@ internal sealed partial class PluginHost : IPluginHost, IHostedService, IAsyncDi
     }
 
     private void Signal() => _signal.Writer.TryWrite(true);
+
+    /// <summary>
+    /// Reloads the trust folder when it changed. Packages looked at under the old trust are looked at again,
+    /// so adding a key admits a package it signed, and revoking one takes effect at the next upgrade.
+    /// </summary>
+    private void ReloadTrustIfChanged()
+    {
+        var fingerprint = File.Exists(TrustPath) || Directory.Exists(TrustPath)
+            ? Discovery.FolderFingerprint.TryTake(TrustPath)?.Value ?? string.Empty
+            : string.Empty;
+        if (_verification is not null && fingerprint == _trustFingerprint)
+        {
+            return;
+        }
+
+        TrustStore trust;
+        try
+        {
+            trust = TrustStore.Load(TrustPath);
+        }
+        catch (PluginException ex) when (_verification is not null)
+        {
+            // A broken edit of the trust folder keeps the trust that was loaded.
+            Log.PassFailed(_logger, ex);
+            return;
+        }
+
+        var previous = _verification?.Trust;
+        _verification = new VerificationPolicy(trust, _options.RequireSignedPackages, _options.MaxPackageSize);
+        previous?.Dispose();
+        _trustFingerprint = fingerprint;
+        Log.TrustLoaded(_logger, trust.KeyIds.Count, TrustPath);
+        foreach (var folder in _folders.Values)
+        {
+            folder.Processed = null;
+        }
+    }
 
     private void StartWatcher()
     {

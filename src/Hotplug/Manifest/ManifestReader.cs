@@ -116,6 +116,7 @@ internal static partial class ManifestReader
                 DrainTimeout = OptionalDuration(path, root, "drainTimeout", id, allowInfinite: false),
                 Enabled = OptionalBool(path, root, "enabled", id) ?? true,
                 Config = ReadConfig(path, root, id),
+                Files = ReadFiles(path, root, id),
             };
         }
     }
@@ -176,6 +177,50 @@ internal static partial class ManifestReader
         }
 
         return [.. names];
+    }
+
+    private static PackageFile[]? ReadFiles(string path, JsonElement root, string id)
+    {
+        if (!root.TryGetProperty("files", out var files) || files.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (files.ValueKind != JsonValueKind.Array)
+        {
+            throw new PluginManifestException(path, "files", "must be an array of { \"path\", \"size\", \"sha256\" }; `hotplug pack` writes it.", id);
+        }
+
+        var list = new List<PackageFile>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var index = 0;
+        foreach (var file in files.EnumerateArray())
+        {
+            var field = $"files[{index++}]";
+            if (file.ValueKind != JsonValueKind.Object ||
+                !file.TryGetProperty("path", out var p) || p.ValueKind != JsonValueKind.String ||
+                !file.TryGetProperty("size", out var size) || !size.TryGetInt64(out var length) || length < 0 ||
+                !file.TryGetProperty("sha256", out var hash) || hash.ValueKind != JsonValueKind.String ||
+                hash.GetString()!.Length != 64 || !hash.GetString()!.All(char.IsAsciiHexDigitLower))
+            {
+                throw new PluginManifestException(path, field, "must be { \"path\": relative path, \"size\": bytes, \"sha256\": 64 lower-case hex digits }.", id);
+            }
+
+            var relative = p.GetString()!;
+            if (relative.Length == 0 || relative.StartsWith('/') || relative.Contains('\\') || relative.Split('/').Any(s => s is "" or "." or ".."))
+            {
+                throw new PluginManifestException(path, field, $"path '{relative}' must be relative, with '/' separators, inside the package.", id);
+            }
+
+            if (!seen.Add(relative))
+            {
+                throw new PluginManifestException(path, field, $"path '{relative}' is listed twice.", id);
+            }
+
+            list.Add(new PackageFile(relative, length, hash.GetString()!));
+        }
+
+        return [.. list];
     }
 
     private static JsonElement? ReadConfig(string path, JsonElement root, string id)

@@ -31,5 +31,14 @@ internal sealed record PluginManifest
     /// <summary>Gets the raw <c>config</c> object, or <see langword="null"/>.</summary>
     public JsonElement? Config { get; init; }
 
+    /// <summary>Gets the payload files with their sizes and hashes, or <see langword="null"/> when the manifest lists none.</summary>
+    public IReadOnlyList<PackageFile>? Files { get; init; }
+
     public string VersionText => Version.ToString();
 }
+
+/// <summary>One payload file of a package, as <c>plugin.json</c> lists it.</summary>
+/// <param name="Path">The path relative to the package root, with '/' separators.</param>
+/// <param name="Size">The size in bytes.</param>
+/// <param name="Sha256">The SHA-256 of the content, lower-case hex.</param>
+internal sealed record PackageFile(string Path, long Size, string Sha256);

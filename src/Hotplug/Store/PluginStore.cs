@@ -2,17 +2,26 @@ using System.Security.Cryptography;
 using System.Text;
 using Hotplug.Discovery;
 using Hotplug.Manifest;
+using Hotplug.Packaging;
 
 namespace Hotplug.Store;
 
-/// <summary>A plugin version copied into the store.</summary>
+/// <summary>A plugin version copied into the store and verified there.</summary>
 /// <param name="Path">The store folder, <c>&lt;state&gt;/store/&lt;id&gt;/&lt;version&gt;-&lt;hash prefix&gt;</c>.</param>
 /// <param name="ContentHash">SHA-256 over every file's relative path and content, hex.</param>
-internal sealed record StagedPackage(string Path, string ContentHash);
+/// <param name="SignerKeyId">The key that signed it, or <see langword="null"/> when it is unsigned (development mode).</param>
+internal sealed record StagedPackage(string Path, string ContentHash, string? SignerKeyId = null);
+
+/// <summary>How the store verifies what it stages.</summary>
+/// <param name="Trust">The trusted keys.</param>
+/// <param name="RequireSignature">Whether unsigned packages are rejected.</param>
+/// <param name="MaxPackageSize">How many bytes a zipped package may expand to.</param>
+internal sealed record VerificationPolicy(TrustStore Trust, bool RequireSignature, long MaxPackageSize);
 
 /// <summary>
-/// The immutable, content-addressed store plugins run from. A version is copied in once and never written
-/// after, so the source folder is never locked and can be overwritten in place to ship the next version.
+/// The immutable, content-addressed store plugins run from. A version is copied in once, verified there —
+/// never in the source, which could change after the check — and never written after, so the source is
+/// never locked and can be overwritten in place to ship the next version.
 /// </summary>
 internal sealed class PluginStore
 {
@@ -26,40 +35,52 @@ internal sealed class PluginStore
     public string Root { get; }
 
     /// <summary>
-    /// Copies <paramref name="sourceFolder"/> into the store and hashes the copy. Returns <see langword="null"/>
-    /// when the source changed while it was being copied (the caller tries again on a later pass).
+    /// Copies (or, for a zip, safely extracts) <paramref name="source"/> into the store, verifies the copy, and
+    /// moves it to its final folder. Returns <see langword="null"/> when the source changed while it was being
+    /// copied (the caller tries again on a later pass).
     /// </summary>
-    public StagedPackage? Stage(string sourceFolder, PluginManifest manifest, FolderFingerprint expected)
+    /// <exception cref="PackageVerificationException">The package is rejected.</exception>
+    /// <exception cref="PluginManifestException">The copy's manifest is invalid.</exception>
+    public (StagedPackage Package, PluginManifest Manifest)? Stage(string source, FolderFingerprint expected, string manifestDisplayPath, VerificationPolicy policy)
     {
-        var idFolder = Path.Combine(Root, manifest.Id);
-        Directory.CreateDirectory(idFolder);
-        var temp = Path.Combine(idFolder, $".staging-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(Root);
+        var temp = System.IO.Path.Combine(Root, $".staging-{Guid.NewGuid():N}");
         try
         {
-            CopyFolder(sourceFolder, temp);
-            if (FolderFingerprint.TryTake(sourceFolder) != expected)
+            if (Directory.Exists(source))
+            {
+                PackageVerifier.RejectLinks(source);
+                CopyFolder(source, temp);
+            }
+            else
+            {
+                SafeZip.Extract(source, temp, policy.MaxPackageSize);
+            }
+
+            if (FolderFingerprint.TryTake(source) != expected)
             {
                 return null;
             }
 
+            var verified = PackageVerifier.Verify(temp, policy.Trust, policy.RequireSignature, manifestDisplayPath);
+            var manifest = verified.Manifest;
             var hash = HashFolder(temp);
-            var final = Path.Combine(idFolder, $"{SafeVersion(manifest.VersionText)}-{hash[..HashPrefixLength]}");
-            if (Directory.Exists(final))
+            var idFolder = System.IO.Path.Combine(Root, manifest.Id);
+            Directory.CreateDirectory(idFolder);
+            var final = System.IO.Path.Combine(idFolder, $"{SafeVersion(manifest.VersionText)}-{hash[..HashPrefixLength]}");
+            if (!Directory.Exists(final))
             {
-                // Same content already staged (an earlier run, or a rollback): the store never rewrites a version.
-                return new StagedPackage(final, hash);
+                try
+                {
+                    Directory.Move(temp, final);
+                }
+                catch (IOException) when (Directory.Exists(final))
+                {
+                    // Another pass staged the same content first; the store never rewrites a version.
+                }
             }
 
-            try
-            {
-                Directory.Move(temp, final);
-            }
-            catch (IOException) when (Directory.Exists(final))
-            {
-                // Another pass staged the same content first.
-            }
-
-            return new StagedPackage(final, hash);
+            return (new StagedPackage(final, hash, verified.SignerKeyId), manifest);
         }
         finally
         {

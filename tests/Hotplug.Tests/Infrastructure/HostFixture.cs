@@ -38,6 +38,7 @@ internal sealed class HostFixture : IAsyncDisposable
                 o.RescanInterval = TimeSpan.FromSeconds(1);
                 o.DefaultDrainTimeout = TimeSpan.FromSeconds(10);
                 o.UnloadTimeout = TimeSpan.FromSeconds(10);
+                o.RequireSignedPackages = false;
                 configure?.Invoke(o);
             })
             .ExportService<ICounterService>()

@@ -1,0 +1,115 @@
+using System.Security.Cryptography;
+using Hotplug.Manifest;
+
+namespace Hotplug.Packaging;
+
+/// <summary>The outcome of verifying a package: its manifest, read from the verified bytes, and who signed it.</summary>
+/// <param name="Manifest">The manifest.</param>
+/// <param name="SignerKeyId">The signing key's id, or <see langword="null"/> for an unsigned package allowed in development mode.</param>
+internal sealed record VerifiedPackage(PluginManifest Manifest, string? SignerKeyId);
+
+/// <summary>
+/// Verifies a package folder: no links, a signature by a trusted, pinned, unrevoked key over the exact bytes
+/// of <c>plugin.json</c>, and exactly the files it lists, each with its size and SHA-256.
+/// </summary>
+internal static class PackageVerifier
+{
+    /// <summary>Verifies the package in <paramref name="folder"/>.</summary>
+    /// <param name="folder">The package (in the host, always the store's own copy).</param>
+    /// <param name="trust">The trusted keys.</param>
+    /// <param name="requireSignature">Whether an unsigned package is rejected.</param>
+    /// <param name="displayPath">The manifest path to name in errors (the source's, not the copy's).</param>
+    /// <exception cref="PackageVerificationException">The package is not what its publisher signed.</exception>
+    /// <exception cref="PluginManifestException">The manifest is invalid.</exception>
+    public static VerifiedPackage Verify(string folder, TrustStore trust, bool requireSignature, string? displayPath = null)
+    {
+        var manifestPath = Path.Combine(folder, PluginManifest.FileName);
+        displayPath ??= manifestPath;
+        RejectLinks(folder);
+        if (!File.Exists(manifestPath))
+        {
+            throw new PluginManifestException(displayPath, null, "is missing: a package has plugin.json at its root.");
+        }
+
+        var bytes = File.ReadAllBytes(manifestPath);
+        var manifest = ManifestReader.Parse(displayPath, bytes) with { Path = displayPath };
+        var signaturePath = Path.Combine(folder, PackageSignature.FileName);
+        string? signer = null;
+        if (File.Exists(signaturePath))
+        {
+            var signature = PackageSignature.Parse(File.ReadAllBytes(signaturePath), Path.Combine(Path.GetDirectoryName(displayPath)!, PackageSignature.FileName));
+            trust.Verify(manifest.Id, manifest.VersionText, bytes, signature);
+            signer = signature.KeyId;
+        }
+        else if (requireSignature)
+        {
+            throw new PackageVerificationException(PackageErrors.Unsigned, $"plugin '{manifest.Id}' {manifest.VersionText} has no plugin.sig and this host runs only signed packages: sign it with `hotplug sign <package> --key <name>.key` (or run the host with --allow-unsigned while developing).", manifest.Id, manifest.VersionText);
+        }
+
+        if (manifest.Files is null)
+        {
+            if (signer is not null || requireSignature)
+            {
+                throw new PackageVerificationException(PackageErrors.NoFileList, $"plugin '{manifest.Id}' lists no files in plugin.json, so a signature would cover nothing but the manifest: build the package with `hotplug pack`.", manifest.Id, manifest.VersionText);
+            }
+
+            return new VerifiedPackage(manifest, null);
+        }
+
+        CheckFiles(folder, manifest);
+        return new VerifiedPackage(manifest, signer);
+    }
+
+    private static void CheckFiles(string folder, PluginManifest manifest)
+    {
+        var listed = manifest.Files!.ToDictionary(f => f.Path, StringComparer.Ordinal);
+        var present = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(folder, f).Replace('\\', '/'))
+            .Where(f => f is not PluginManifest.FileName and not PackageSignature.FileName)
+            .ToHashSet(StringComparer.Ordinal);
+
+        var unlisted = present.Where(p => !listed.ContainsKey(p)).Order(StringComparer.Ordinal).FirstOrDefault();
+        if (unlisted is not null)
+        {
+            throw new PackageVerificationException(PackageErrors.UnlistedFile, $"plugin '{manifest.Id}' contains '{unlisted}', which plugin.json does not list: a file was added after the package was built.", manifest.Id, manifest.VersionText);
+        }
+
+        Span<byte> hash = stackalloc byte[32];
+        foreach (var file in manifest.Files!)
+        {
+            if (!present.Contains(file.Path))
+            {
+                throw new PackageVerificationException(PackageErrors.MissingFile, $"plugin '{manifest.Id}' lists '{file.Path}' in plugin.json, but the package does not contain it.", manifest.Id, manifest.VersionText);
+            }
+
+            var full = Path.Combine(folder, file.Path);
+            var length = new FileInfo(full).Length;
+            if (length != file.Size)
+            {
+                throw new PackageVerificationException(PackageErrors.SizeMismatch, $"plugin '{manifest.Id}' file '{file.Path}' is {length} bytes; plugin.json says {file.Size}.", manifest.Id, manifest.VersionText);
+            }
+
+            using (var stream = File.OpenRead(full))
+            {
+                SHA256.HashData(stream, hash);
+            }
+
+            if (!Convert.ToHexStringLower(hash).Equals(file.Sha256, StringComparison.Ordinal))
+            {
+                throw new PackageVerificationException(PackageErrors.HashMismatch, $"plugin '{manifest.Id}' file '{file.Path}' does not have the SHA-256 plugin.json lists: it was changed after the package was built.", manifest.Id, manifest.VersionText);
+            }
+        }
+    }
+
+    /// <summary>Rejects symbolic links anywhere in a package: they could point anywhere outside it.</summary>
+    public static void RejectLinks(string folder)
+    {
+        foreach (var entry in new DirectoryInfo(folder).EnumerateFileSystemInfos("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }))
+        {
+            if (entry.LinkTarget is not null)
+            {
+                throw new PackageVerificationException(PackageErrors.SymbolicLink, $"'{Path.GetRelativePath(folder, entry.FullName)}' is a symbolic link to '{entry.LinkTarget}'; packages hold regular files only.");
+            }
+        }
+    }
+}

@@ -1,0 +1,147 @@
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Hotplug.Manifest;
+
+namespace Hotplug.Packaging;
+
+/// <summary>Builds, signs and verifies plugin packages: what <c>hotplug pack</c>, <c>sign</c> and <c>verify</c> do.</summary>
+public static class PluginPackager
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    /// <summary>
+    /// Lists every payload file of the package folder, with its size and SHA-256, in its <c>plugin.json</c>
+    /// (<c>files</c>), and removes a <c>plugin.sig</c> the change made stale.
+    /// </summary>
+    /// <param name="folder">The package folder, with its <c>plugin.json</c>.</param>
+    /// <exception cref="PluginException">The folder has no valid manifest, or holds a symbolic link.</exception>
+    public static void WriteFileList(string folder)
+    {
+        var manifestPath = Path.Combine(folder, PluginManifest.FileName);
+        ManifestReader.Read(manifestPath);
+        PackageVerifier.RejectLinks(folder);
+        var files = new JsonArray();
+        foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
+                     .Select(f => (Full: f, Relative: Path.GetRelativePath(folder, f).Replace('\\', '/')))
+                     .Where(f => f.Relative is not PluginManifest.FileName and not PackageSignature.FileName)
+                     .OrderBy(f => f.Relative, StringComparer.Ordinal))
+        {
+            using var stream = File.OpenRead(file.Full);
+            files.Add(new JsonObject
+            {
+                ["path"] = file.Relative,
+                ["size"] = stream.Length,
+                ["sha256"] = Convert.ToHexStringLower(SHA256.HashData(stream)),
+            });
+        }
+
+        var manifest = JsonNode.Parse(File.ReadAllText(manifestPath), documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true })!.AsObject();
+        manifest["files"] = files;
+        File.WriteAllText(manifestPath, manifest.ToJsonString(Indented) + "\n");
+        File.Delete(Path.Combine(folder, PackageSignature.FileName));
+    }
+
+    /// <summary>Signs the package folder's <c>plugin.json</c>, writing <c>plugin.sig</c>.</summary>
+    /// <param name="folder">The package folder; its manifest must list its files (see <see cref="WriteFileList"/>).</param>
+    /// <param name="key">The publisher's key.</param>
+    /// <returns>The key id that signed.</returns>
+    /// <exception cref="PluginException">The manifest is invalid or lists no files.</exception>
+    public static string Sign(string folder, SigningKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var manifestPath = Path.Combine(folder, PluginManifest.FileName);
+        var bytes = File.ReadAllBytes(manifestPath);
+        var manifest = ManifestReader.Parse(manifestPath, bytes);
+        if (manifest.Files is null)
+        {
+            throw new PackageVerificationException(PackageErrors.NoFileList, $"{manifestPath} lists no files, so a signature would cover nothing but the manifest: run `hotplug pack` first.", manifest.Id, manifest.VersionText);
+        }
+
+        File.WriteAllBytes(Path.Combine(folder, PackageSignature.FileName), PackageSignature.Create(key, bytes).ToBytes());
+        return key.KeyId;
+    }
+
+    /// <summary>Signs a zipped package in place: its <c>plugin.sig</c> entry is replaced.</summary>
+    /// <param name="zipPath">The package zip.</param>
+    /// <param name="key">The publisher's key.</param>
+    /// <returns>The key id that signed.</returns>
+    public static string SignZip(string zipPath, SigningKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var bytes = SafeZip.ReadEntry(zipPath, PluginManifest.FileName, 16 * 1024 * 1024)
+            ?? throw new PluginManifestException(zipPath, null, "has no plugin.json at its root.");
+        var manifest = ManifestReader.Parse($"{zipPath}!/{PluginManifest.FileName}", bytes);
+        if (manifest.Files is null)
+        {
+            throw new PackageVerificationException(PackageErrors.NoFileList, $"{zipPath} lists no files in plugin.json: build it with `hotplug pack`.", manifest.Id, manifest.VersionText);
+        }
+
+        using var archive = ZipFile.Open(zipPath, ZipArchiveMode.Update);
+        archive.GetEntry(PackageSignature.FileName)?.Delete();
+        using var stream = archive.CreateEntry(PackageSignature.FileName).Open();
+        stream.Write(PackageSignature.Create(key, bytes).ToBytes());
+        return key.KeyId;
+    }
+
+    /// <summary>Fills in the file list, signs when given a key, and writes the package as a zip.</summary>
+    /// <param name="folder">The package folder.</param>
+    /// <param name="zipPath">The zip to write (replaced if it exists).</param>
+    /// <param name="key">The publisher's key, or <see langword="null"/> for an unsigned package.</param>
+    public static void Pack(string folder, string zipPath, SigningKey? key = null)
+    {
+        WriteFileList(folder);
+        if (key is not null)
+        {
+            Sign(folder, key);
+        }
+
+        var full = Path.GetFullPath(zipPath);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        File.Delete(full);
+        using var archive = ZipFile.Open(full, ZipArchiveMode.Create);
+        foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            if (Path.GetFullPath(file) == full)
+            {
+                continue;
+            }
+
+            archive.CreateEntryFromFile(file, Path.GetRelativePath(folder, file).Replace('\\', '/'), CompressionLevel.Optimal);
+        }
+    }
+
+    /// <summary>Verifies a package folder or zip against a trust store, as a host would before loading it.</summary>
+    /// <param name="path">A package folder or <c>.zip</c>.</param>
+    /// <param name="trust">The trusted keys.</param>
+    /// <param name="requireSignature">Whether an unsigned package is rejected.</param>
+    /// <param name="maxPackageSize">How many bytes a zip may expand to.</param>
+    /// <returns>The plugin id, version and signing key id (<see langword="null"/> when unsigned).</returns>
+    /// <exception cref="PackageVerificationException">The package is rejected; <see cref="PackageVerificationException.Code"/> says why.</exception>
+    /// <exception cref="PluginManifestException">The manifest is invalid.</exception>
+    public static (string Id, string Version, string? KeyId) Verify(string path, TrustStore trust, bool requireSignature = true, long maxPackageSize = 512L * 1024 * 1024)
+    {
+        ArgumentNullException.ThrowIfNull(trust);
+        if (Directory.Exists(path))
+        {
+            var verified = PackageVerifier.Verify(path, trust, requireSignature);
+            return (verified.Manifest.Id, verified.Manifest.VersionText, verified.SignerKeyId);
+        }
+
+        var temp = Path.Combine(Path.GetTempPath(), "hotplug-verify-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            SafeZip.Extract(path, temp, maxPackageSize);
+            var verified = PackageVerifier.Verify(temp, trust, requireSignature, $"{path}!/{PluginManifest.FileName}");
+            return (verified.Manifest.Id, verified.Manifest.VersionText, verified.SignerKeyId);
+        }
+        finally
+        {
+            if (Directory.Exists(temp))
+            {
+                Directory.Delete(temp, recursive: true);
+            }
+        }
+    }
+}
