@@ -31,21 +31,27 @@ internal static class PackageVerifier
             throw new PluginManifestException(displayPath, null, "is missing: a package has plugin.json at its root.");
         }
 
+        // The signature covers the exact bytes of plugin.json: check it before trusting anything they say.
         var bytes = File.ReadAllBytes(manifestPath);
-        var manifest = ManifestReader.Parse(displayPath, bytes) with { Path = displayPath };
         var signaturePath = Path.Combine(folder, PackageSignature.FileName);
-        string? signer = null;
+        PackageSignature? signature = null;
         if (File.Exists(signaturePath))
         {
-            var signature = PackageSignature.Parse(File.ReadAllBytes(signaturePath), Path.Combine(Path.GetDirectoryName(displayPath)!, PackageSignature.FileName));
-            trust.Verify(manifest.Id, manifest.VersionText, bytes, signature);
-            signer = signature.KeyId;
+            signature = PackageSignature.Parse(File.ReadAllBytes(signaturePath), Path.Combine(Path.GetDirectoryName(displayPath)!, PackageSignature.FileName));
+            trust.VerifySignature(bytes, signature, displayPath);
+        }
+
+        var manifest = ManifestReader.Parse(displayPath, bytes) with { Path = displayPath };
+        if (signature is not null)
+        {
+            trust.CheckPinned(manifest.Id, manifest.VersionText, signature.KeyId);
         }
         else if (requireSignature)
         {
             throw new PackageVerificationException(PackageErrors.Unsigned, $"plugin '{manifest.Id}' {manifest.VersionText} has no plugin.sig and this host runs only signed packages: sign it with `hotplug sign <package> --key <name>.key` (or run the host with --allow-unsigned while developing).", manifest.Id, manifest.VersionText);
         }
 
+        var signer = signature?.KeyId;
         if (manifest.Files is null)
         {
             if (signer is not null || requireSignature)

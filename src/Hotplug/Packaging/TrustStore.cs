@@ -88,28 +88,35 @@ public sealed class TrustStore : IDisposable
         return new TrustStore(keys, pins, revoked, path);
     }
 
-    /// <summary>Checks that <paramref name="signature"/> is a valid signature of <paramref name="manifest"/> by a key allowed to sign <paramref name="pluginId"/>.</summary>
-    internal void Verify(string pluginId, string? version, ReadOnlySpan<byte> manifest, PackageSignature signature)
+    /// <summary>
+    /// Checks that <paramref name="signature"/> is a valid signature of the exact bytes of
+    /// <paramref name="manifest"/> by a trusted, unrevoked key. Runs before the manifest is even parsed.
+    /// </summary>
+    internal void VerifySignature(ReadOnlySpan<byte> manifest, PackageSignature signature, string manifestPath)
     {
         if (_revoked.Contains(signature.KeyId))
         {
-            throw new PackageVerificationException(PackageErrors.RevokedKey, $"plugin '{pluginId}' is signed with key {signature.KeyId}, which is revoked in {Source}/revoked.txt. Ask its publisher for a package signed with a current key.", pluginId, version);
+            throw new PackageVerificationException(PackageErrors.RevokedKey, $"{manifestPath} is signed with key {signature.KeyId}, which is revoked in {Source}/revoked.txt. Ask the publisher for a package signed with a current key.");
         }
 
         if (!_keys.TryGetValue(signature.KeyId, out var key))
         {
-            throw new PackageVerificationException(PackageErrors.UnknownKey, $"plugin '{pluginId}' is signed with key {signature.KeyId}, which is not trusted: put its .pub in the trust folder ({Source ?? "none configured"}).", pluginId, version);
-        }
-
-        var pinned = _pins.Where(p => p.Pattern.IsMatch(pluginId)).ToList();
-        if (pinned.Count > 0 && !pinned.Any(p => p.Keys.Contains(signature.KeyId)))
-        {
-            throw new PackageVerificationException(PackageErrors.UnpinnedKey, $"plugin '{pluginId}' is signed with key {signature.KeyId}, but pins.json allows only {string.Join(", ", pinned.SelectMany(p => p.Keys).Distinct())} for '{string.Join("', '", pinned.Select(p => p.Text))}'.", pluginId, version);
+            throw new PackageVerificationException(PackageErrors.UnknownKey, $"{manifestPath} is signed with key {signature.KeyId}, which is not trusted: put its .pub in the trust folder ({Source ?? "none configured"}).");
         }
 
         if (!key.VerifyData(manifest, signature.Signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation))
         {
-            throw new PackageVerificationException(PackageErrors.BadSignature, $"the signature of plugin '{pluginId}' by key {signature.KeyId} does not match its plugin.json: the manifest or plugin.sig was changed after signing.", pluginId, version);
+            throw new PackageVerificationException(PackageErrors.BadSignature, $"the signature by key {signature.KeyId} does not match {manifestPath}: the manifest or plugin.sig was changed after signing.");
+        }
+    }
+
+    /// <summary>Checks that <paramref name="keyId"/> may sign <paramref name="pluginId"/> under <c>pins.json</c>.</summary>
+    internal void CheckPinned(string pluginId, string? version, string keyId)
+    {
+        var pinned = _pins.Where(p => p.Pattern.IsMatch(pluginId)).ToList();
+        if (pinned.Count > 0 && !pinned.Any(p => p.Keys.Contains(keyId)))
+        {
+            throw new PackageVerificationException(PackageErrors.UnpinnedKey, $"plugin '{pluginId}' is signed with key {keyId}, but pins.json allows only {string.Join(", ", pinned.SelectMany(p => p.Keys).Distinct())} for '{string.Join("', '", pinned.Select(p => p.Text))}'.", pluginId, version);
         }
     }
 
