@@ -1,45 +1,76 @@
+using Hotplug.Packaging;
+
 namespace RankingService;
 
-/// <summary>The plugin packages the build laid out beside the service, and the demo's live upgrade.</summary>
+/// <summary>
+/// The plugin packages the build laid out beside the service, signed with a development key the demo
+/// generates, so the host runs in its default mode: only signed packages load.
+/// </summary>
 internal static class DemoPlugins
 {
     public static string Packages => Path.Combine(AppContext.BaseDirectory, "packages");
 
+    /// <summary>Creates the development signing key once, and makes the host trust it.</summary>
+    public static SigningKey DevelopmentKey(string demoRoot, string statePath)
+    {
+        var basePath = Path.Combine(demoRoot, "dev-signing");
+        var key = File.Exists(basePath + ".key") ? SigningKey.Load(basePath + ".key") : Save(SigningKey.Generate(), basePath);
+        var trust = Path.Combine(statePath, "trust");
+        Directory.CreateDirectory(trust);
+        File.WriteAllText(Path.Combine(trust, "dev-signing.pub"), key.PublicKeyPem);
+        return key;
+    }
+
     /// <summary>Seeds an empty plugins folder with ranker 1.0.0 and popular, as a first deployment would.</summary>
-    public static void SeedIfEmpty(string pluginsPath)
+    public static void SeedIfEmpty(string pluginsPath, SigningKey key)
     {
         if (Directory.Exists(pluginsPath) && Directory.EnumerateFileSystemEntries(pluginsPath).Any())
         {
             return;
         }
 
-        Copy(Path.Combine(Packages, "ranker-v1"), Path.Combine(pluginsPath, "ranker"));
-        Copy(Path.Combine(Packages, "popular"), Path.Combine(pluginsPath, "popular"));
+        Ship("ranker-v1", pluginsPath, "ranker", key);
+        Ship("popular", pluginsPath, "popular", key);
     }
 
-    /// <summary>Ships ranker 2.0.0 by copying it over the running plugin's folder, in place.</summary>
-    public static void UpgradeRanker(string pluginsPath)
-    {
-        var source = Path.Combine(Packages, "ranker-v2");
-        var target = Path.Combine(pluginsPath, "ranker");
-        Copy(source, target);
-        foreach (var stale in Directory.GetFiles(target).Where(f => !File.Exists(Path.Combine(source, Path.GetFileName(f)))))
-        {
-            File.Delete(stale);
-        }
-    }
+    /// <summary>Ships ranker 2.0.0 by copying it, signed, over the running plugin's folder, in place.</summary>
+    public static void UpgradeRanker(string pluginsPath, SigningKey key) => Ship("ranker-v2", pluginsPath, "ranker", key);
 
-    private static void Copy(string source, string target)
+    /// <summary>Signs a copy of a package in a hidden folder (the host ignores those), then copies it over the plugin's folder.</summary>
+    private static void Ship(string package, string pluginsPath, string name, SigningKey key)
     {
+        var source = Path.Combine(Packages, package);
         if (!Directory.Exists(source))
         {
             throw new DirectoryNotFoundException($"Plugin package {source} is missing: build the RankingService project, which lays the packages out.");
         }
 
+        var incoming = Path.Combine(pluginsPath, ".incoming-" + name);
+        var target = Path.Combine(pluginsPath, name);
+        Copy(source, incoming);
+        PluginPackager.WriteFileList(incoming);
+        PluginPackager.Sign(incoming, key);
+        Copy(incoming, target);
+        foreach (var stale in Directory.GetFiles(target).Where(f => !File.Exists(Path.Combine(incoming, Path.GetFileName(f)))))
+        {
+            File.Delete(stale);
+        }
+
+        Directory.Delete(incoming, recursive: true);
+    }
+
+    private static void Copy(string source, string target)
+    {
         Directory.CreateDirectory(target);
         foreach (var file in Directory.GetFiles(source))
         {
             File.Copy(file, Path.Combine(target, Path.GetFileName(file)), overwrite: true);
         }
+    }
+
+    private static SigningKey Save(SigningKey key, string basePath)
+    {
+        key.Save(basePath);
+        return key;
     }
 }

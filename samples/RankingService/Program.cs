@@ -17,7 +17,8 @@ catch (Exception ex) when (ex is ArgumentException or FormatException)
     return 2;
 }
 
-DemoPlugins.SeedIfEmpty(options.PluginsPath);
+using var signingKey = DemoPlugins.DevelopmentKey(Path.GetDirectoryName(options.PluginsPath)!, options.StatePath);
+DemoPlugins.SeedIfEmpty(options.PluginsPath, signingKey);
 var builder = Host.CreateApplicationBuilder();
 builder.Logging.ClearProviders().AddSimpleConsole(o =>
 {
@@ -26,6 +27,7 @@ builder.Logging.ClearProviders().AddSimpleConsole(o =>
 }).AddFilter("Microsoft", LogLevel.Warning);
 
 builder.Services.AddSingleton(options);
+builder.Services.AddSingleton(signingKey);
 builder.Services.AddSingleton<IItemStore, InMemoryItemStore>();
 builder.Services.AddHotplug(o =>
     {

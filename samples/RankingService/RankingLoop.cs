@@ -1,4 +1,5 @@
 using Hotplug;
+using Hotplug.Packaging;
 using Microsoft.Extensions.Hosting;
 using Ranking.Contracts;
 
@@ -8,7 +9,7 @@ namespace RankingService;
 /// The service's traffic: every half second it ranks a request with the <c>ranker</c> plugin and with the
 /// <c>popular</c> plugin, and prints which version answered. A version switch shows up live.
 /// </summary>
-internal sealed class RankingLoop(IPluginHost plugins, IItemStore store, DemoOptions options, IHostApplicationLifetime lifetime) : BackgroundService
+internal sealed class RankingLoop(IPluginHost plugins, IItemStore store, DemoOptions options, SigningKey signingKey, IHostApplicationLifetime lifetime) : BackgroundService
 {
     private readonly Dictionary<string, int> _successes = new(StringComparer.Ordinal);
 
@@ -28,7 +29,7 @@ internal sealed class RankingLoop(IPluginHost plugins, IItemStore store, DemoOpt
             {
                 upgraded = true;
                 Console.WriteLine("demo: shipping ranker 2.0.0 by copying it over plugins/ranker while traffic flows");
-                DemoPlugins.UpgradeRanker(options.PluginsPath);
+                DemoPlugins.UpgradeRanker(options.PluginsPath, signingKey);
             }
 
             if (options.ExitAfter is { } exitAfter && elapsed >= exitAfter)

@@ -75,6 +75,7 @@ internal sealed partial class AdminServer(
             ? Results.Json(status, AdminJson.Options)
             : AdminErrors.Result(StatusCodes.Status404NotFound, AdminErrors.NotFound, $"No plugin with id '{id}' is known to this host."));
         v1.MapPost("/{id}/invoke/{method}", InvokeAsync);
+        v1.MapPost("/{id}/rollback", RollbackAsync);
         app.MapFallback(() => AdminErrors.Result(StatusCodes.Status404NotFound, AdminErrors.NotFound, "No such endpoint. Endpoints: GET /v1/plugins, GET /v1/plugins/{id}, POST /v1/plugins/{id}/invoke/{method}."));
     }
 
@@ -113,6 +114,31 @@ internal sealed partial class AdminServer(
         {
             return AdminErrors.From(ex);
         }
+    }
+
+    private async Task<IResult> RollbackAsync(string id, HttpRequest request, CancellationToken cancellationToken)
+    {
+        string? version = null;
+        try
+        {
+            using var body = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (body.RootElement.ValueKind == JsonValueKind.Object && body.RootElement.TryGetProperty("version", out var v) && v.ValueKind == JsonValueKind.String)
+            {
+                version = v.GetString();
+            }
+        }
+        catch (JsonException)
+        {
+            // Reported below.
+        }
+
+        if (string.IsNullOrWhiteSpace(version))
+        {
+            return AdminErrors.Result(StatusCodes.Status400BadRequest, AdminErrors.BadRequest, "The body must be {\"version\": \"<older version>\"}.");
+        }
+
+        plugins.AllowDowngrade(id, version);
+        return Results.Json(new { id, version, allowed = true }, AdminJson.Options);
     }
 
     private async Task AuthorizeAsync(HttpContext context, RequestDelegate next)

@@ -46,6 +46,14 @@ public sealed class HotplugAdminClient : IDisposable
     public Task<JsonElement> InvokeAsync(string id, string method, string argumentsJson, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, $"v1/plugins/{Uri.EscapeDataString(id)}/invoke/{Uri.EscapeDataString(method)}", argumentsJson, cancellationToken);
 
+    /// <summary>Lets the host go down to an older version of a plugin once: <c>POST /v1/plugins/{id}/rollback</c>.</summary>
+    /// <param name="id">The plugin id.</param>
+    /// <param name="version">The older version to allow.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>A task that completes when the host accepted it.</returns>
+    public Task AllowDowngradeAsync(string id, string version, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, $"v1/plugins/{Uri.EscapeDataString(id)}/rollback", JsonSerializer.Serialize(new { version }), cancellationToken);
+
     /// <inheritdoc />
     public void Dispose() => _http.Dispose();
 

@@ -5,4 +5,9 @@ var root = new RootCommand("Hotplug: run plugins that load, upgrade and unload w
 root.Subcommands.Add(RunCommand.Create());
 root.Subcommands.Add(ListCommand.Create());
 root.Subcommands.Add(CallCommand.Create());
+root.Subcommands.Add(RollbackCommand.Create());
+root.Subcommands.Add(PackageCommands.KeyGen());
+root.Subcommands.Add(PackageCommands.Pack());
+root.Subcommands.Add(PackageCommands.Sign());
+root.Subcommands.Add(PackageCommands.Verify());
 return await root.Parse(args).InvokeAsync();

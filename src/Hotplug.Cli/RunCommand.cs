@@ -20,13 +20,15 @@ internal static class RunCommand
             Description = "The admin API's port on 127.0.0.1 (0 picks a free one).",
             DefaultValueFactory = _ => HotplugAdminOptions.DefaultPort,
         };
-        var command = new Command("run", "Run a plugin host over a folder until Ctrl+C.") { plugins, state, port };
+        var trust = new Option<string?>("--trust") { Description = "The trust folder (*.pub, pins.json, revoked.txt) or one .pub file (default: <state>/trust)." };
+        var allowUnsigned = new Option<bool>("--allow-unsigned") { Description = "DEVELOPMENT ONLY: load packages no trusted key signed." };
+        var command = new Command("run", "Run a plugin host over a folder until Ctrl+C.") { plugins, state, port, trust, allowUnsigned };
         command.SetAction((parse, cancellationToken) =>
-            RunAsync(parse.GetValue(plugins)!, parse.GetValue(state)!, parse.GetValue(port), cancellationToken));
+            RunAsync(parse.GetValue(plugins)!, parse.GetValue(state)!, parse.GetValue(port), parse.GetValue(trust), parse.GetValue(allowUnsigned), cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(string pluginsPath, string statePath, int port, CancellationToken invocationToken)
+    private static async Task<int> RunAsync(string pluginsPath, string statePath, int port, string? trustPath, bool allowUnsigned, CancellationToken invocationToken)
     {
         // Ctrl+C and SIGTERM (a service manager's stop) both stop the host drained, then exit 0.
         using var shutdown = CancellationTokenSource.CreateLinkedTokenSource(invocationToken);
@@ -68,6 +70,8 @@ internal static class RunCommand
             {
                 o.PluginsPath = pluginsPath;
                 o.StatePath = statePath;
+                o.TrustPath = trustPath;
+                o.RequireSignedPackages = !allowUnsigned;
             })
             .AddAdminApi(o => o.Port = port);
         using var host = builder.Build();
@@ -83,6 +87,11 @@ internal static class RunCommand
         {
             Console.Error.WriteLine($"error start: {ex.Message}");
             return ExitCodes.Failed;
+        }
+
+        if (allowUnsigned)
+        {
+            Console.Error.WriteLine("WARNING: --allow-unsigned: this host loads plugins that no trusted key signed. Use it only while developing.");
         }
 
         if (interactive)

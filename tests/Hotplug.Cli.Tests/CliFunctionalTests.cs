@@ -12,6 +12,8 @@ public sealed class CliFunctionalTests : IDisposable
 
     private string State => Path.Combine(_root, "state");
 
+    private string Key => Path.Combine(_root, "keys", "publisher");
+
     public void Dispose()
     {
         try
@@ -26,8 +28,9 @@ public sealed class CliFunctionalTests : IDisposable
     [Fact]
     public async Task Run_LsCallUpgradeAndStop_AsAUserWould()
     {
-        InstallEcho("1.0.0");
-        using var host = new RunningHost("run", Plugins, "--state", State, "--admin-port", "0");
+        Assert.Equal(0, (await CliProcess.RunAsync("keygen", "--out", Key)).ExitCode);
+        await InstallEchoAsync("1.0.0");
+        using var host = new RunningHost("run", Plugins, "--state", State, "--admin-port", "0", "--trust", Key + ".pub");
 
         var first = await WaitForVersionAsync(host, "1.0.0");
         Assert.Equal("healthy", first.GetProperty("state").GetString());
@@ -39,7 +42,7 @@ public sealed class CliFunctionalTests : IDisposable
         Assert.Equal("1.0.0", reply.GetProperty("version").GetString());
 
         // Upgrade by overwriting the plugin's folder in place.
-        InstallEcho("1.1.0");
+        await InstallEchoAsync("1.1.0");
         var upgraded = await WaitForVersionAsync(host, "1.1.0");
         await CliProcess.WaitUntilAsync(
             async () => (await LsAsync()).EnumerateArray().Single().GetProperty("previousVersions").EnumerateArray()
@@ -96,13 +99,63 @@ public sealed class CliFunctionalTests : IDisposable
         Assert.Contains("is a file", result.Error);
     }
 
-    /// <summary>The CLI host has no contract assemblies of its own, so the plugin ships its contract.</summary>
-    private void InstallEcho(string version)
+    [Fact]
+    public async Task KeygenPackVerify_SignedPackage_VerifiesAndATamperedCopyDoesNot()
     {
-        var folder = Path.Combine(Plugins, "echo");
-        TestPlugins.CopyBuild(TestPlugins.Echo, folder);
-        File.Copy(Path.Combine(AppContext.BaseDirectory, "TestContracts.dll"), Path.Combine(folder, "TestContracts.dll"), overwrite: true);
-        TestPlugins.WriteManifest(folder, TestPlugins.Manifest("echo", version));
+        Assert.Equal(0, (await CliProcess.RunAsync("keygen", "--out", Key)).ExitCode);
+        var folder = Path.Combine(_root, "build", "echo");
+        TestPlugins.Install(folder, TestPlugins.Manifest("echo", "1.0.0"));
+        var zip = Path.Combine(_root, "echo.zip");
+
+        var pack = await CliProcess.RunAsync("pack", folder, "--out", zip, "--key", Key + ".key");
+        var verify = await CliProcess.RunAsync("verify", zip, "--trust", Key + ".pub");
+        var dll = Path.Combine(folder, "EchoPlugin.dll");
+        var bytes = await File.ReadAllBytesAsync(dll);
+        bytes[100] ^= 0x01;
+        await File.WriteAllBytesAsync(dll, bytes);
+        var tampered = await CliProcess.RunAsync("verify", folder, "--trust", Key + ".pub");
+        var unknown = await CliProcess.RunAsync("verify", zip, "--trust", Path.Combine(_root, "empty-trust"));
+
+        Assert.Equal(0, pack.ExitCode);
+        Assert.Contains("signed by", pack.Out);
+        Assert.Equal(0, verify.ExitCode);
+        Assert.Contains("ok: echo 1.0.0", verify.Out);
+        Assert.Equal(1, tampered.ExitCode);
+        Assert.Contains("rejected HP1013", tampered.Error);
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.Contains("rejected HP1003", unknown.Error);
+    }
+
+    [Fact]
+    public async Task Keygen_ExistingKey_RefusesToOverwrite()
+    {
+        Assert.Equal(0, (await CliProcess.RunAsync("keygen", "--out", Key)).ExitCode);
+        var before = await File.ReadAllTextAsync(Key + ".key");
+
+        var again = await CliProcess.RunAsync("keygen", "--out", Key);
+
+        Assert.NotEqual(0, again.ExitCode);
+        Assert.Equal(before, await File.ReadAllTextAsync(Key + ".key"));
+    }
+
+    /// <summary>
+    /// Builds and signs the package in a build folder, then copies it over the plugin's folder. The CLI host
+    /// has no contract assemblies of its own, so the plugin ships its contract.
+    /// </summary>
+    private async Task InstallEchoAsync(string version)
+    {
+        var build = Path.Combine(_root, "build", "echo-" + version);
+        TestPlugins.CopyBuild(TestPlugins.Echo, build);
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "TestContracts.dll"), Path.Combine(build, "TestContracts.dll"), overwrite: true);
+        TestPlugins.WriteManifest(build, TestPlugins.Manifest("echo", version));
+        var pack = await CliProcess.RunAsync("pack", build, "--key", Key + ".key");
+        Assert.True(pack.ExitCode == 0, pack.Error);
+        var target = Path.Combine(Plugins, "echo");
+        Directory.CreateDirectory(target);
+        foreach (var file in Directory.GetFiles(build))
+        {
+            File.Copy(file, Path.Combine(target, Path.GetFileName(file)), overwrite: true);
+        }
     }
 
     private async Task<JsonElement> LsAsync()

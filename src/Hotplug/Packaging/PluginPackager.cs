@@ -87,9 +87,10 @@ public static class PluginPackager
 
     /// <summary>Fills in the file list, signs when given a key, and writes the package as a zip.</summary>
     /// <param name="folder">The package folder.</param>
-    /// <param name="zipPath">The zip to write (replaced if it exists).</param>
+    /// <param name="zipPath">The zip to write (replaced if it exists); <see langword="null"/> for <c>&lt;id&gt;-&lt;version&gt;.zip</c> beside the folder.</param>
     /// <param name="key">The publisher's key, or <see langword="null"/> for an unsigned package.</param>
-    public static void Pack(string folder, string zipPath, SigningKey? key = null)
+    /// <returns>What was written.</returns>
+    public static PackResult Pack(string folder, string? zipPath = null, SigningKey? key = null)
     {
         WriteFileList(folder);
         if (key is not null)
@@ -97,19 +98,22 @@ public static class PluginPackager
             Sign(folder, key);
         }
 
-        var full = Path.GetFullPath(zipPath);
+        var manifest = ManifestReader.Read(Path.Combine(folder, PluginManifest.FileName));
+        var full = Path.GetFullPath(zipPath ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(folder))!, $"{manifest.Id}-{manifest.VersionText}.zip"));
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         File.Delete(full);
-        using var archive = ZipFile.Open(full, ZipArchiveMode.Create);
-        foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        using (var archive = ZipFile.Open(full, ZipArchiveMode.Create))
         {
-            if (Path.GetFullPath(file) == full)
+            foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
             {
-                continue;
+                if (Path.GetFullPath(file) != full)
+                {
+                    archive.CreateEntryFromFile(file, Path.GetRelativePath(folder, file).Replace('\\', '/'), CompressionLevel.Optimal);
+                }
             }
-
-            archive.CreateEntryFromFile(file, Path.GetRelativePath(folder, file).Replace('\\', '/'), CompressionLevel.Optimal);
         }
+
+        return new PackResult(full, manifest.Id, manifest.VersionText, manifest.Files!.Count, key?.KeyId);
     }
 
     /// <summary>Verifies a package folder or zip against a trust store, as a host would before loading it.</summary>
@@ -145,3 +149,11 @@ public static class PluginPackager
         }
     }
 }
+
+/// <summary>What <see cref="PluginPackager.Pack"/> wrote.</summary>
+/// <param name="ZipPath">The zip.</param>
+/// <param name="Id">The plugin id.</param>
+/// <param name="Version">The plugin version.</param>
+/// <param name="FileCount">How many payload files the manifest lists.</param>
+/// <param name="KeyId">The key that signed it, or <see langword="null"/> when unsigned.</param>
+public sealed record PackResult(string ZipPath, string Id, string Version, int FileCount, string? KeyId);
