@@ -141,6 +141,17 @@ public sealed class AdminApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Rollback_WithoutVersion_400AndWithVersion_200()
+    {
+        using var missing = await Post("/v1/plugins/echo/rollback", "{}");
+        using var allowed = await Post("/v1/plugins/echo/rollback", """{ "version": "0.9.0" }""");
+
+        Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
+        Assert.Equal("bad_request", (await Error(missing)).Code);
+        Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+    }
+
+    [Fact]
     public async Task Stop_Host_RemovesAdminFile()
     {
         await _host.StopAsync();

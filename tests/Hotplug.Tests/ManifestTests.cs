@@ -89,6 +89,22 @@ public sealed class ManifestTests
     }
 
     [Theory]
+    [InlineData("""[{ "path": "../x.dll", "size": 1, "sha256": "0000000000000000000000000000000000000000000000000000000000000000" }]""", "files[0]")]
+    [InlineData("""[{ "path": "x.dll", "size": -1, "sha256": "0000000000000000000000000000000000000000000000000000000000000000" }]""", "files[0]")]
+    [InlineData("""[{ "path": "x.dll", "size": 1, "sha256": "ABC" }]""", "files[0]")]
+    [InlineData("""[{ "path": "x.dll", "size": 1, "sha256": "0000000000000000000000000000000000000000000000000000000000000000", "mode": 7 }]""", "files[0].mode")]
+    [InlineData("""[{ "path": "x.dll", "size": 1, "sha256": "0000000000000000000000000000000000000000000000000000000000000000" }, { "path": "x.dll", "size": 1, "sha256": "0000000000000000000000000000000000000000000000000000000000000000" }]""", "files[1]")]
+    [InlineData("{}", "files")]
+    public void Parse_BadFileList_NamesTheEntry(string files, string field)
+    {
+        var json = $$"""{ "id": "p", "version": "1.0.0", "runtime": "assembly", "entry": { "assembly": "x.dll", "type": "T" }, "files": {{files}} }""";
+
+        var error = Assert.Throws<PluginManifestException>(() => ManifestReader.Parse("plugin.json", Encoding.UTF8.GetBytes(json)));
+
+        Assert.Equal(field, error.Field);
+    }
+
+    [Theory]
     [InlineData("250ms", 250)]
     [InlineData("5s", 5000)]
     [InlineData("2m", 120000)]

@@ -206,6 +206,14 @@ internal static partial class ManifestReader
                 throw new PluginManifestException(path, field, "must be { \"path\": relative path, \"size\": bytes, \"sha256\": 64 lower-case hex digits }.", id);
             }
 
+            foreach (var property in file.EnumerateObject())
+            {
+                if (property.Name is not ("path" or "size" or "sha256"))
+                {
+                    throw new PluginManifestException(path, $"{field}.{property.Name}", "is not a field of a file entry (path, size, sha256).", id);
+                }
+            }
+
             var relative = p.GetString()!;
             if (relative.Length == 0 || relative.StartsWith('/') || relative.Contains('\\') || relative.Split('/').Any(s => s is "" or "." or ".."))
             {
