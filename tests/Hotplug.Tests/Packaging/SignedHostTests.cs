@@ -74,6 +74,44 @@ public sealed class SignedHostTests : IDisposable
         Assert.Equal("1.0.0", (await host.Plugins.Get<IEcho>("echo").EchoAsync(new EchoRequest("x"))).Version);
     }
 
+    [Theory]
+    [InlineData("unsigned", PackageErrors.Unsigned)]
+    [InlineData("unknown key", PackageErrors.UnknownKey)]
+    [InlineData("revoked key", PackageErrors.RevokedKey)]
+    [InlineData("unpinned key", PackageErrors.UnpinnedKey)]
+    public async Task Upgrade_NotSignedByAnAllowedKey_RejectedAndRunningVersionKeepsServing(string kind, string code)
+    {
+        using var other = SigningKey.Generate();
+        switch (kind)
+        {
+            case "revoked key":
+                await File.WriteAllTextAsync(Path.Combine(_trust, "other.pub"), other.PublicKeyPem);
+                await File.WriteAllTextAsync(Path.Combine(_trust, "revoked.txt"), other.KeyId + "\n");
+                break;
+            case "unpinned key":
+                await File.WriteAllTextAsync(Path.Combine(_trust, "other.pub"), other.PublicKeyPem);
+                await File.WriteAllTextAsync(Path.Combine(_trust, "pins.json"), $$"""{ "echo": ["{{_key.KeyId}}"] }""");
+                break;
+        }
+
+        await using var host = await StartAsync();
+        await InstallSignedAsync(host, "echo", "1.0.0");
+
+        var staging = Path.Combine(host.Root, "incoming");
+        SignedPackage.Build(staging, kind == "unsigned" ? null : other, "echo", "2.0.0");
+        var rejected = host.WaitForAsync("echo", PluginState.Rejected, "2.0.0");
+        if (kind == "unsigned")
+        {
+            File.Delete(Path.Combine(host.Folder("echo"), "plugin.sig"));
+        }
+
+        CopyOver(staging, host.Folder("echo"));
+
+        Assert.StartsWith(code, (await rejected).Reason);
+        Assert.Contains(code, host.Plugins.GetPlugin("echo")!.LastError);
+        Assert.Equal("1.0.0", (await host.Plugins.Get<IEcho>("echo").EchoAsync(new EchoRequest("x"))).Version);
+    }
+
     [Fact]
     public async Task Upgrade_FileSwappedInSourceAfterVerification_DoesNotRun()
     {
