@@ -78,6 +78,17 @@ public sealed class LoadAndCallTests
     }
 
     [Fact]
+    public async Task Get_PluginWithANativeLibrary_ResolvesItFromItsDepsJson()
+    {
+        await using var host = await HostFixture.StartAsync();
+        await host.InstallAsync("native", "native", "1.0.0", TestPlugins.Native);
+
+        var who = await host.Plugins.Get<IOther>("native").WhoAsync();
+
+        Assert.StartsWith("sqlite 3.", who);
+    }
+
+    [Fact]
     public async Task Get_TypeThatIsNotAContract_ThrowsWithWhatToDo()
     {
         await using var host = await HostFixture.StartAsync();

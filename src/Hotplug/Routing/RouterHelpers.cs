@@ -87,11 +87,12 @@ public static class RouterHelpers
         var exitLater = false;
         try
         {
-            if (task.IsCompleted || gate.CallTimeout == Timeout.InfiniteTimeSpan)
+            if (task.IsCompleted || (gate.CallTimeout == Timeout.InfiniteTimeSpan && !cancellationToken.CanBeCanceled))
             {
                 return await task.ConfigureAwait(false);
             }
 
+            // Bounded by the call timeout, and the caller is released when it cancels even if the plugin ignores the token.
             return await task.WaitAsync(gate.CallTimeout, gate.TimeProvider, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException) when (!task.IsCompleted)
@@ -124,7 +125,7 @@ public static class RouterHelpers
         var exitLater = false;
         try
         {
-            if (task.IsCompleted || gate.CallTimeout == Timeout.InfiniteTimeSpan)
+            if (task.IsCompleted || (gate.CallTimeout == Timeout.InfiniteTimeSpan && !cancellationToken.CanBeCanceled))
             {
                 await task.ConfigureAwait(false);
                 return;

@@ -13,11 +13,13 @@ internal static class TestPlugins
 
     public const string Echo = "EchoPlugin";
     public const string OldLibrary = "OldLibraryPlugin";
+    public const string Native = "NativePlugin";
 
     public static string EntryType(string project) => project switch
     {
         Echo => "Hotplug.TestPlugins.Echo.EchoPlugin",
         OldLibrary => "Hotplug.TestPlugins.OldLibrary.OldLibraryPlugin",
+        Native => "Hotplug.TestPlugins.Native.NativePlugin",
         _ => throw new ArgumentOutOfRangeException(nameof(project)),
     };
 
@@ -27,7 +29,7 @@ internal static class TestPlugins
         ["version"] = version,
         ["runtime"] = "assembly",
         ["entry"] = new JsonObject { ["assembly"] = project + ".dll", ["type"] = EntryType(project) },
-        ["contracts"] = new JsonArray("test.echo/v1"),
+        ["contracts"] = new JsonArray(project == Native ? "test.other/v1" : "test.echo/v1"),
         ["config"] = config ?? new JsonObject(),
     };
 
@@ -48,9 +50,11 @@ internal static class TestPlugins
         }
 
         Directory.CreateDirectory(folder);
-        foreach (var file in Directory.GetFiles(source))
+        foreach (var file in Directory.GetFiles(source, "*", SearchOption.AllDirectories))
         {
-            File.Copy(file, Path.Combine(folder, Path.GetFileName(file)), overwrite: true);
+            var target = Path.Combine(folder, Path.GetRelativePath(source, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target, overwrite: true);
         }
     }
 
