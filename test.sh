@@ -6,6 +6,9 @@ cd "$(dirname "$0")"
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
+scripts/install-test-deps.sh
+scripts/build-go-plugins.sh
+
 dotnet build Hotplug.slnx --nologo -v quiet -clp:ErrorsOnly
 
 log=$(mktemp)

@@ -1,0 +1,279 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Sockets;
+using Grpc.Core;
+using Grpc.Health.V1;
+using Grpc.Net.Client;
+using Hotplug.Process.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace Hotplug.Process;
+
+/// <summary>
+/// One running go-plugin plugin process: started with go-plugin's environment, connected through the
+/// address its handshake names, health-checked through <c>grpc.health.v1</c> (service <c>plugin</c>), and shut
+/// down as go-plugin does — ask through <c>plugin.GRPCController/Shutdown</c>, wait, then kill the process tree.
+/// </summary>
+internal sealed class PluginProcess : IAsyncDisposable
+{
+    private readonly System.Diagnostics.Process _process;
+    private readonly StderrForwarder _stderr;
+    private readonly ProcessPluginOptions _options;
+    private readonly string _socketFolder;
+    private int _stopped;
+
+    private PluginProcess(string pluginId, System.Diagnostics.Process process, Handshake handshake, GrpcChannel channel, StderrForwarder stderr, ProcessPluginOptions options, string socketFolder)
+    {
+        PluginId = pluginId;
+        _process = process;
+        Handshake = handshake;
+        Channel = channel;
+        _stderr = stderr;
+        _options = options;
+        _socketFolder = socketFolder;
+    }
+
+    public string PluginId { get; }
+
+    public Handshake Handshake { get; }
+
+    public GrpcChannel Channel { get; }
+
+    public int ProcessId => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Starts the plugin and waits for its handshake.</summary>
+    /// <exception cref="PluginStartException">The plugin exited, printed something else, chose a protocol this host does not speak, or was too slow.</exception>
+    public static async Task<PluginProcess> StartAsync(string pluginId, string executable, IEnumerable<string> arguments, ProcessPluginOptions options, ILogger logger, CancellationToken cancellationToken)
+    {
+        // Unix socket paths are limited to 104 bytes on some systems: keep the folder short.
+        var socketFolder = Path.Combine("/tmp", "hp-" + Guid.NewGuid().ToString("N")[..10]);
+        Directory.CreateDirectory(socketFolder);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(socketFolder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        var info = new ProcessStartInfo(executable)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(Path.GetFullPath(executable)),
+        };
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        info.Environment[options.MagicCookieKey] = options.MagicCookieValue;
+        info.Environment["PLUGIN_PROTOCOL_VERSIONS"] = string.Join(',', options.ProtocolVersions.Select(v => v.ToString(CultureInfo.InvariantCulture)));
+        info.Environment["PLUGIN_MIN_PORT"] = options.MinPort.ToString(CultureInfo.InvariantCulture);
+        info.Environment["PLUGIN_MAX_PORT"] = options.MaxPort.ToString(CultureInfo.InvariantCulture);
+        // Newer go-plugin plugins put their socket in PLUGIN_UNIX_SOCKET_DIR, older ones in the temporary folder.
+        info.Environment["PLUGIN_UNIX_SOCKET_DIR"] = socketFolder;
+        info.Environment["TMPDIR"] = socketFolder;
+
+        System.Diagnostics.Process process;
+        try
+        {
+            process = System.Diagnostics.Process.Start(info)
+                ?? throw new PluginStartException($"Plugin '{pluginId}': {executable} did not start.", pluginId);
+        }
+        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or FileNotFoundException)
+        {
+            Directory.Delete(socketFolder, recursive: true);
+            throw new PluginStartException($"Plugin '{pluginId}': {executable} cannot be started: {ex.Message}", pluginId, ex);
+        }
+
+        var stderr = new StderrForwarder(logger);
+        _ = stderr.PumpAsync(process.StandardError);
+        try
+        {
+            var handshake = await ReadHandshakeAsync(pluginId, process, stderr, options, cancellationToken).ConfigureAwait(false);
+            _ = PumpStdoutAsync(process.StandardOutput, logger);
+            return new PluginProcess(pluginId, process, handshake, Connect(handshake), stderr, options, socketFolder);
+        }
+        catch
+        {
+            Kill(process);
+            process.Dispose();
+            TryDelete(socketFolder);
+            throw;
+        }
+    }
+
+    /// <summary>Asks the plugin's health service whether <c>plugin</c> is serving.</summary>
+    public async Task<HealthCheckResponse.Types.ServingStatus> CheckHealthAsync(CancellationToken cancellationToken)
+    {
+        var client = new Health.HealthClient(Channel);
+        var response = await client.CheckAsync(new HealthCheckRequest { Service = "plugin" }, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return response.Status;
+    }
+
+    /// <summary>Waits for the process to exit.</summary>
+    public Task WaitForExitAsync(CancellationToken cancellationToken) => _process.WaitForExitAsync(cancellationToken);
+
+    /// <summary>Asks the plugin to shut down, waits up to the shutdown timeout, then kills its process tree.</summary>
+    /// <returns><see langword="true"/> when it exited on its own.</returns>
+    public async Task<bool> StopAsync()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0)
+        {
+            return _process.HasExited;
+        }
+
+        var graceful = false;
+        try
+        {
+            if (!_process.HasExited)
+            {
+                var controller = new GRPCController.GRPCControllerClient(Channel);
+                try
+                {
+                    await controller.ShutdownAsync(new Empty(), deadline: DateTime.UtcNow + _options.ShutdownTimeout).ResponseAsync.ConfigureAwait(false);
+                }
+                catch (RpcException)
+                {
+                    // The plugin may close the connection as it exits, or not have the controller (older plugins).
+                }
+
+                using var wait = new CancellationTokenSource(_options.ShutdownTimeout);
+                try
+                {
+                    await _process.WaitForExitAsync(wait.Token).ConfigureAwait(false);
+                    graceful = true;
+                }
+                catch (OperationCanceledException)
+                {
+                    Kill(_process);
+                    await _process.WaitForExitAsync().ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            Channel.Dispose();
+            TryDelete(_socketFolder);
+        }
+
+        return graceful;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        _process.Dispose();
+    }
+
+    private static async Task<Handshake> ReadHandshakeAsync(string pluginId, System.Diagnostics.Process process, StderrForwarder stderr, ProcessPluginOptions options, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.StartTimeout);
+        string? line;
+        try
+        {
+            line = await process.StandardOutput.ReadLineAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new PluginStartException($"Plugin '{pluginId}' did not print its go-plugin handshake within the start timeout of {options.StartTimeout.TotalSeconds:0.#} s.{Explain(stderr)}", pluginId);
+        }
+
+        if (line is null)
+        {
+            // Standard output closed: the plugin exited. Give its standard error a moment to be read.
+            await process.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(2), CancellationToken.None).ConfigureAwait(false);
+            await Task.Delay(50, CancellationToken.None).ConfigureAwait(false);
+            throw new PluginStartException($"Plugin '{pluginId}' exited with code {process.ExitCode} before its handshake.{Explain(stderr)}", pluginId);
+        }
+
+        if (!Handshake.TryParse(line, out var handshake, out var problem))
+        {
+            throw new PluginStartException($"Plugin '{pluginId}' printed \"{Shorten(line)}\" where its go-plugin handshake was expected: {problem}. A plugin must print nothing on standard output before its handshake.{Explain(stderr)}", pluginId);
+        }
+
+        if (handshake!.Protocol != "grpc")
+        {
+            throw new PluginStartException($"Plugin '{pluginId}' speaks '{handshake.Protocol}'; this host speaks go-plugin's gRPC protocol only (serve with GRPCServer: plugin.DefaultGRPCServer).", pluginId);
+        }
+
+        if (!options.ProtocolVersions.Contains(handshake.AppProtocol))
+        {
+            throw new PluginStartException($"Plugin '{pluginId}' chose application protocol {handshake.AppProtocol}; this host speaks {string.Join(", ", options.ProtocolVersions)}.", pluginId);
+        }
+
+        return handshake;
+    }
+
+    private static GrpcChannel Connect(Handshake handshake)
+    {
+        if (handshake.Network == "tcp")
+        {
+            return GrpcChannel.ForAddress($"http://{handshake.Address}");
+        }
+
+        var path = handshake.Address;
+        var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (_, cancellationToken) =>
+            {
+                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                try
+                {
+                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken).ConfigureAwait(false);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        };
+
+        // The authority is not used to route: the connection is the Unix socket above.
+        return GrpcChannel.ForAddress("http://plugin", new GrpcChannelOptions { HttpHandler = handler });
+    }
+
+    private static async Task PumpStdoutAsync(StreamReader stdout, ILogger logger)
+    {
+        while (await stdout.ReadLineAsync().ConfigureAwait(false) is { } line)
+        {
+            logger.LogInformation("{PluginStdout}", line);
+        }
+    }
+
+    private static string Explain(StderrForwarder stderr) =>
+        stderr.Recent is { Length: > 0 } recent ? $" Its standard error said: {recent}" : string.Empty;
+
+    private static string Shorten(string text) => text.Length <= 200 ? text : text[..197] + "...";
+
+    private static void Kill(System.Diagnostics.Process process)
+    {
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+    }
+
+    private static void TryDelete(string folder)
+    {
+        try
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
+}

@@ -1,0 +1,32 @@
+namespace Hotplug.Process;
+
+/// <summary>How the host starts and talks to one go-plugin process.</summary>
+public sealed class ProcessPluginOptions
+{
+    /// <summary>Gets or sets the name of the environment variable go-plugin's magic cookie is passed in.</summary>
+    /// <remarks>A plugin started without the right cookie refuses to run: it is not meant to be executed by hand.</remarks>
+    public required string MagicCookieKey { get; set; }
+
+    /// <summary>Gets or sets the magic cookie's value.</summary>
+    public required string MagicCookieValue { get; set; }
+
+    /// <summary>Gets the application protocol versions the host speaks, most preferred last, as go-plugin sends them.</summary>
+    /// <value>Defaults to <c>[1]</c>.</value>
+    public IList<int> ProtocolVersions { get; } = [1];
+
+    /// <summary>Gets or sets how long the plugin may take to print its handshake.</summary>
+    /// <value>Defaults to 10 seconds.</value>
+    public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Gets or sets how long the plugin may take to exit after it was asked to shut down, before it is killed.</summary>
+    /// <value>Defaults to 2 seconds, as go-plugin's own client waits.</value>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Gets or sets the lowest TCP port a plugin may listen on, where it uses TCP.</summary>
+    /// <value>Defaults to 10000, as go-plugin.</value>
+    public int MinPort { get; set; } = 10000;
+
+    /// <summary>Gets or sets the highest TCP port a plugin may listen on.</summary>
+    /// <value>Defaults to 25000, as go-plugin.</value>
+    public int MaxPort { get; set; } = 25000;
+}

@@ -1,0 +1,44 @@
+// A minimal go-plugin gRPC plugin: go-plugin serves the handshake, grpc.health.v1, the controller and the
+// broker itself; the plugin registers no service of its own. Hotplug's process-runtime tests start it.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/hashicorp/go-plugin"
+	"google.golang.org/grpc"
+)
+
+type minimal struct{ plugin.Plugin }
+
+func (minimal) GRPCServer(*plugin.GRPCBroker, *grpc.Server) error { return nil }
+
+func (minimal) GRPCClient(context.Context, *plugin.GRPCBroker, *grpc.ClientConn) (interface{}, error) {
+	return nil, nil
+}
+
+func main() {
+	// Misbehaviours the host must report clearly, chosen by the test.
+	switch os.Getenv("MINIMAL_MODE") {
+	case "garbage":
+		fmt.Println("hello, I am not a handshake")
+		time.Sleep(time.Minute)
+		return
+	case "slow":
+		time.Sleep(time.Minute)
+		return
+	}
+
+	plugin.Serve(&plugin.ServeConfig{
+		HandshakeConfig: plugin.HandshakeConfig{
+			ProtocolVersion:  1,
+			MagicCookieKey:   "HOTPLUG_TEST_PLUGIN",
+			MagicCookieValue: "d3c4f1a0",
+		},
+		Plugins:    map[string]plugin.Plugin{"minimal": &minimal{}},
+		GRPCServer: plugin.DefaultGRPCServer,
+	})
+}

@@ -1,0 +1,57 @@
+using System.Reflection;
+
+namespace Hotplug.Process.Tests;
+
+/// <summary>The Go test plugins built with hashicorp go-plugin by scripts/build-go-plugins.sh (which ./test.sh runs).</summary>
+internal static class GoPlugins
+{
+    private static readonly string Folder = typeof(GoPlugins).Assembly
+        .GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "GoPluginsPath").Value!;
+
+    public static string Minimal => Find("minimal");
+
+    public static ProcessPluginOptions Options(Action<ProcessPluginOptions>? configure = null)
+    {
+        var options = new ProcessPluginOptions { MagicCookieKey = "HOTPLUG_TEST_PLUGIN", MagicCookieValue = "d3c4f1a0" };
+        configure?.Invoke(options);
+        return options;
+    }
+
+    private static string Find(string name)
+    {
+        var path = Path.Combine(Folder, name);
+        return File.Exists(path)
+            ? path
+            : throw new InvalidOperationException($"Go test plugin {path} is not built: run ./test.sh, which installs Go and go-plugin and builds it (scripts/build-go-plugins.sh).");
+    }
+}
+
+/// <summary>Collects what the plugin logged through the host's logger.</summary>
+internal sealed class ListLogger : Microsoft.Extensions.Logging.ILogger
+{
+    private readonly List<(Microsoft.Extensions.Logging.LogLevel Level, string Message)> _entries = [];
+
+    public IReadOnlyList<(Microsoft.Extensions.Logging.LogLevel Level, string Message)> Entries
+    {
+        get
+        {
+            lock (_entries)
+            {
+                return [.. _entries];
+            }
+        }
+    }
+
+    public IDisposable? BeginScope<TState>(TState state)
+        where TState : notnull => null;
+
+    public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+    public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        lock (_entries)
+        {
+            _entries.Add((logLevel, formatter(state, exception)));
+        }
+    }
+}

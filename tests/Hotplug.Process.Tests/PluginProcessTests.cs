@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using Grpc.Health.V1;
+using Microsoft.Extensions.Logging;
+
+namespace Hotplug.Process.Tests;
+
+/// <summary>Starts a real Go plugin written with hashicorp go-plugin.</summary>
+public sealed class PluginProcessTests
+{
+    [Fact]
+    public async Task Start_GoPlugin_HandshakeOverUnixSocketAndHealthServing()
+    {
+        var logger = new ListLogger();
+        await using var plugin = await PluginProcess.StartAsync("minimal", GoPlugins.Minimal, [], GoPlugins.Options(), logger, CancellationToken.None);
+
+        var health = await plugin.CheckHealthAsync(CancellationToken.None);
+
+        Assert.Equal(1, plugin.Handshake.CoreProtocol);
+        Assert.Equal(1, plugin.Handshake.AppProtocol);
+        Assert.Equal("unix", plugin.Handshake.Network);
+        Assert.Equal("grpc", plugin.Handshake.Protocol);
+        Assert.True(plugin.Handshake.Address.Length < 104, plugin.Handshake.Address);
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health);
+        // go-plugin logs as hclog JSON on standard error; the host turns it into structured entries.
+        Assert.Contains(logger.Entries, e => e.Level == LogLevel.Debug && e.Message.StartsWith("plugin address", StringComparison.Ordinal) && e.Message.Contains("network=unix", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Stop_ThroughTheController_PluginExitsOnItsOwn()
+    {
+        var plugin = await PluginProcess.StartAsync("minimal", GoPlugins.Minimal, [], GoPlugins.Options(), new ListLogger(), CancellationToken.None);
+        var pid = plugin.ProcessId;
+
+        var graceful = await plugin.StopAsync();
+        await plugin.DisposeAsync();
+
+        Assert.True(graceful);
+        Assert.Throws<ArgumentException>(() => System.Diagnostics.Process.GetProcessById(pid));
+    }
+
+    [Fact]
+    public async Task Start_WrongMagicCookie_FailsNamingThePluginAndWhatItSaid()
+    {
+        var options = GoPlugins.Options(o => o.MagicCookieValue = "wrong");
+
+        var error = await Assert.ThrowsAsync<PluginStartException>(() => PluginProcess.StartAsync("minimal", GoPlugins.Minimal, [], options, new ListLogger(), CancellationToken.None));
+
+        Assert.Equal("minimal", error.PluginId);
+        Assert.Contains("exited with code 1 before its handshake", error.Message);
+        Assert.Contains("This binary is a plugin", error.Message);
+    }
+
+    [Fact]
+    public async Task Start_UnsupportedProtocolVersion_FailsSayingWhichVersionsMet()
+    {
+        var options = GoPlugins.Options(o =>
+        {
+            o.ProtocolVersions.Clear();
+            o.ProtocolVersions.Add(7);
+        });
+
+        var error = await Assert.ThrowsAsync<PluginStartException>(() => PluginProcess.StartAsync("minimal", GoPlugins.Minimal, [], options, new ListLogger(), CancellationToken.None));
+
+        // go-plugin 1.0.1 falls back to its own version when it supports none the host offers.
+        Assert.Contains("chose application protocol 1; this host speaks 7", error.Message);
+    }
+
+    [Fact]
+    public async Task Start_GarbageBeforeTheHandshake_FailsQuotingWhatItPrinted()
+    {
+        var script = WriteScript("#!/bin/sh\necho 'hello, I am not a handshake'\nsleep 60\n");
+
+        var error = await Assert.ThrowsAsync<PluginStartException>(() => PluginProcess.StartAsync("chatty", script, [], GoPlugins.Options(), new ListLogger(), CancellationToken.None));
+
+        Assert.Equal("chatty", error.PluginId);
+        Assert.Contains("\"hello, I am not a handshake\"", error.Message);
+        Assert.Contains("handshake", error.Message);
+    }
+
+    [Fact]
+    public async Task Start_SlowPastTheStartTimeout_FailsAndTheProcessIsKilled()
+    {
+        var marker = Path.Combine(Path.GetTempPath(), "hotplug-slow-" + Guid.NewGuid().ToString("N")[..8]);
+        var script = WriteScript($"#!/bin/sh\necho $$ > {marker}\nsleep 60\n");
+        var options = GoPlugins.Options(o => o.StartTimeout = TimeSpan.FromMilliseconds(500));
+
+        var error = await Assert.ThrowsAsync<PluginStartException>(() => PluginProcess.StartAsync("slow", script, [], options, new ListLogger(), CancellationToken.None));
+
+        Assert.Contains("did not print its go-plugin handshake within the start timeout", error.Message);
+        var pid = int.Parse(File.ReadAllText(marker).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        await WaitUntilGoneAsync(pid);
+        File.Delete(marker);
+    }
+
+    [Fact]
+    public async Task Start_MissingExecutable_FailsClearly()
+    {
+        var error = await Assert.ThrowsAsync<PluginStartException>(() => PluginProcess.StartAsync("ghost", "/nonexistent/plugin", [], GoPlugins.Options(), new ListLogger(), CancellationToken.None));
+
+        Assert.Contains("cannot be started", error.Message);
+    }
+
+    [Theory]
+    [InlineData("1|1|unix|/tmp/p|grpc|", true, "")]
+    [InlineData("1|3|tcp|127.0.0.1:1234|grpc|MIIB", true, "")]
+    [InlineData("1|1|unix|/tmp/p", true, "")]
+    [InlineData("2|1|unix|/tmp/p|grpc|", false, "core protocol 2")]
+    [InlineData("1|x|unix|/tmp/p|grpc|", false, "not a number")]
+    [InlineData("1|1|pipe|/tmp/p|grpc|", false, "neither 'unix' nor 'tcp'")]
+    [InlineData("hello", false, "not a go-plugin handshake")]
+    public void TryParse_HandshakeLines(string line, bool valid, string problem)
+    {
+        var parsed = Handshake.TryParse(line, out var handshake, out var why);
+
+        Assert.Equal(valid, parsed);
+        if (valid)
+        {
+            Assert.NotNull(handshake);
+        }
+        else
+        {
+            Assert.Contains(problem, why);
+        }
+    }
+
+    private static string WriteScript(string content)
+    {
+        var path = Path.Combine(Path.GetTempPath(), "hotplug-script-" + Guid.NewGuid().ToString("N")[..8]);
+        File.WriteAllText(path, content);
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return path;
+    }
+
+    private static async Task WaitUntilGoneAsync(int pid)
+    {
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            try
+            {
+                using var process = System.Diagnostics.Process.GetProcessById(pid);
+                if (process.HasExited)
+                {
+                    return;
+                }
+            }
+            catch (ArgumentException)
+            {
+                return;
+            }
+
+            await Task.Delay(20, guard.Token);
+        }
+    }
+}
