@@ -20,10 +20,12 @@ internal sealed class PluginProcess : IAsyncDisposable
     private readonly StderrForwarder _stderr;
     private readonly ProcessPluginOptions _options;
     private readonly string _socketFolder;
+    private readonly AutoMtls? _mtls;
     private int _stopped;
 
-    private PluginProcess(string pluginId, System.Diagnostics.Process process, Handshake handshake, GrpcChannel channel, StderrForwarder stderr, ProcessPluginOptions options, string socketFolder)
+    private PluginProcess(string pluginId, System.Diagnostics.Process process, Handshake handshake, GrpcChannel channel, StderrForwarder stderr, ProcessPluginOptions options, string socketFolder, AutoMtls? mtls)
     {
+        _mtls = mtls;
         PluginId = pluginId;
         _process = process;
         Handshake = handshake;
@@ -42,6 +44,9 @@ internal sealed class PluginProcess : IAsyncDisposable
     public int ProcessId => _process.Id;
 
     public bool HasExited => _process.HasExited;
+
+    /// <summary>Gets whether the connection is mutually authenticated TLS (go-plugin's AutoMTLS).</summary>
+    public bool IsMutualTls => _mtls is not null && Handshake.ServerCertificate.Length > 0;
 
     /// <summary>Starts the plugin and waits for its handshake.</summary>
     /// <exception cref="PluginStartException">The plugin exited, printed something else, chose a protocol this host does not speak, or was too slow.</exception>
@@ -75,6 +80,11 @@ internal sealed class PluginProcess : IAsyncDisposable
         // Newer go-plugin plugins put their socket in PLUGIN_UNIX_SOCKET_DIR, older ones in the temporary folder.
         info.Environment["PLUGIN_UNIX_SOCKET_DIR"] = socketFolder;
         info.Environment["TMPDIR"] = socketFolder;
+        var mtls = options.AutoMtls ? AutoMtls.Create() : null;
+        if (mtls is not null)
+        {
+            info.Environment["PLUGIN_CLIENT_CERT"] = mtls.ClientCertificatePem;
+        }
 
         System.Diagnostics.Process process;
         try
@@ -84,6 +94,7 @@ internal sealed class PluginProcess : IAsyncDisposable
         }
         catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or FileNotFoundException)
         {
+            mtls?.Dispose();
             Directory.Delete(socketFolder, recursive: true);
             throw new PluginStartException($"Plugin '{pluginId}': {executable} cannot be started: {ex.Message}", pluginId, ex);
         }
@@ -94,10 +105,17 @@ internal sealed class PluginProcess : IAsyncDisposable
         {
             var handshake = await ReadHandshakeAsync(pluginId, process, stderr, options, cancellationToken).ConfigureAwait(false);
             _ = PumpStdoutAsync(process.StandardOutput, logger);
-            return new PluginProcess(pluginId, process, handshake, Connect(handshake), stderr, options, socketFolder);
+            if (mtls is not null && handshake.ServerCertificate.Length == 0)
+            {
+                // The plugin predates AutoMTLS or was built without it: the socket is still private to this user.
+                logger.LogWarning("Plugin {PluginId} did not answer the host's certificate; its connection is not TLS", pluginId);
+            }
+
+            return new PluginProcess(pluginId, process, handshake, Connect(handshake, mtls), stderr, options, socketFolder, mtls);
         }
         catch
         {
+            mtls?.Dispose();
             Kill(process);
             process.Dispose();
             TryDelete(socketFolder);
@@ -156,6 +174,7 @@ internal sealed class PluginProcess : IAsyncDisposable
         finally
         {
             Channel.Dispose();
+            _mtls?.Dispose();
             TryDelete(_socketFolder);
         }
 
@@ -208,17 +227,25 @@ internal sealed class PluginProcess : IAsyncDisposable
         return handshake;
     }
 
-    private static GrpcChannel Connect(Handshake handshake)
+    private static GrpcChannel Connect(Handshake handshake, AutoMtls? mtls)
     {
-        if (handshake.Network == "tcp")
+        var tls = mtls is not null && handshake.ServerCertificate.Length > 0;
+        var handler = new SocketsHttpHandler();
+        if (tls)
         {
-            return GrpcChannel.ForAddress($"http://{handshake.Address}");
+            handler.SslOptions = mtls!.ClientOptions(handshake.ServerCertificate);
         }
 
-        var path = handshake.Address;
-        var handler = new SocketsHttpHandler
+        string authority;
+        if (handshake.Network == "tcp")
         {
-            ConnectCallback = async (_, cancellationToken) =>
+            authority = handshake.Address;
+        }
+        else
+        {
+            var path = handshake.Address;
+            authority = "localhost";
+            handler.ConnectCallback = async (_, cancellationToken) =>
             {
                 var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
                 try
@@ -231,11 +258,11 @@ internal sealed class PluginProcess : IAsyncDisposable
                     socket.Dispose();
                     throw;
                 }
-            },
-        };
+            };
+        }
 
-        // The authority is not used to route: the connection is the Unix socket above.
-        return GrpcChannel.ForAddress("http://plugin", new GrpcChannelOptions { HttpHandler = handler });
+        // Over a Unix socket the authority routes nothing: the connection is the socket above.
+        return GrpcChannel.ForAddress($"{(tls ? "https" : "http")}://{authority}", new GrpcChannelOptions { HttpHandler = handler });
     }
 
     private static async Task PumpStdoutAsync(StreamReader stdout, ILogger logger)

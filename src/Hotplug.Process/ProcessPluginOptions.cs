@@ -22,6 +22,14 @@ public sealed class ProcessPluginOptions
     /// <value>Defaults to 2 seconds, as go-plugin's own client waits.</value>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// Gets or sets whether the host and plugin authenticate each other with one-off certificates (go-plugin's
+    /// AutoMTLS): the host passes its certificate in <c>PLUGIN_CLIENT_CERT</c>, the plugin answers with its own
+    /// in the handshake, and each trusts only the other's.
+    /// </summary>
+    /// <value>Defaults to <see langword="true"/>.</value>
+    public bool AutoMtls { get; set; } = true;
+
     /// <summary>Gets or sets the lowest TCP port a plugin may listen on, where it uses TCP.</summary>
     /// <value>Defaults to 10000, as go-plugin.</value>
     public int MinPort { get; set; } = 10000;

@@ -21,8 +21,39 @@ public sealed class PluginProcessTests
         Assert.Equal("grpc", plugin.Handshake.Protocol);
         Assert.True(plugin.Handshake.Address.Length < 104, plugin.Handshake.Address);
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health);
+        Assert.True(plugin.IsMutualTls);
+        Assert.NotEmpty(plugin.Handshake.ServerCertificate);
         // go-plugin logs as hclog JSON on standard error; the host turns it into structured entries.
         Assert.Contains(logger.Entries, e => e.Level == LogLevel.Debug && e.Message.StartsWith("plugin address", StringComparison.Ordinal) && e.Message.Contains("network=unix", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Start_AutoMtlsOff_PlainConnectionStillServes()
+    {
+        await using var plugin = await PluginProcess.StartAsync("minimal", GoPlugins.Minimal, [], GoPlugins.Options(o => o.AutoMtls = false), new ListLogger(), CancellationToken.None);
+
+        Assert.False(plugin.IsMutualTls);
+        Assert.Empty(plugin.Handshake.ServerCertificate);
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, await plugin.CheckHealthAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Connect_WithoutTheHostsCertificate_PluginRefusesTheConnection()
+    {
+        await using var plugin = await PluginProcess.StartAsync("minimal", GoPlugins.Minimal, [], GoPlugins.Options(), new ListLogger(), CancellationToken.None);
+        var handler = new SocketsHttpHandler
+        {
+            SslOptions = new System.Net.Security.SslClientAuthenticationOptions { RemoteCertificateValidationCallback = (_, _, _, _) => true },
+            ConnectCallback = async (_, ct) =>
+            {
+                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+                await socket.ConnectAsync(new System.Net.Sockets.UnixDomainSocketEndPoint(plugin.Handshake.Address), ct);
+                return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+            },
+        };
+        using var stranger = Grpc.Net.Client.GrpcChannel.ForAddress("https://localhost", new Grpc.Net.Client.GrpcChannelOptions { HttpHandler = handler });
+
+        await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => new Health.HealthClient(stranger).CheckAsync(new HealthCheckRequest { Service = "plugin" }).ResponseAsync);
     }
 
     [Fact]

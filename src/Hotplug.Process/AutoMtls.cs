@@ -1,0 +1,59 @@
+using System.Net.Security;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace Hotplug.Process;
+
+/// <summary>
+/// go-plugin's AutoMTLS: the host makes a one-off certificate and passes it to the plugin in
+/// <c>PLUGIN_CLIENT_CERT</c> (PEM); the plugin makes its own, requires the host's, and returns its certificate
+/// in the handshake (base64 DER without padding). Each side then trusts exactly the other's certificate, so
+/// no other process on the machine can talk to the plugin or pretend to be it.
+/// </summary>
+internal sealed class AutoMtls : IDisposable
+{
+    private AutoMtls(X509Certificate2 clientCertificate)
+    {
+        ClientCertificate = clientCertificate;
+    }
+
+    public X509Certificate2 ClientCertificate { get; }
+
+    public string ClientCertificatePem => ClientCertificate.ExportCertificatePem();
+
+    /// <summary>Makes the host's certificate, shaped as go-plugin's own (a self-signed CA for "localhost", for client and server auth).</summary>
+    public static AutoMtls Create()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=localhost, O=Hotplug", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(certificateAuthority: true, hasPathLengthConstraint: false, pathLengthConstraint: 0, critical: true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(
+            X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment | X509KeyUsageFlags.KeyAgreement | X509KeyUsageFlags.KeyCertSign,
+            critical: true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(
+            [new Oid("1.3.6.1.5.5.7.3.2"), new Oid("1.3.6.1.5.5.7.3.1")],
+            critical: false));
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddDnsName("localhost");
+        request.CertificateExtensions.Add(names.Build());
+        var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddYears(1));
+        return new AutoMtls(certificate);
+    }
+
+    /// <summary>TLS settings that present the host's certificate and accept only the plugin's.</summary>
+    /// <param name="serverCertificate">The certificate from the handshake: base64 DER, padding left out as go-plugin writes it.</param>
+    public SslClientAuthenticationOptions ClientOptions(string serverCertificate)
+    {
+        var padded = serverCertificate.PadRight(serverCertificate.Length + ((4 - (serverCertificate.Length % 4)) % 4), '=');
+        var expected = Convert.FromBase64String(padded);
+        return new SslClientAuthenticationOptions
+        {
+            TargetHost = "localhost",
+            ClientCertificates = [ClientCertificate],
+            RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+                certificate is not null && CryptographicOperations.FixedTimeEquals(certificate.GetRawCertData(), expected),
+        };
+    }
+
+    public void Dispose() => ClientCertificate.Dispose();
+}
