@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# Builds the Go test plugins (tests/GoPlugins/*) with hashicorp go-plugin into artifacts/go-plugins/.
+# Builds the Go test programs with hashicorp go-plugin: plugins (tests/GoPlugins/*) into
+# artifacts/go-plugins/, hosts (tests/GoHosts/*) into artifacts/go-hosts/.
 # Debian's Go libraries build in GOPATH mode; no module is downloaded.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-out=artifacts/go-plugins
-mkdir -p "$out"
 export GO111MODULE=off GOPATH="$PWD/artifacts/gopath:/usr/share/gocode" GOCACHE="$PWD/artifacts/gocache" GOFLAGS=
-for dir in tests/GoPlugins/*/; do
-  name=$(basename "$dir")
-  go build -o "$out/$name" "./$dir"
+for kind in GoPlugins:go-plugins GoHosts:go-hosts; do
+  source_folder=tests/${kind%%:*}
+  out=artifacts/${kind##*:}
+  mkdir -p "$out"
+  for dir in "$source_folder"/*/; do
+    go build -o "$out/$(basename "$dir")" "./$dir"
+  done
 done

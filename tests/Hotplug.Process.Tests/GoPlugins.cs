@@ -10,6 +10,12 @@ internal static class GoPlugins
 
     public static string Minimal => Find("minimal");
 
+    /// <summary>The go-plugin host that pings the plugin it is given and shuts it down.</summary>
+    public static string PingHost => Check(Path.Combine(Metadata("GoHostsPath"), "ping"));
+
+    /// <summary>The .NET test plugin served with Hotplug.Process.Plugin (its apphost executable).</summary>
+    public static string DotnetPlugin => Check(Metadata("DotnetPluginPath"));
+
     public static ProcessPluginOptions Options(Action<ProcessPluginOptions>? configure = null)
     {
         var options = new ProcessPluginOptions { MagicCookieKey = "HOTPLUG_TEST_PLUGIN", MagicCookieValue = "d3c4f1a0" };
@@ -17,9 +23,13 @@ internal static class GoPlugins
         return options;
     }
 
-    private static string Find(string name)
+    private static string Metadata(string key) => typeof(GoPlugins).Assembly
+        .GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
+
+    private static string Find(string name) => Check(Path.Combine(Folder, name));
+
+    private static string Check(string path)
     {
-        var path = Path.Combine(Folder, name);
         return File.Exists(path)
             ? path
             : throw new InvalidOperationException($"Go test plugin {path} is not built: run ./test.sh, which installs Go and go-plugin and builds it (scripts/build-go-plugins.sh).");

@@ -1,0 +1,169 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Hotplug.Process.Plugin;
+
+/// <summary>
+/// Serves a .NET plugin over hashicorp go-plugin's gRPC protocol: checks the host's magic cookie, negotiates the
+/// application protocol version, serves <c>grpc.health.v1</c>, <c>plugin.GRPCController</c> and
+/// <c>plugin.GRPCBroker</c> with the plugin's own gRPC services on a Unix socket (mutual TLS when the host asks
+/// for AutoMTLS), prints the handshake line, and exits when the host asks — or when the host dies.
+/// </summary>
+public static partial class GoPluginServer
+{
+    /// <summary>Runs the plugin until the host shuts it down or goes away.</summary>
+    /// <param name="options">The handshake settings, shared with the host.</param>
+    /// <param name="configure">Adds the plugin's services to the builder (its gRPC services' dependencies).</param>
+    /// <param name="map">Maps the plugin's gRPC services, such as <c>app.MapGrpcService&lt;KvService&gt;()</c>.</param>
+    /// <param name="cancellationToken">Stops the plugin.</param>
+    /// <returns>The process exit code: 0 after a shutdown, 1 when the plugin was not started by a host that speaks its protocol.</returns>
+    public static async Task<int> RunAsync(
+        GoPluginServerOptions options,
+        Action<WebApplicationBuilder>? configure = null,
+        Action<WebApplication>? map = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+
+        // Taken first, so a host that dies at any moment after this is noticed.
+        var parent = OperatingSystem.IsWindows() ? 0 : GetParentProcessId();
+        if (Environment.GetEnvironmentVariable(options.MagicCookieKey) != options.MagicCookieValue)
+        {
+            // go-plugin's own words, so users of either recognise them.
+            await Console.Error.WriteLineAsync("This binary is a plugin. These are not meant to be executed directly.\nPlease execute the program that consumes these plugins, which will\nload any plugins automatically").ConfigureAwait(false);
+            return 1;
+        }
+
+        var version = Negotiate(options.ProtocolVersions, Environment.GetEnvironmentVariable("PLUGIN_PROTOCOL_VERSIONS"));
+        if (version is null)
+        {
+            await Console.Error.WriteLineAsync($"Incompatible API version with plugin. Plugin versions: {string.Join(",", options.ProtocolVersions)}, host versions: {Environment.GetEnvironmentVariable("PLUGIN_PROTOCOL_VERSIONS")}").ConfigureAwait(false);
+            return 1;
+        }
+
+        var folder = Environment.GetEnvironmentVariable("PLUGIN_UNIX_SOCKET_DIR") is { Length: > 0 } d ? d
+            : Environment.GetEnvironmentVariable("TMPDIR") is { Length: > 0 } t ? t : "/tmp";
+        var socket = Path.Combine(folder, "plugin" + RandomNumberGenerator.GetInt32(int.MaxValue).ToString(CultureInfo.InvariantCulture));
+        using var tls = Environment.GetEnvironmentVariable("PLUGIN_CLIENT_CERT") is { Length: > 0 } clientPem ? ServerTls.Create(clientPem) : null;
+
+        var builder = WebApplication.CreateSlimBuilder();
+        // Standard output carries the handshake and nothing else: logs go to standard error as hclog JSON.
+        builder.Logging.ClearProviders().AddProvider(new HclogLoggerProvider()).AddFilter("Microsoft", LogLevel.Warning);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenUnixSocket(socket, listen =>
+        {
+            listen.Protocols = HttpProtocols.Http2;
+            if (tls is not null)
+            {
+                listen.UseHttps(tls.Certificate, https =>
+                {
+                    https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
+                    https.ClientCertificateValidation = (certificate, _, _) => tls.IsHost(certificate);
+                });
+            }
+        }));
+        builder.Services.AddGrpc();
+        configure?.Invoke(builder);
+        var app = builder.Build();
+        app.MapGrpcService<PluginHealthService>();
+        app.MapGrpcService<PluginControllerService>();
+        app.MapGrpcService<PluginBrokerService>();
+        map?.Invoke(app);
+
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        var certificate = tls is null ? string.Empty : Convert.ToBase64String(tls.Certificate.RawData).TrimEnd('=');
+        await Console.Out.WriteLineAsync($"1|{version}|unix|{socket}|grpc|{certificate}").ConfigureAwait(false);
+        await Console.Out.FlushAsync(cancellationToken).ConfigureAwait(false);
+
+        var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
+        _ = WatchParentAsync(parent, options.ParentCheckInterval, lifetime, app.Logger);
+        await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+        File.Delete(socket);
+        return 0;
+    }
+
+    /// <summary>The highest version both sides speak; the plugin's own when the host sent none (an old host).</summary>
+    internal static int? Negotiate(IEnumerable<int> plugin, string? host)
+    {
+        var ours = plugin.ToHashSet();
+        if (string.IsNullOrWhiteSpace(host))
+        {
+            return ours.Max();
+        }
+
+        var common = host.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(v => int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : -1)
+            .Where(ours.Contains)
+            .ToList();
+        return common.Count == 0 ? null : common.Max();
+    }
+
+    /// <summary>
+    /// Exits when the host dies, even by <c>kill -9</c>: the plugin is then re-parented, so its parent process
+    /// id changes. No orphan keeps running.
+    /// </summary>
+    private static async Task WatchParentAsync(int parent, TimeSpan interval, IHostApplicationLifetime lifetime, ILogger logger)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        using var timer = new PeriodicTimer(interval);
+        while (await timer.WaitForNextTickAsync(lifetime.ApplicationStopping).ConfigureAwait(false))
+        {
+            if (GetParentProcessId() != parent)
+            {
+                logger.LogWarning("The host process {ParentId} is gone; the plugin exits", parent);
+                lifetime.StopApplication();
+                return;
+            }
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "getppid")]
+    private static partial int GetParentProcessId();
+
+    /// <summary>The plugin's side of AutoMTLS: its own one-off certificate, and the host's to require.</summary>
+    private sealed class ServerTls : IDisposable
+    {
+        private readonly byte[] _host;
+
+        private ServerTls(X509Certificate2 certificate, byte[] host)
+        {
+            Certificate = certificate;
+            _host = host;
+        }
+
+        public X509Certificate2 Certificate { get; }
+
+        public static ServerTls Create(string hostPem)
+        {
+            using var host = X509Certificate2.CreateFromPem(hostPem);
+            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            var request = new CertificateRequest("CN=localhost, O=Hotplug", key, HashAlgorithmName.SHA256);
+            request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+            request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment | X509KeyUsageFlags.KeyAgreement | X509KeyUsageFlags.KeyCertSign, true));
+            request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")], false));
+            var names = new SubjectAlternativeNameBuilder();
+            names.AddDnsName("localhost");
+            request.CertificateExtensions.Add(names.Build());
+            using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddYears(1));
+            // Kestrel needs a certificate whose key it can use for TLS: round-trip through PKCS#12.
+            var certificate = X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pkcs12), null);
+            return new ServerTls(certificate, host.RawData);
+        }
+
+        public bool IsHost(X509Certificate2 certificate) => CryptographicOperations.FixedTimeEquals(certificate.RawData, _host);
+
+        public void Dispose() => Certificate.Dispose();
+    }
+}

@@ -1,0 +1,19 @@
+namespace Hotplug.Process.Plugin;
+
+/// <summary>How a .NET plugin presents itself to a go-plugin host.</summary>
+public sealed class GoPluginServerOptions
+{
+    /// <summary>Gets or sets the environment variable that carries the host's magic cookie.</summary>
+    public required string MagicCookieKey { get; set; }
+
+    /// <summary>Gets or sets the value the magic cookie must have; started without it, the plugin refuses to run.</summary>
+    public required string MagicCookieValue { get; set; }
+
+    /// <summary>Gets the application protocol versions this plugin speaks; the highest one the host also offers is used.</summary>
+    /// <value>Defaults to <c>[1]</c>.</value>
+    public IList<int> ProtocolVersions { get; } = [1];
+
+    /// <summary>Gets or sets how often the plugin checks that its host is still alive; it exits when the host is gone.</summary>
+    /// <value>Defaults to 1 second.</value>
+    public TimeSpan ParentCheckInterval { get; set; } = TimeSpan.FromSeconds(1);
+}

@@ -1,0 +1,60 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+
+namespace Hotplug.Process.Plugin;
+
+/// <summary>
+/// Writes log entries to standard error as hclog JSON lines (<c>{"@level":"info","@message":"...","@timestamp":"..."}</c>),
+/// which go-plugin hosts and Hotplug hosts read into their own logs.
+/// </summary>
+internal sealed class HclogLoggerProvider : ILoggerProvider
+{
+    private static readonly object Sync = new();
+
+    public ILogger CreateLogger(string categoryName) => new HclogLogger(categoryName);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class HclogLogger(string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information && logLevel != LogLevel.None;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (!IsEnabled(logLevel))
+            {
+                return;
+            }
+
+            var entry = new Dictionary<string, string>
+            {
+                ["@level"] = logLevel switch
+                {
+                    LogLevel.Trace => "trace",
+                    LogLevel.Debug => "debug",
+                    LogLevel.Warning => "warn",
+                    LogLevel.Error or LogLevel.Critical => "error",
+                    _ => "info",
+                },
+                ["@message"] = formatter(state, exception),
+                ["@module"] = category,
+                ["@timestamp"] = DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            };
+            if (exception is not null)
+            {
+                entry["error"] = exception.ToString();
+            }
+
+            var line = JsonSerializer.Serialize(entry);
+            lock (Sync)
+            {
+                Console.Error.WriteLine(line);
+            }
+        }
+    }
+}

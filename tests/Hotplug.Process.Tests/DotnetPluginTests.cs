@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using Grpc.Health.V1;
+
+namespace Hotplug.Process.Tests;
+
+/// <summary>A .NET plugin served with Hotplug.Process.Plugin, run by a real go-plugin Go host and by Hotplug's host side.</summary>
+public sealed class DotnetPluginTests
+{
+    [Fact]
+    public async Task GoHost_DotnetPlugin_HandshakeWithAutoMtlsPingDispenseAndShutdown()
+    {
+        var info = new ProcessStartInfo(GoPlugins.PingHost) { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(GoPlugins.DotnetPlugin);
+        using var host = System.Diagnostics.Process.Start(info)!;
+        var output = host.StandardOutput.ReadToEndAsync();
+        var error = host.StandardError.ReadToEndAsync();
+        try
+        {
+            await host.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        finally
+        {
+            if (!host.HasExited)
+            {
+                host.Kill(entireProcessTree: true);
+            }
+        }
+
+        var text = await output + await error;
+        Assert.True(host.ExitCode == 0, text);
+        Assert.Contains("ping ok, protocol 1", text);
+        Assert.Contains("configuring client automatic mTLS", text);
+        Assert.Contains("plugin exited", text);
+    }
+
+    [Fact]
+    public async Task HotplugHost_DotnetPlugin_ServesHealthOverMutualTlsAndStopsGracefully()
+    {
+        var plugin = await PluginProcess.StartAsync("dotnet", GoPlugins.DotnetPlugin, [], GoPlugins.Options(), new ListLogger(), CancellationToken.None);
+
+        var health = await plugin.CheckHealthAsync(CancellationToken.None);
+        var graceful = await plugin.StopAsync();
+        await plugin.DisposeAsync();
+
+        Assert.True(plugin.IsMutualTls);
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health);
+        Assert.True(graceful);
+    }
+
+    [Fact]
+    public async Task DotnetPlugin_RunByHand_RefusesWithGoPluginsMessage()
+    {
+        var info = new ProcessStartInfo(GoPlugins.DotnetPlugin) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var plugin = System.Diagnostics.Process.Start(info)!;
+        var error = plugin.StandardError.ReadToEndAsync();
+        await plugin.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(1, plugin.ExitCode);
+        Assert.Contains("This binary is a plugin", await error);
+    }
+
+    [Fact]
+    public async Task DotnetPlugin_HostKilled_PluginExitsToo()
+    {
+        // A shell stands in for the host: it starts the plugin, prints the plugin's pid, and is then killed with SIGKILL.
+        var info = new ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add("\"$0\" 2>/dev/null & echo $!; wait");
+        info.ArgumentList.Add(GoPlugins.DotnetPlugin);
+        info.Environment["HOTPLUG_TEST_PLUGIN"] = "d3c4f1a0";
+        using var shell = System.Diagnostics.Process.Start(info)!;
+        var pid = int.Parse((await shell.StandardOutput.ReadLineAsync())!, System.Globalization.CultureInfo.InvariantCulture);
+        using var plugin = System.Diagnostics.Process.GetProcessById(pid);
+        // The plugin's handshake comes through the shell's output once it serves.
+        var handshake = await shell.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.StartsWith("1|1|unix|", handshake);
+
+        shell.Kill(entireProcessTree: false);
+        await shell.WaitForExitAsync();
+
+        try
+        {
+            await plugin.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        finally
+        {
+            if (!plugin.HasExited)
+            {
+                plugin.Kill();
+            }
+        }
+
+        Assert.True(plugin.HasExited);
+    }
+
+    [Theory]
+    [InlineData(new[] { 1 }, "1", 1)]
+    [InlineData(new[] { 1, 2, 3 }, "2,3", 3)]
+    [InlineData(new[] { 2 }, "", 2)]
+    [InlineData(new[] { 2 }, "1,3", null)]
+    public void Negotiate_HostAndPluginVersions_HighestCommon(int[] plugin, string host, int? expected)
+    {
+        Assert.Equal(expected, Hotplug.Process.Plugin.GoPluginServer.Negotiate(plugin, host));
+    }
+}
