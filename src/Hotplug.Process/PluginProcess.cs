@@ -73,6 +73,11 @@ internal sealed class PluginProcess : IAsyncDisposable
             info.ArgumentList.Add(argument);
         }
 
+        foreach (var (name, value) in options.Environment)
+        {
+            info.Environment[name] = value;
+        }
+
         info.Environment[options.MagicCookieKey] = options.MagicCookieValue;
         info.Environment["PLUGIN_PROTOCOL_VERSIONS"] = string.Join(',', options.ProtocolVersions.Select(v => v.ToString(CultureInfo.InvariantCulture)));
         info.Environment["PLUGIN_MIN_PORT"] = options.MinPort.ToString(CultureInfo.InvariantCulture);
@@ -133,6 +138,15 @@ internal sealed class PluginProcess : IAsyncDisposable
 
     /// <summary>Waits for the process to exit.</summary>
     public Task WaitForExitAsync(CancellationToken cancellationToken) => _process.WaitForExitAsync(cancellationToken);
+
+    /// <summary>Gets the exit code, once the process has exited.</summary>
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>Gets the plugin's last lines of standard error, to explain an exit.</summary>
+    public string RecentErrors => _stderr.Recent;
+
+    /// <summary>Gets whether the host asked this process to stop (an exit after that is no crash).</summary>
+    public bool IsStopping => Volatile.Read(ref _stopped) != 0;
 
     /// <summary>Asks the plugin to shut down, waits up to the shutdown timeout, then kills its process tree.</summary>
     /// <returns><see langword="true"/> when it exited on its own.</returns>

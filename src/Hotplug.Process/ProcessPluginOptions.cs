@@ -14,6 +14,9 @@ public sealed class ProcessPluginOptions
     /// <value>Defaults to <c>[1]</c>.</value>
     public IList<int> ProtocolVersions { get; } = [1];
 
+    /// <summary>Gets extra environment variables for the plugin process.</summary>
+    public IDictionary<string, string> Environment { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
     /// <summary>Gets or sets how long the plugin may take to print its handshake.</summary>
     /// <value>Defaults to 10 seconds.</value>
     public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(10);

@@ -30,6 +30,12 @@ func main() {
 	case "slow":
 		time.Sleep(time.Minute)
 		return
+	case "crash-after-start":
+		// Serves, then dies as a crashing plugin would: the host must notice and restart it.
+		go func() {
+			time.Sleep(300 * time.Millisecond)
+			os.Exit(2)
+		}()
 	}
 
 	plugin.Serve(&plugin.ServeConfig{
