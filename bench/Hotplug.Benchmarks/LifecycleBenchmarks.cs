@@ -82,8 +82,8 @@ public class LifecycleBenchmarks
     private PluginInstance StartInstance()
     {
         var (manifest, package) = BenchPlugin.Read(_folder);
-        var instance = PluginInstance.Load(manifest, package, _shared, TimeSpan.FromSeconds(30), TimeProvider.System);
-        instance.StartAsync(NullLogger.Instance, new EmptyServices(), CancellationToken.None).GetAwaiter().GetResult();
+        var instance = PluginInstance.Create(new AssemblyRuntime(_shared), manifest, package, NullLogger.Instance, new EmptyServices(), TimeSpan.FromSeconds(30), TimeProvider.System);
+        instance.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
         _ = instance.CheckHealthAsync(CancellationToken.None).GetAwaiter().GetResult();
         return instance;
     }
@@ -94,7 +94,7 @@ public class LifecycleBenchmarks
     private static int UnloadAndCollect(PluginInstance instance)
     {
         instance.StopAsync(TimeSpan.FromSeconds(5)).GetAwaiter().GetResult();
-        var weak = instance.Unload();
+        var weak = instance.Unload()!;
         var collections = 0;
         while (weak.IsAlive)
         {

@@ -26,8 +26,8 @@ public class RouterBenchmarks
     {
         _root = BenchPlugin.TempRoot();
         var (manifest, package) = BenchPlugin.Read(BenchPlugin.CreateFolder(_root, "calc", "1.0.0"));
-        _instance = PluginInstance.Load(manifest, package, new SharedAssemblyPolicy([]), TimeSpan.FromSeconds(30), TimeProvider.System);
-        _instance.StartAsync(NullLogger.Instance, new EmptyServices(), CancellationToken.None).GetAwaiter().GetResult();
+        _instance = PluginInstance.Create(new AssemblyRuntime(new SharedAssemblyPolicy([])), manifest, package, NullLogger.Instance, new EmptyServices(), TimeSpan.FromSeconds(30), TimeProvider.System);
+        _instance.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
         _pluginDirect = (ICalculator)_instance.GetContract(typeof(ICalculator))!;
         _direct = new LocalCalculator();
         var slot = new ContractSlot<ICalculator>("calc");

@@ -32,6 +32,21 @@ public static class HotplugServiceCollectionExtensions
         return new HotplugBuilder(services);
     }
 
+    /// <summary>
+    /// Adds a plugin runtime, which runs the plugins whose manifest names it (<c>"runtime"</c>). Runtime packages
+    /// call this from their own extension, such as <c>AddProcessRuntime()</c>.
+    /// </summary>
+    /// <typeparam name="TRuntime">The runtime.</typeparam>
+    /// <param name="builder">The Hotplug builder.</param>
+    /// <returns>The builder.</returns>
+    public static IHotplugBuilder AddRuntime<TRuntime>(this IHotplugBuilder builder)
+        where TRuntime : class, Runtimes.IPluginRuntime
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddSingleton<Runtimes.IPluginRuntime, TRuntime>();
+        return builder;
+    }
+
     private sealed class HotplugBuilder(IServiceCollection services) : IHotplugBuilder
     {
         public IServiceCollection Services { get; } = services;

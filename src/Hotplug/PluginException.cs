@@ -100,7 +100,11 @@ public sealed class PluginManifestException : PluginException
     {
         Path = path;
         Field = field;
+        Reason = message;
     }
+
+    /// <summary>Gets what is wrong, without the file and field.</summary>
+    public string Reason { get; }
 
     /// <summary>Gets the manifest file.</summary>
     public string Path { get; }

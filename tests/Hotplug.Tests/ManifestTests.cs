@@ -18,8 +18,8 @@ public sealed class ManifestTests
         { "bad id", """{ "id": "Bad Id", "version": "1.0.0", "runtime": "assembly", "entry": { "assembly": "EchoPlugin.dll", "type": "T" } }""", "field 'id': 'Bad Id' is not a valid plugin id" },
         { "unknown field", """{ "id": "bad", "version": "1.0.0", "runtime": "assembly", "entrypoint": "x", "entry": { "assembly": "EchoPlugin.dll", "type": "T" } }""", "field 'entrypoint': is not a manifest field" },
         { "bad timeout", """{ "id": "bad", "version": "1.0.0", "runtime": "assembly", "callTimeout": "soon", "entry": { "assembly": "EchoPlugin.dll", "type": "T" } }""", "field 'callTimeout'" },
-        { "entry outside folder", """{ "id": "bad", "version": "1.0.0", "runtime": "assembly", "entry": { "assembly": "../x.dll", "type": "T" } }""", "field 'entry.assembly'" },
-        { "missing entry assembly", """{ "id": "bad", "version": "1.0.0", "runtime": "assembly", "entry": { "assembly": "Missing.dll", "type": "T" } }""", "field 'entry.assembly': 'Missing.dll' is not in the plugin folder" },
+        { "entry outside folder", """{ "id": "bad", "version": "1.0.0", "runtime": "assembly", "entry": { "assembly": "../x.dll", "type": "T" } }""", "'../x.dll' must be a path relative to the plugin folder" },
+        { "missing entry assembly", """{ "id": "bad", "version": "1.0.0", "runtime": "assembly", "entry": { "assembly": "Missing.dll", "type": "T" } }""", "field 'entry': 'Missing.dll' is not in the plugin folder" },
         { "missing entry type in assembly", """{ "id": "bad", "version": "1.0.0", "runtime": "assembly", "entry": { "assembly": "EchoPlugin.dll", "type": "No.Such.Type" } }""", "Entry type 'No.Such.Type'" },
     };
 
@@ -132,8 +132,8 @@ public sealed class ManifestTests
 
         Assert.Equal("ranker", manifest.Id);
         Assert.Equal("1.2.0-beta.1", manifest.VersionText);
-        Assert.Equal("Ranker.dll", manifest.EntryAssembly);
-        Assert.Equal("Ranker.Plugin", manifest.EntryType);
+        Assert.Equal(["Ranker.dll"], manifest.EntryFiles);
+        Assert.Equal("Ranker.Plugin", manifest.Entry.GetProperty("type").GetString());
         Assert.Equal(["ranking/v1"], manifest.Contracts);
         Assert.Equal(TimeSpan.FromSeconds(2), manifest.CallTimeout);
         Assert.Equal(TimeSpan.FromMilliseconds(1500), manifest.DrainTimeout);

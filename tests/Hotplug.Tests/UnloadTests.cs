@@ -70,12 +70,12 @@ public sealed class UnloadTests
 
     private static async Task<WeakReference> LoadCallAndUnloadAsync(PluginManifest manifest, StagedPackage package, SharedAssemblyPolicy shared, IServiceProvider exports)
     {
-        var instance = PluginInstance.Load(manifest, package, shared, TimeSpan.FromSeconds(5), TimeProvider.System);
-        await instance.StartAsync(NullLogger.Instance, exports, CancellationToken.None);
+        var instance = PluginInstance.Create(new AssemblyRuntime(shared), manifest, package, NullLogger.Instance, exports, TimeSpan.FromSeconds(5), TimeProvider.System);
+        await instance.StartAsync(CancellationToken.None);
         var echo = (IEcho)instance.GetContract(typeof(IEcho))!;
         Assert.Equal("cycle", (await echo.EchoAsync(new EchoRequest("x"))).PluginId);
         Assert.Null(await instance.StopAsync(TimeSpan.FromSeconds(5)));
-        return instance.Unload();
+        return instance.Unload()!;
     }
 
     private sealed class EmptyServices : IServiceProvider

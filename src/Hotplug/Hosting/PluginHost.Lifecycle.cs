@@ -99,11 +99,11 @@ internal sealed partial class PluginHost
         string failure;
         try
         {
-            instance = PluginInstance.Load(manifest, package, _shared!, manifest.CallTimeout ?? _options.DefaultCallTimeout, _time);
+            var runtime = _runtimes![manifest.Runtime];
+            instance = PluginInstance.Create(runtime, manifest, package, _loggerFactory.CreateLogger(manifest.Id), _exports, manifest.CallTimeout ?? _options.DefaultCallTimeout, _time);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
             timeout.CancelAfter(_options.StartTimeout);
-            var logger = _loggerFactory.CreateLogger(manifest.Id);
-            await instance.StartAsync(logger, _exports, timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
+            await instance.StartAsync(timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
             var health = await instance.CheckHealthAsync(timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
             if (health.Status == PluginHealthStatus.Unhealthy)
             {
@@ -259,6 +259,18 @@ internal sealed partial class PluginHost
         }
 
         var weak = instance.Unload();
+        if (weak is null)
+        {
+            // An out-of-process version: nothing of it lives in the host once it has stopped.
+            entry.Record(version, endState == PluginState.Failed ? PluginState.Failed : PluginState.Unloaded, reason, _time.GetUtcNow(), _options.HistoryLimit);
+            if (endState != PluginState.Failed)
+            {
+                Raise(entry, version, PluginState.Unloaded, reason);
+            }
+
+            return;
+        }
+
         if (!verifyUnload)
         {
             entry.Record(version, endState == PluginState.Failed ? PluginState.Failed : PluginState.Stopped, reason, _time.GetUtcNow(), _options.HistoryLimit);

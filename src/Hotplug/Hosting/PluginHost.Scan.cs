@@ -141,7 +141,7 @@ internal sealed partial class PluginHost
             {
                 var bytes = SafeZip.ReadEntry(folder.Path, PluginManifest.FileName, _options.MaxPackageSize)
                     ?? throw new PluginManifestException(manifestPath, null, "is missing: a zipped package has plugin.json at its root.");
-                manifest = ManifestReader.Parse(manifestPath, bytes);
+                manifest = ManifestReader.Parse(manifestPath, bytes, _runtimes);
             }
             else if (!File.Exists(manifestPath))
             {
@@ -153,7 +153,7 @@ internal sealed partial class PluginHost
             }
             else
             {
-                manifest = ManifestReader.Read(manifestPath);
+                manifest = ManifestReader.Read(manifestPath, _runtimes);
             }
         }
         catch (PluginException ex) when (ex is PluginManifestException or PackageVerificationException)
@@ -162,12 +162,12 @@ internal sealed partial class PluginHost
             return null;
         }
 
-        var entryPresent = isZip
-            ? SafeZip.HasEntry(folder.Path, manifest.EntryAssembly.Replace('\\', '/'))
-            : File.Exists(System.IO.Path.Combine(folder.Path, manifest.EntryAssembly));
-        if (manifest.Enabled && !entryPresent)
+        var missing = manifest.EntryFiles.FirstOrDefault(file => isZip
+            ? !SafeZip.HasEntry(folder.Path, file.Replace('\\', '/'))
+            : !File.Exists(System.IO.Path.Combine(folder.Path, file)));
+        if (manifest.Enabled && missing is not null)
         {
-            Reject(manifest.Id, manifest.VersionText, folder.Path, $"{manifestPath}: field 'entry.assembly': '{manifest.EntryAssembly}' is not in the plugin folder.");
+            Reject(manifest.Id, manifest.VersionText, folder.Path, $"{manifestPath}: field 'entry': '{missing}' is not in the plugin folder.");
             return null;
         }
 

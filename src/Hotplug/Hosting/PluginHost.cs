@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using Hotplug.Loading;
 using Hotplug.Packaging;
 using Hotplug.Routing;
+using Hotplug.Runtimes;
 using Hotplug.Store;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -28,6 +29,8 @@ internal sealed partial class PluginHost : IPluginHost, IHostedService, IAsyncDi
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
+    private readonly IEnumerable<IPluginRuntime> _registeredRuntimes;
+    private Dictionary<string, IPluginRuntime>? _runtimes;
     private readonly ConcurrentQueue<string> _reapply = new();
     private SharedAssemblyPolicy? _shared;
     private PluginStore? _store;
@@ -38,8 +41,9 @@ internal sealed partial class PluginHost : IPluginHost, IHostedService, IAsyncDi
     private Task? _loop;
     private int _started;
 
-    public PluginHost(IOptions<HotplugOptions> options, ServiceExports exports, TimeProvider timeProvider, ILoggerFactory? loggerFactory = null)
+    public PluginHost(IOptions<HotplugOptions> options, ServiceExports exports, TimeProvider timeProvider, ILoggerFactory? loggerFactory = null, IEnumerable<IPluginRuntime>? runtimes = null)
     {
+        _registeredRuntimes = runtimes ?? [];
         _options = options.Value;
         _exports = exports;
         _time = timeProvider;
@@ -144,6 +148,14 @@ internal sealed partial class PluginHost : IPluginHost, IHostedService, IAsyncDi
         _store = new PluginStore(Path.Combine(StatePath, "store"));
         _versions = new VersionHistory(StatePath);
         _shared = new SharedAssemblyPolicy(_options.SharedAssemblies);
+        _runtimes = new Dictionary<string, IPluginRuntime>(StringComparer.Ordinal) { [AssemblyRuntime.RuntimeName] = new AssemblyRuntime(_shared) };
+        foreach (var runtime in _registeredRuntimes)
+        {
+            if (!_runtimes.TryAdd(runtime.Name, runtime))
+            {
+                throw new PluginException($"Two plugin runtimes are named '{runtime.Name}': {_runtimes[runtime.Name].GetType().FullName} and {runtime.GetType().FullName}.");
+            }
+        }
         TrustPath = Path.GetFullPath(_options.TrustPath ?? Path.Combine(StatePath, "trust"));
         ReloadTrustIfChanged();
         if (!_options.RequireSignedPackages)
@@ -224,7 +236,7 @@ internal sealed partial class PluginHost : IPluginHost, IHostedService, IAsyncDi
         }
 
         var previous = _verification?.Trust;
-        _verification = new VerificationPolicy(trust, _options.RequireSignedPackages, _options.MaxPackageSize);
+        _verification = new VerificationPolicy(trust, _options.RequireSignedPackages, _options.MaxPackageSize, _runtimes);
         previous?.Dispose();
         _trustFingerprint = fingerprint;
         Log.TrustLoaded(_logger, trust.KeyIds.Count, TrustPath);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Hotplug.Runtimes;
 using Semver;
 
 namespace Hotplug.Manifest;
@@ -8,7 +9,6 @@ namespace Hotplug.Manifest;
 /// <summary>Reads and validates <c>plugin.json</c>. Every problem is reported with the file and the field.</summary>
 internal static partial class ManifestReader
 {
-    public static readonly IReadOnlySet<string> KnownRuntimes = new HashSet<string>(StringComparer.Ordinal) { "assembly" };
 
     private static readonly JsonDocumentOptions DocumentOptions = new()
     {
@@ -23,7 +23,7 @@ internal static partial class ManifestReader
 
     /// <summary>Reads the manifest at <paramref name="path"/>.</summary>
     /// <exception cref="PluginManifestException">The file is missing, not JSON, or a field is missing or invalid.</exception>
-    public static PluginManifest Read(string path)
+    public static PluginManifest Read(string path, IReadOnlyDictionary<string, IPluginRuntime>? runtimes = null)
     {
         byte[] bytes;
         try
@@ -35,10 +35,17 @@ internal static partial class ManifestReader
             throw new PluginManifestException(path, null, $"cannot be read: {ex.Message}");
         }
 
-        return Parse(path, bytes);
+        return Parse(path, bytes, runtimes);
     }
 
-    public static PluginManifest Parse(string path, ReadOnlyMemory<byte> json)
+    /// <summary>Parses a manifest.</summary>
+    /// <param name="path">The file, named in errors.</param>
+    /// <param name="json">Its bytes.</param>
+    /// <param name="runtimes">
+    /// The runtimes the host has, which validate their own <c>entry</c>; <see langword="null"/> (tools that only
+    /// package or verify) accepts any runtime and validates the entry of <c>assembly</c> only.
+    /// </param>
+    public static PluginManifest Parse(string path, ReadOnlyMemory<byte> json, IReadOnlyDictionary<string, IPluginRuntime>? runtimes = null)
     {
         JsonDocument document;
         try
@@ -80,9 +87,10 @@ internal static partial class ManifestReader
             }
 
             var runtime = RequiredString(path, root, "runtime", id);
-            if (!KnownRuntimes.Contains(runtime))
+            IPluginRuntime? runner = null;
+            if (runtimes is not null && !runtimes.TryGetValue(runtime, out runner))
             {
-                throw new PluginManifestException(path, "runtime", $"'{runtime}' is not a runtime this host knows. Known runtimes: {string.Join(", ", KnownRuntimes)}.", id);
+                throw new PluginManifestException(path, "runtime", $"'{runtime}' is not a runtime this host knows. Known runtimes: {string.Join(", ", runtimes.Keys.Order(StringComparer.Ordinal))}.", id);
             }
 
             if (!root.TryGetProperty("entry", out var entry) || entry.ValueKind == JsonValueKind.Null)
@@ -92,16 +100,29 @@ internal static partial class ManifestReader
 
             if (entry.ValueKind != JsonValueKind.Object)
             {
-                throw new PluginManifestException(path, "entry", $"must be an object with 'assembly' and 'type', not {Describe(entry.ValueKind)}.", id);
+                throw new PluginManifestException(path, "entry", $"must be an object, not {Describe(entry.ValueKind)}.", id);
             }
 
-            var entryAssembly = RequiredString(path, entry, "assembly", id, "entry.");
-            if (System.IO.Path.IsPathRooted(entryAssembly) || entryAssembly.Split('/', '\\').Contains(".."))
+            IReadOnlyList<string> entryFiles;
+            try
             {
-                throw new PluginManifestException(path, "entry.assembly", $"'{entryAssembly}' must be a path relative to the plugin folder, inside it.", id);
+                entryFiles = runner is not null ? runner.ReadEntry(entry)
+                    : runtime == "assembly" ? [AssemblyEntry(entry, "entry").Assembly]
+                    : [];
+            }
+            catch (PluginManifestException ex)
+            {
+                // Runtimes report the field; the reader knows the file.
+                throw new PluginManifestException(path, ex.Field, ex.Reason, id);
             }
 
-            var entryType = RequiredString(path, entry, "type", id, "entry.");
+            foreach (var file in entryFiles)
+            {
+                if (System.IO.Path.IsPathRooted(file) || file.Split('/', '\\').Contains(".."))
+                {
+                    throw new PluginManifestException(path, "entry", $"'{file}' must be a path relative to the plugin folder, inside it.", id);
+                }
+            }
 
             return new PluginManifest
             {
@@ -109,8 +130,8 @@ internal static partial class ManifestReader
                 Id = id,
                 Version = version,
                 Runtime = runtime,
-                EntryAssembly = entryAssembly,
-                EntryType = entryType,
+                Entry = entry.Clone(),
+                EntryFiles = entryFiles,
                 Contracts = ReadContracts(path, root, id),
                 CallTimeout = OptionalDuration(path, root, "callTimeout", id, allowInfinite: true),
                 DrainTimeout = OptionalDuration(path, root, "drainTimeout", id, allowInfinite: false),
@@ -119,6 +140,16 @@ internal static partial class ManifestReader
                 Files = ReadFiles(path, root, id),
             };
         }
+    }
+
+    /// <summary>Reads the <c>entry</c> of an assembly plugin: <c>{ "assembly": "Plugin.dll", "type": "Namespace.Type" }</c>.</summary>
+    /// <exception cref="PluginManifestException">A field is missing or invalid.</exception>
+    public static (string Assembly, string Type) AssemblyEntry(JsonElement entry, string field)
+    {
+        const string Path = PluginManifest.FileName;
+        var assembly = RequiredString(Path, entry, "assembly", null, field + ".");
+        var type = RequiredString(Path, entry, "type", null, field + ".");
+        return (assembly, type);
     }
 
     /// <summary>

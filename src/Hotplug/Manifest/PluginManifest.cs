@@ -16,9 +16,11 @@ internal sealed record PluginManifest
 
     public required string Runtime { get; init; }
 
-    public required string EntryAssembly { get; init; }
+    /// <summary>Gets the <c>entry</c> object, which the runtime reads.</summary>
+    public required JsonElement Entry { get; init; }
 
-    public required string EntryType { get; init; }
+    /// <summary>Gets the files the entry names (relative), which must be present before the package is read.</summary>
+    public IReadOnlyList<string> EntryFiles { get; init; } = [];
 
     public IReadOnlyList<string> Contracts { get; init; } = [];
 

@@ -19,9 +19,10 @@ internal static class PackageVerifier
     /// <param name="trust">The trusted keys.</param>
     /// <param name="requireSignature">Whether an unsigned package is rejected.</param>
     /// <param name="displayPath">The manifest path to name in errors (the source's, not the copy's).</param>
+    /// <param name="runtimes">The host's runtimes, which validate the manifest's entry; <see langword="null"/> for tools.</param>
     /// <exception cref="PackageVerificationException">The package is not what its publisher signed.</exception>
     /// <exception cref="PluginManifestException">The manifest is invalid.</exception>
-    public static VerifiedPackage Verify(string folder, TrustStore trust, bool requireSignature, string? displayPath = null)
+    public static VerifiedPackage Verify(string folder, TrustStore trust, bool requireSignature, string? displayPath = null, IReadOnlyDictionary<string, Runtimes.IPluginRuntime>? runtimes = null)
     {
         var manifestPath = Path.Combine(folder, PluginManifest.FileName);
         displayPath ??= manifestPath;
@@ -41,7 +42,7 @@ internal static class PackageVerifier
             trust.VerifySignature(bytes, signature, displayPath);
         }
 
-        var manifest = ManifestReader.Parse(displayPath, bytes) with { Path = displayPath };
+        var manifest = ManifestReader.Parse(displayPath, bytes, runtimes) with { Path = displayPath };
         if (signature is not null)
         {
             trust.CheckPinned(manifest.Id, manifest.VersionText, signature.KeyId);

@@ -16,7 +16,8 @@ internal sealed record StagedPackage(string Path, string ContentHash, string? Si
 /// <param name="Trust">The trusted keys.</param>
 /// <param name="RequireSignature">Whether unsigned packages are rejected.</param>
 /// <param name="MaxPackageSize">How many bytes a zipped package may expand to.</param>
-internal sealed record VerificationPolicy(TrustStore Trust, bool RequireSignature, long MaxPackageSize);
+/// <param name="Runtimes">The host's runtimes, which validate manifests' entries.</param>
+internal sealed record VerificationPolicy(TrustStore Trust, bool RequireSignature, long MaxPackageSize, IReadOnlyDictionary<string, Runtimes.IPluginRuntime>? Runtimes = null);
 
 /// <summary>
 /// The immutable, content-addressed store plugins run from. A version is copied in once, verified there —
@@ -62,7 +63,7 @@ internal sealed class PluginStore
                 return null;
             }
 
-            var verified = PackageVerifier.Verify(temp, policy.Trust, policy.RequireSignature, manifestDisplayPath);
+            var verified = PackageVerifier.Verify(temp, policy.Trust, policy.RequireSignature, manifestDisplayPath, policy.Runtimes);
             var manifest = verified.Manifest;
             var hash = HashFolder(temp);
             var idFolder = System.IO.Path.Combine(Root, manifest.Id);

@@ -1,0 +1,189 @@
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Hotplug.Hosting;
+using Hotplug.Runtimes;
+
+namespace Hotplug.Loading;
+
+/// <summary>
+/// The built-in <c>assembly</c> runtime: each version in its own collectible load context, in the host's process.
+/// Its entry is <c>{ "assembly": "Plugin.dll", "type": "Namespace.EntryType" }</c>.
+/// </summary>
+internal sealed class AssemblyRuntime(SharedAssemblyPolicy shared) : IPluginRuntime
+{
+    public const string RuntimeName = "assembly";
+
+    public string Name => RuntimeName;
+
+    public IReadOnlyList<string> ReadEntry(JsonElement entry) => [Manifest.ManifestReader.AssemblyEntry(entry, "entry").Assembly];
+
+    public IPluginVersion Create(PluginVersionContext context) => AssemblyPluginVersion.Load(context, shared);
+}
+
+/// <summary>One version of an assembly plugin: its load context, its entry object and its contract implementations.</summary>
+internal sealed class AssemblyPluginVersion : IPluginVersion
+{
+    private readonly Dictionary<Type, object> _contracts = [];
+    private readonly PluginVersionContext _context;
+    private readonly string _entryAssembly;
+    private readonly string _entryType;
+    private PluginLoadContext? _loadContext;
+    private IPlugin? _plugin;
+
+    private AssemblyPluginVersion(PluginVersionContext context)
+    {
+        _context = context;
+        (_entryAssembly, _entryType) = Manifest.ManifestReader.AssemblyEntry(context.Entry, "entry");
+    }
+
+    public IReadOnlyCollection<Type> ContractTypes => _contracts.Keys;
+
+    /// <summary>Loads the entry assembly into a new collectible context and creates the entry object.</summary>
+    /// <exception cref="PluginException">The entry assembly or type is missing or unusable.</exception>
+    public static AssemblyPluginVersion Load(PluginVersionContext context, SharedAssemblyPolicy shared)
+    {
+        var version = new AssemblyPluginVersion(context);
+        version.Load(shared);
+        return version;
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var context = new PluginContext(_context.PluginId, _context.Version, _context.Configuration, _context.Logger, _context.HostServices, _context.Stopping);
+        await _plugin!.StartAsync(context, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<PluginHealth> CheckHealthAsync(CancellationToken cancellationToken) =>
+        await _plugin!.CheckHealthAsync(cancellationToken).ConfigureAwait(false);
+
+    public object? GetContract(Type contractType)
+    {
+        if (_contracts.TryGetValue(contractType, out var known))
+        {
+            return known;
+        }
+
+        return _plugin?.GetContract(contractType) is { } other && contractType.IsInstanceOfType(other) ? other : null;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_plugin is not null)
+        {
+            await _plugin.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Drops every reference the host holds into the plugin and starts unloading its load context.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public WeakReference? Release()
+    {
+        var weak = new WeakReference(_loadContext, trackResurrection: false);
+        _contracts.Clear();
+        _plugin = null;
+        _loadContext?.Unload();
+        _loadContext = null;
+        return weak;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Load(SharedAssemblyPolicy shared)
+    {
+        var entryPath = Path.Combine(_context.PackagePath, _entryAssembly);
+        if (!File.Exists(entryPath))
+        {
+            throw new PluginException($"Entry assembly '{_entryAssembly}' (manifest field 'entry.assembly') is not in the package.", _context.PluginId, _context.Version);
+        }
+
+        _loadContext = new PluginLoadContext($"{_context.PluginId}@{_context.Version}", entryPath, shared);
+        Assembly assembly;
+        try
+        {
+            assembly = _loadContext.LoadFromAssemblyPath(entryPath);
+        }
+        catch (BadImageFormatException ex)
+        {
+            throw new PluginException($"Entry assembly '{_entryAssembly}' is not a .NET assembly: {ex.Message}", _context.PluginId, _context.Version, ex);
+        }
+
+        Type? type;
+        try
+        {
+            type = assembly.GetType(_entryType, throwOnError: false);
+        }
+        catch (Exception ex) when (ex is TypeLoadException or FileNotFoundException or FileLoadException or BadImageFormatException)
+        {
+            // The type is there but cannot be loaded: most often an assembly it needs is neither in the package nor shared by the host.
+            throw new PluginException($"Entry type '{_entryType}' cannot be loaded: {ex.Message} Ship the assemblies it needs in the plugin folder, or reference contracts the host shares.", _context.PluginId, _context.Version, ex);
+        }
+
+        if (type is null)
+        {
+            throw new PluginException($"Entry type '{_entryType}' (manifest field 'entry.type') is not in {_entryAssembly}{WhyTypesDoNotLoad(assembly)}.", _context.PluginId, _context.Version);
+        }
+
+        if (!typeof(IPlugin).IsAssignableFrom(type))
+        {
+            var hint = type.GetInterfaces().Any(i => i.FullName == typeof(IPlugin).FullName)
+                ? $" It implements another copy of {typeof(IPlugin).FullName}: the plugin must not bring its own Hotplug.Abstractions build that differs from the host's."
+                : string.Empty;
+            throw new PluginException($"Entry type '{_entryType}' does not implement {typeof(IPlugin).FullName}.{hint}", _context.PluginId, _context.Version);
+        }
+
+        if (type.IsAbstract || type.GetConstructor(Type.EmptyTypes) is null)
+        {
+            throw new PluginException($"Entry type '{_entryType}' must be a concrete class with a public parameterless constructor.", _context.PluginId, _context.Version);
+        }
+
+        try
+        {
+            _plugin = (IPlugin)Activator.CreateInstance(type)!;
+        }
+        catch (TargetInvocationException ex) when (ex.InnerException is not null)
+        {
+            throw new PluginException($"The constructor of '{_entryType}' threw {ex.InnerException.GetType().Name}: {ex.InnerException.Message}", _context.PluginId, _context.Version, ex.InnerException);
+        }
+
+        foreach (var contract in type.GetInterfaces().Where(i => i.IsDefined(typeof(PluginContractAttribute), inherit: false)))
+        {
+            if (_plugin.GetContract(contract) is { } implementation && contract.IsInstanceOfType(implementation))
+            {
+                _contracts[contract] = implementation;
+            }
+        }
+
+        // Contracts the entry object does not implement itself but hands out from GetContract.
+        foreach (var contract in shared.FindContracts(_context.Contracts.Except(_contracts.Keys.Select(PluginInstance.ContractName))))
+        {
+            if (_plugin.GetContract(contract) is { } implementation && contract.IsInstanceOfType(implementation))
+            {
+                _contracts[contract] = implementation;
+            }
+        }
+
+        var provided = _contracts.Keys.Select(PluginInstance.ContractName).ToHashSet(StringComparer.Ordinal);
+        var missing = _context.Contracts.Where(c => !provided.Contains(c)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new PluginException(
+                $"The manifest lists contract(s) {string.Join(", ", missing)} but '{_entryType}' provides {(provided.Count == 0 ? "none" : string.Join(", ", provided))}.",
+                _context.PluginId,
+                _context.Version);
+        }
+    }
+
+    private static string WhyTypesDoNotLoad(Assembly assembly)
+    {
+        try
+        {
+            _ = assembly.GetTypes();
+            return string.Empty;
+        }
+        catch (ReflectionTypeLoadException ex)
+        {
+            var first = ex.LoaderExceptions.FirstOrDefault(e => e is not null);
+            return first is null ? string.Empty : $", or cannot be loaded: {first.Message} Ship the assemblies it needs in the plugin folder, or reference contracts the host shares";
+        }
+    }
+}
