@@ -1,0 +1,178 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Hotplug.Process.Tests;
+
+/// <summary>Go plugins in a real Hotplug host, through the <c>process</c> runtime.</summary>
+public sealed class ProcessRuntimeTests : IAsyncLifetime
+{
+    private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(60);
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "hotplug-process-host", Guid.NewGuid().ToString("N")[..10]);
+    private readonly List<PluginStateChange> _changes = [];
+    private IHost _host = null!;
+    private IPluginHost _plugins = null!;
+
+    private string Plugins => Path.Combine(_root, "plugins");
+
+    private string Store => Path.Combine(_root, "state", "store");
+
+    public async Task InitializeAsync()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddHotplug(o =>
+            {
+                o.PluginsPath = Plugins;
+                o.StatePath = Path.Combine(_root, "state");
+                o.StabilityWindow = TimeSpan.FromMilliseconds(100);
+                o.RequireSignedPackages = false;
+            })
+            .AddProcessRuntime(o => o.Supervision.InitialBackoff = TimeSpan.FromMilliseconds(20));
+        _host = builder.Build();
+        _plugins = _host.Services.GetRequiredService<IPluginHost>();
+        _plugins.StateChanged += (_, change) =>
+        {
+            lock (_changes)
+            {
+                _changes.Add(change);
+            }
+        };
+        await _host.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _host.StopAsync();
+        _host.Dispose();
+        Directory.Delete(_root, recursive: true);
+    }
+
+    [Fact]
+    public async Task Load_GoPlugin_RunsFromTheStoreCopyAndIsHealthy()
+    {
+        var healthy = WaitFor("minimal", PluginState.Healthy, "1.0.0");
+        Install("1.0.0");
+        await healthy;
+
+        var status = _plugins.GetPlugin("minimal")!;
+        Assert.Equal("process", status.Runtime);
+        Assert.Equal(PluginState.Healthy, status.State);
+        var process = Assert.Single(ProcessesRunningFrom(Store));
+        Assert.StartsWith(status.StorePath!, process.Executable);
+    }
+
+    [Fact]
+    public async Task Upgrade_GoPlugin_NewProcessStartsAndTheOldOneStops()
+    {
+        var healthy = WaitFor("minimal", PluginState.Healthy, "1.0.0");
+        Install("1.0.0");
+        await healthy;
+        var old = Assert.Single(ProcessesRunningFrom(Store));
+
+        var unloaded = WaitFor("minimal", PluginState.Unloaded, "1.0.0");
+        Install("1.1.0");
+        await unloaded;
+
+        var current = Assert.Single(ProcessesRunningFrom(Store));
+        Assert.NotEqual(old.Pid, current.Pid);
+        Assert.StartsWith(_plugins.GetPlugin("minimal")!.StorePath!, current.Executable);
+        Assert.Equal("1.1.0", _plugins.GetPlugin("minimal")!.Version);
+    }
+
+    [Fact]
+    public async Task Offline_FolderDeleted_ProcessStops()
+    {
+        var healthy = WaitFor("minimal", PluginState.Healthy, "1.0.0");
+        Install("1.0.0");
+        await healthy;
+
+        var unloaded = WaitFor("minimal", PluginState.Unloaded, "1.0.0");
+        Directory.Delete(Path.Combine(Plugins, "minimal"), recursive: true);
+        await unloaded;
+
+        Assert.Empty(ProcessesRunningFrom(Store));
+        Assert.Equal(PluginState.Offline, _plugins.GetPlugin("minimal")!.State);
+    }
+
+    [Fact]
+    public async Task Load_WrongCookie_FailsWithThePluginsOwnWords()
+    {
+        var failed = WaitFor("minimal", PluginState.Failed, "1.0.0");
+        Install("1.0.0", cookie: "wrong");
+        var change = await failed;
+
+        Assert.Contains("This binary is a plugin", change.Reason);
+        Assert.Empty(ProcessesRunningFrom(Store));
+    }
+
+    [Fact]
+    public async Task Load_EntryWithoutExecutable_RejectedNamingTheField()
+    {
+        var rejected = WaitFor("minimal", PluginState.Rejected, null);
+        Directory.CreateDirectory(Path.Combine(Plugins, "minimal"));
+        await File.WriteAllTextAsync(Path.Combine(Plugins, "minimal", "plugin.json"), """{ "id": "minimal", "version": "1.0.0", "runtime": "process", "entry": { } }""");
+        var change = await rejected;
+
+        Assert.Contains("field 'entry.executable'", change.Reason);
+    }
+
+    private void Install(string version, string cookie = "d3c4f1a0")
+    {
+        var folder = Path.Combine(Plugins, "minimal");
+        Directory.CreateDirectory(folder);
+        File.Copy(GoPlugins.Minimal, Path.Combine(folder, "minimal"), overwrite: true);
+        var manifest = new JsonObject
+        {
+            ["id"] = "minimal",
+            ["version"] = version,
+            ["runtime"] = "process",
+            ["entry"] = new JsonObject
+            {
+                ["executable"] = "minimal",
+                ["handshake"] = new JsonObject { ["magicCookieKey"] = "HOTPLUG_TEST_PLUGIN", ["magicCookieValue"] = cookie, ["protocolVersion"] = 1 },
+            },
+        };
+        File.WriteAllText(Path.Combine(folder, "plugin.json"), manifest.ToJsonString());
+    }
+
+    private Task<PluginStateChange> WaitFor(string id, PluginState state, string? version)
+    {
+        var done = new TaskCompletionSource<PluginStateChange>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _plugins.StateChanged += (_, change) =>
+        {
+            if (change.PluginId == id && change.State == state && (version is null || change.Version == version))
+            {
+                done.TrySetResult(change);
+            }
+        };
+        return done.Task.WaitAsync(HangGuard);
+    }
+
+    /// <summary>The live processes whose executable is under <paramref name="folder"/>, from /proc.</summary>
+    private static List<(int Pid, string Executable)> ProcessesRunningFrom(string folder)
+    {
+        var found = new List<(int, string)>();
+        foreach (var entry in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(entry), out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                var target = new FileInfo(Path.Combine(entry, "exe")).LinkTarget;
+                if (target is not null && target.StartsWith(folder, StringComparison.Ordinal) && !File.ReadAllText(Path.Combine(entry, "stat")).Contains(") Z ", StringComparison.Ordinal))
+                {
+                    found.Add((pid, target));
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Gone while listing.
+            }
+        }
+
+        return found;
+    }
+}
