@@ -25,3 +25,23 @@ public static class HotplugProcessExtensions
         return builder.AddRuntime<ProcessRuntime>();
     }
 }
+
+/// <summary>Calls into process plugins from their generated gRPC clients.</summary>
+public static class PluginHostProcessExtensions
+{
+    /// <summary>
+    /// Gets a call invoker for a process plugin's gRPC services, for proto-first plugins and their generated
+    /// clients: <c>new KV.KVClient(host.GetCallInvoker("kv"))</c>. Like a contract router, it always reaches the
+    /// active version, counts calls in flight (so upgrades and offline drain them), applies the plugin's call
+    /// timeout as the deadline unless the caller set one, and reports a dead process as
+    /// <see cref="PluginCrashedException"/>. Keep it for the life of the application.
+    /// </summary>
+    /// <param name="host">The plugin host.</param>
+    /// <param name="pluginId">The plugin id.</param>
+    /// <returns>The call invoker.</returns>
+    public static Grpc.Core.CallInvoker GetCallInvoker(this IPluginHost host, string pluginId)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        return new RoutedCallInvoker(host.GetSlot<Grpc.Core.CallInvoker>(pluginId));
+    }
+}

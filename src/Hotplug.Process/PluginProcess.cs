@@ -21,6 +21,7 @@ internal sealed class PluginProcess : IAsyncDisposable
     private readonly ProcessPluginOptions _options;
     private readonly string _socketFolder;
     private readonly AutoMtls? _mtls;
+    private CallInvoker? _callInvoker;
     private int _stopped;
 
     private PluginProcess(string pluginId, System.Diagnostics.Process process, Handshake handshake, GrpcChannel channel, StderrForwarder stderr, ProcessPluginOptions options, string socketFolder, AutoMtls? mtls)
@@ -40,6 +41,9 @@ internal sealed class PluginProcess : IAsyncDisposable
     public Handshake Handshake { get; }
 
     public GrpcChannel Channel { get; }
+
+    /// <summary>Gets a call invoker over <see cref="Channel"/>, for generated clients.</summary>
+    public CallInvoker CallInvoker => _callInvoker ??= Channel.CreateCallInvoker();
 
     public int ProcessId => _process.Id;
 

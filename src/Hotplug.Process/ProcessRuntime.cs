@@ -28,6 +28,7 @@ internal sealed class ProcessRuntime(IOptions<ProcessRuntimeOptions> options, Ti
 internal sealed class ProcessPluginVersion(PluginVersionContext context, ProcessEntry entry, ProcessRuntimeOptions options, TimeProvider timeProvider) : IPluginVersion
 {
     private ProcessSupervisor? _supervisor;
+    private SupervisedCallInvoker? _invoker;
 
     public IReadOnlyCollection<Type> ContractTypes => [];
 
@@ -56,6 +57,7 @@ internal sealed class ProcessPluginVersion(PluginVersionContext context, Process
             options.Supervision,
             timeProvider,
             context.Logger);
+        _invoker = new SupervisedCallInvoker(_supervisor, context.Version);
         await _supervisor.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -74,7 +76,8 @@ internal sealed class ProcessPluginVersion(PluginVersionContext context, Process
             : PluginHealth.Unhealthy($"its health service reports {status}");
     }
 
-    public object? GetContract(Type contractType) => null;
+    /// <summary>A process plugin serves gRPC: what the host routes to it is a call invoker for generated clients.</summary>
+    public object? GetContract(Type contractType) => contractType == typeof(Grpc.Core.CallInvoker) ? _invoker : null;
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {

@@ -22,6 +22,18 @@ public interface IPluginHost
     /// </exception>
     TContract Get<TContract>(string pluginId) where TContract : class;
 
+    /// <summary>
+    /// Gets the slot through which calls reach the service <typeparamref name="TService"/> of the plugin's active
+    /// version, counted in flight like routed calls. For runtime packages that route something other than a
+    /// contract — such as a gRPC call invoker for a process plugin's generated client; application code uses
+    /// <see cref="Get{TContract}"/>.
+    /// </summary>
+    /// <typeparam name="TService">What the runtime's plugin version provides through <c>IPluginVersion.GetContract</c>.</typeparam>
+    /// <param name="pluginId">The plugin id.</param>
+    /// <returns>The slot, which may be kept for the life of the application.</returns>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Advanced)]
+    Routing.ContractSlot<TService> GetSlot<TService>(string pluginId) where TService : class;
+
     /// <summary>Gets a snapshot of every plugin the host knows, ordered by id.</summary>
     /// <returns>The snapshot.</returns>
     IReadOnlyList<PluginStatus> GetPlugins();

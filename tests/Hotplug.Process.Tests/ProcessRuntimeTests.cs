@@ -116,6 +116,77 @@ public sealed class ProcessRuntimeTests : IAsyncLifetime
         Assert.Contains("field 'entry.executable'", change.Reason);
     }
 
+    [Fact]
+    public async Task GetCallInvoker_GeneratedClient_ReachesTheActiveVersionAcrossAnUpgrade()
+    {
+        var health = new Grpc.Health.V1.Health.HealthClient(_plugins.GetCallInvoker("minimal"));
+        await Assert.ThrowsAsync<PluginUnavailableException>(() => health.CheckAsync(new() { Service = "plugin" }).ResponseAsync);
+
+        var healthy = WaitFor("minimal", PluginState.Healthy, "1.0.0");
+        Install("1.0.0");
+        await healthy;
+        Assert.Equal(Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving, (await health.CheckAsync(new() { Service = "plugin" })).Status);
+
+        var unloaded = WaitFor("minimal", PluginState.Unloaded, "1.0.0");
+        Install("1.1.0");
+        await unloaded;
+
+        Assert.Equal(Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving, (await health.CheckAsync(new() { Service = "plugin" })).Status);
+        Assert.Equal(0, _plugins.GetPlugin("minimal")!.InFlight);
+    }
+
+    [Fact]
+    public async Task GetCallInvoker_StreamOpen_CountedInFlightUntilDisposed()
+    {
+        var healthy = WaitFor("minimal", PluginState.Healthy, "1.0.0");
+        Install("1.0.0");
+        await healthy;
+        var health = new Grpc.Health.V1.Health.HealthClient(_plugins.GetCallInvoker("minimal"));
+
+        var watch = health.Watch(new() { Service = "plugin" });
+        Assert.True(await watch.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.Equal(1, _plugins.GetPlugin("minimal")!.InFlight);
+        watch.Dispose();
+
+        Assert.Equal(0, _plugins.GetPlugin("minimal")!.InFlight);
+    }
+
+    [Fact]
+    public async Task Crash_ProcessKilledMidCall_CallFailsFastAsCrashedAndThePluginServesAgain()
+    {
+        var healthy = WaitFor("minimal", PluginState.Healthy, "1.0.0");
+        Install("1.0.0");
+        await healthy;
+        var health = new Grpc.Health.V1.Health.HealthClient(_plugins.GetCallInvoker("minimal"));
+        using var watch = health.Watch(new() { Service = "plugin" });
+        Assert.True(await watch.ResponseStream.MoveNext(CancellationToken.None));
+        var (pid, _) = Assert.Single(ProcessesRunningFrom(Store));
+
+        System.Diagnostics.Process.GetProcessById(pid).Kill();
+        var crashed = await Assert.ThrowsAsync<PluginCrashedException>(() => watch.ResponseStream.MoveNext(CancellationToken.None)).WaitAsync(HangGuard);
+
+        Assert.Equal("minimal", crashed.PluginId);
+        using var guard = new CancellationTokenSource(HangGuard);
+        while (true)
+        {
+            try
+            {
+                if ((await health.CheckAsync(new() { Service = "plugin" }, cancellationToken: guard.Token)).Status == Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving)
+                {
+                    break;
+                }
+            }
+            catch (PluginCrashedException)
+            {
+                // Still restarting.
+            }
+
+            await Task.Delay(20, guard.Token);
+        }
+
+        Assert.NotEqual(pid, Assert.Single(ProcessesRunningFrom(Store)).Pid);
+    }
+
     private void Install(string version, string cookie = "d3c4f1a0")
     {
         var folder = Path.Combine(Plugins, "minimal");

@@ -90,24 +90,48 @@ internal sealed partial class PluginHost : IPluginHost, IHostedService, IAsyncDi
         var entry = _entries.GetOrAdd(pluginId, static id => new PluginEntry(id));
         lock (entry.Sync)
         {
-            if (entry.Slots.TryGetValue(type, out var existing))
+            var handle = SlotFor<TContract>(entry);
+            if (handle.Router is { } existing)
             {
-                return (TContract)existing.Router;
+                return existing;
             }
 
-            var slot = new ContractSlot<TContract>(pluginId);
-            if (!RouterRegistry.TryCreate(slot, out var router) || router is null)
+            if (!RouterRegistry.TryCreate(handle.Slot, out var router) || router is null)
             {
                 throw new PluginException(
                     $"No router was generated for {type.FullName}. The project that calls Get<{type.Name}>() must reference the Hotplug package (which brings its source generator), or the generator project as an analyzer.",
                     pluginId);
             }
 
-            var handle = new SlotHandle<TContract>(slot, router);
-            handle.Bind(entry.Active);
-            entry.Slots.Add(type, handle);
+            handle.Router = router;
             return router;
         }
+    }
+
+    public ContractSlot<TService> GetSlot<TService>(string pluginId)
+        where TService : class
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(pluginId);
+        var entry = _entries.GetOrAdd(pluginId, static id => new PluginEntry(id));
+        lock (entry.Sync)
+        {
+            return SlotFor<TService>(entry).Slot;
+        }
+    }
+
+    /// <summary>The slot of <typeparamref name="T"/> for the plugin, created and bound on first use. Call under the entry's lock.</summary>
+    private static SlotHandle<T> SlotFor<T>(PluginEntry entry)
+        where T : class
+    {
+        if (entry.Slots.TryGetValue(typeof(T), out var existing))
+        {
+            return (SlotHandle<T>)existing;
+        }
+
+        var handle = new SlotHandle<T>(new ContractSlot<T>(entry.Id), router: null);
+        handle.Bind(entry.Active);
+        entry.Slots.Add(typeof(T), handle);
+        return handle;
     }
 
     public IReadOnlyList<PluginStatus> GetPlugins() =>

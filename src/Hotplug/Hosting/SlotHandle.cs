@@ -7,7 +7,7 @@ internal interface ISlotHandle
 {
     Type ContractType { get; }
 
-    object Router { get; }
+    object? Router { get; }
 
     void Bind(PluginInstance? instance);
 }
@@ -15,7 +15,7 @@ internal interface ISlotHandle
 internal sealed class SlotHandle<TContract> : ISlotHandle
     where TContract : class
 {
-    public SlotHandle(ContractSlot<TContract> slot, TContract router)
+    public SlotHandle(ContractSlot<TContract> slot, TContract? router)
     {
         Slot = slot;
         Router = router;
@@ -23,11 +23,12 @@ internal sealed class SlotHandle<TContract> : ISlotHandle
 
     public ContractSlot<TContract> Slot { get; }
 
-    public TContract Router { get; }
+    /// <summary>Gets or sets the generated router over the slot, for contracts; services reached through the slot directly have none.</summary>
+    public TContract? Router { get; set; }
 
     public Type ContractType => typeof(TContract);
 
-    object ISlotHandle.Router => Router;
+    object? ISlotHandle.Router => Router;
 
     public void Bind(PluginInstance? instance) =>
         Slot.Bind(instance?.GetContract(typeof(TContract)) as TContract, instance?.Gate);

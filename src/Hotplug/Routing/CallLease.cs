@@ -22,6 +22,15 @@ public readonly struct CallLease<TContract>
 
     internal CallGate Gate { get; }
 
+    /// <summary>Gets the plugin version's call timeout, for runtimes that pass it on as a deadline.</summary>
+    public TimeSpan CallTimeout => Gate.CallTimeout;
+
+    /// <summary>Gets the plugin id.</summary>
+    public string PluginId => Gate.PluginId;
+
+    /// <summary>Gets the plugin version the call entered.</summary>
+    public string Version => Gate.Version;
+
     /// <summary>Counts the call out. Call exactly once.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Exit() => Gate.Exit();
