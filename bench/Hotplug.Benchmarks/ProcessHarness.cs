@@ -1,0 +1,212 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Google.Protobuf;
+using Hotplug.Benchmarks.Echo;
+using Hotplug.Process;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Hotplug.Benchmarks;
+
+/// <summary>
+/// The cross-process harness (not BenchmarkDotNet: it measures across processes): the go-plugin echo plugin
+/// called through a Hotplug host's routed call invoker. Prints one JSON object with the same figures as the
+/// go-plugin Go host (bench/process/echo-host) and the raw floor (bench/process/pingpong).
+/// </summary>
+internal static class ProcessHarness
+{
+    private static readonly string Folder = typeof(ProcessHarness).Assembly
+        .GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "BenchProcessPath").Value!;
+
+    public static async Task<int> RunAsync()
+    {
+        var plugin = Path.Combine(Folder, "echo-plugin");
+        if (!File.Exists(plugin))
+        {
+            Console.Error.WriteLine($"{plugin} is missing: run bench/process/build.sh first.");
+            return 1;
+        }
+
+        var result = new JsonObject { ["host"] = "Hotplug (.NET host, process runtime, routed call invoker)" };
+        result["start_to_first_call_ms"] = await StartToFirstCallAsync(plugin);
+
+        var root = Path.Combine(Path.GetTempPath(), "hotplug-bench-process-" + Guid.NewGuid().ToString("N")[..8]);
+        var folder = Path.Combine(root, "plugins", "echo");
+        Directory.CreateDirectory(folder);
+        File.Copy(plugin, Path.Combine(folder, "echo-plugin"));
+        File.WriteAllText(Path.Combine(folder, "plugin.json"), new JsonObject
+        {
+            ["id"] = "echo",
+            ["version"] = "1.0.0",
+            ["runtime"] = "process",
+            ["entry"] = new JsonObject
+            {
+                ["executable"] = "echo-plugin",
+                ["handshake"] = new JsonObject { ["magicCookieKey"] = "HOTPLUG_BENCH", ["magicCookieValue"] = "echo" },
+            },
+        }.ToJsonString());
+
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddHotplug(o =>
+        {
+            o.PluginsPath = Path.Combine(root, "plugins");
+            o.StatePath = Path.Combine(root, "state");
+            o.StabilityWindow = TimeSpan.Zero;
+            o.RequireSignedPackages = false;
+            o.RescanInterval = TimeSpan.FromMinutes(10);
+        }).AddProcessRuntime(o =>
+        {
+            // The harness kills the plugin on purpose, again and again: restart at once, never quarantine.
+            o.Supervision.InitialBackoff = TimeSpan.FromMilliseconds(1);
+            o.Supervision.MaxFailures = int.MaxValue;
+        });
+        using var host = builder.Build();
+        await host.StartAsync();
+        var plugins = host.Services.GetRequiredService<IPluginHost>();
+        var load = Stopwatch.StartNew();
+        await plugins.RescanAsync();
+        var echo = new Echo.Echo.EchoClient(plugins.GetCallInvoker("echo"));
+        await echo.EchoAsync(new Payload { Data = ByteString.CopyFromUtf8("x") });
+        result["host_load_to_first_call_ms"] = Math.Round(load.Elapsed.TotalMilliseconds, 1);
+
+        var (p50, p99) = await LatencyAsync(echo, 16, warmup: 30000, samples: 5000);
+        result["p50_16B_us"] = p50;
+        result["p99_16B_us"] = p99;
+        (p50, p99) = await LatencyAsync(echo, 64 * 1024, warmup: 2000, samples: 1000);
+        result["p50_64KiB_us"] = p50;
+        result["p99_64KiB_us"] = p99;
+        foreach (var callers in new[] { 1, 4, 16 })
+        {
+            result[$"calls_per_s_{callers}"] = await ThroughputAsync(echo, callers, TimeSpan.FromSeconds(3));
+        }
+
+        result["kill9_to_next_call_ms"] = await KillToNextCallAsync(echo, Path.Combine(root, "state", "store"));
+        await host.StopAsync();
+        Directory.Delete(root, recursive: true);
+        Console.WriteLine(result.ToJsonString());
+        return 0;
+    }
+
+    private static async Task<double> StartToFirstCallAsync(string plugin)
+    {
+        var options = new ProcessPluginOptions { MagicCookieKey = "HOTPLUG_BENCH", MagicCookieValue = "echo" };
+        var times = new List<double>();
+        for (var i = 0; i < 6; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            await using var process = await PluginProcess.StartAsync("echo", plugin, [], options, NullLogger.Instance, CancellationToken.None);
+            await new Echo.Echo.EchoClient(process.CallInvoker).EchoAsync(new Payload { Data = ByteString.CopyFromUtf8("x") });
+            times.Add(watch.Elapsed.TotalMilliseconds);
+        }
+
+        // The first start also pays for JIT-compiling the host's own code: report the median of the rest.
+        return Math.Round(Median(times.Skip(1).ToList()), 1);
+    }
+
+    private static async Task<(double P50, double P99)> LatencyAsync(Echo.Echo.EchoClient echo, int size, int warmup, int samples)
+    {
+        var payload = new Payload { Data = ByteString.CopyFrom(new byte[size]) };
+        for (var i = 0; i < warmup; i++)
+        {
+            await echo.EchoAsync(payload);
+        }
+
+        var times = new double[samples];
+        for (var i = 0; i < samples; i++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            await echo.EchoAsync(payload);
+            times[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+        }
+
+        Array.Sort(times);
+        return (Math.Round(times[samples / 2]), Math.Round(times[samples * 99 / 100]));
+    }
+
+    private static async Task<double> ThroughputAsync(Echo.Echo.EchoClient echo, int callers, TimeSpan duration)
+    {
+        var payload = new Payload { Data = ByteString.CopyFrom(new byte[16]) };
+        long calls = 0;
+        var deadline = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        await Task.WhenAll(Enumerable.Range(0, callers).Select(_ => Task.Run(async () =>
+        {
+            while (Stopwatch.GetTimestamp() < deadline)
+            {
+                await echo.EchoAsync(payload);
+                Interlocked.Increment(ref calls);
+            }
+        })));
+        return Math.Round(calls / duration.TotalSeconds);
+    }
+
+    /// <summary>SIGKILL the plugin process, then call until a call succeeds again (on the restarted process).</summary>
+    private static async Task<double> KillToNextCallAsync(Echo.Echo.EchoClient echo, string store)
+    {
+        var payload = new Payload { Data = ByteString.CopyFromUtf8("x") };
+        var times = new List<double>();
+        for (var round = 0; round < 5; round++)
+        {
+            var pid = PluginPid(store);
+            var watch = Stopwatch.StartNew();
+            System.Diagnostics.Process.GetProcessById(pid).Kill();
+            while (true)
+            {
+                if (watch.Elapsed > TimeSpan.FromSeconds(30))
+                {
+                    throw new TimeoutException("The plugin did not serve again within 30 s of being killed.");
+                }
+
+                try
+                {
+                    await echo.EchoAsync(payload);
+                    if (PluginPid(store) != pid)
+                    {
+                        break;
+                    }
+                }
+                catch (PluginException)
+                {
+                    // Crashed or restarting: keep calling.
+                }
+                catch (Grpc.Core.RpcException)
+                {
+                }
+            }
+
+            times.Add(watch.Elapsed.TotalMilliseconds);
+        }
+
+        return Math.Round(Median(times), 1);
+    }
+
+    private static int PluginPid(string store)
+    {
+        foreach (var entry in Directory.EnumerateDirectories("/proc"))
+        {
+            try
+            {
+                if (int.TryParse(Path.GetFileName(entry), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) &&
+                    new FileInfo(Path.Combine(entry, "exe")).LinkTarget is { } target && target.StartsWith(store, StringComparison.Ordinal))
+                {
+                    return pid;
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // The process ended while it was looked at.
+            }
+        }
+
+        return -1;
+    }
+
+    private static double Median(List<double> values)
+    {
+        values.Sort();
+        return values[values.Count / 2];
+    }
+}

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The process benchmark, side by side in one run: the raw Unix-socket floor, the echo plugin under a
+# go-plugin Go host, and the same plugin under a Hotplug host. Prints one JSON line each. Unpinned.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+scripts/install-test-deps.sh
+bench/process/build.sh
+dotnet build -c Release bench/Hotplug.Benchmarks -v quiet -clp:ErrorsOnly
+artifacts/bench-process/pingpong "/tmp/hotplug-pingpong-$$.sock"
+artifacts/bench-process/echo-host "$PWD/artifacts/bench-process/echo-plugin"
+dotnet bench/Hotplug.Benchmarks/bin/Release/net10.0/Hotplug.Benchmarks.dll process
