@@ -148,17 +148,7 @@ public static partial class GoPluginServer
         public static ServerTls Create(string hostPem)
         {
             using var host = X509Certificate2.CreateFromPem(hostPem);
-            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-            var request = new CertificateRequest("CN=localhost, O=Hotplug", key, HashAlgorithmName.SHA256);
-            request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-            request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment | X509KeyUsageFlags.KeyAgreement | X509KeyUsageFlags.KeyCertSign, true));
-            request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")], false));
-            var names = new SubjectAlternativeNameBuilder();
-            names.AddDnsName("localhost");
-            request.CertificateExtensions.Add(names.Build());
-            using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddYears(1));
-            // Kestrel needs a certificate whose key it can use for TLS: round-trip through PKCS#12.
-            var certificate = X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pkcs12), null);
+            var certificate = Process.GoPluginCertificate.Create();
             return new ServerTls(certificate, host.RawData);
         }
 

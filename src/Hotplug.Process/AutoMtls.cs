@@ -21,24 +21,8 @@ internal sealed class AutoMtls : IDisposable
 
     public string ClientCertificatePem => ClientCertificate.ExportCertificatePem();
 
-    /// <summary>Makes the host's certificate, shaped as go-plugin's own (a self-signed CA for "localhost", for client and server auth).</summary>
-    public static AutoMtls Create()
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=localhost, O=Hotplug", key, HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(certificateAuthority: true, hasPathLengthConstraint: false, pathLengthConstraint: 0, critical: true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(
-            X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment | X509KeyUsageFlags.KeyAgreement | X509KeyUsageFlags.KeyCertSign,
-            critical: true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(
-            [new Oid("1.3.6.1.5.5.7.3.2"), new Oid("1.3.6.1.5.5.7.3.1")],
-            critical: false));
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddDnsName("localhost");
-        request.CertificateExtensions.Add(names.Build());
-        var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddYears(1));
-        return new AutoMtls(certificate);
-    }
+    /// <summary>Makes the host's certificate, shaped as go-plugin's own.</summary>
+    public static AutoMtls Create() => new(GoPluginCertificate.Create());
 
     /// <summary>TLS settings that present the host's certificate and accept only the plugin's.</summary>
     /// <param name="serverCertificate">The certificate from the handshake: base64 DER, padding left out as go-plugin writes it.</param>

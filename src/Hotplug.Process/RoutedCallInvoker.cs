@@ -21,6 +21,10 @@ internal sealed class RoutedCallInvoker(ContractSlot<CallInvoker> slot) : CallIn
         {
             throw Crashed(ex, lease, method.FullName);
         }
+        catch (ObjectDisposedException ex)
+        {
+            throw Crashed(ex, lease, method.FullName);
+        }
         finally
         {
             lease.Exit();
@@ -34,6 +38,11 @@ internal sealed class RoutedCallInvoker(ContractSlot<CallInvoker> slot) : CallIn
         try
         {
             call = lease.Target.AsyncUnaryCall(method, host, WithDeadline(options, lease), request);
+        }
+        catch (ObjectDisposedException ex)
+        {
+            lease.Exit();
+            throw Crashed(ex, lease, method.FullName);
         }
         catch
         {
@@ -56,6 +65,11 @@ internal sealed class RoutedCallInvoker(ContractSlot<CallInvoker> slot) : CallIn
                 exit();
             });
         }
+        catch (ObjectDisposedException ex)
+        {
+            exit();
+            throw Crashed(ex, lease, method.FullName);
+        }
         catch
         {
             exit();
@@ -74,6 +88,11 @@ internal sealed class RoutedCallInvoker(ContractSlot<CallInvoker> slot) : CallIn
                 call.Dispose();
                 exit();
             });
+        }
+        catch (ObjectDisposedException ex)
+        {
+            exit();
+            throw Crashed(ex, lease, method.FullName);
         }
         catch
         {
@@ -94,6 +113,11 @@ internal sealed class RoutedCallInvoker(ContractSlot<CallInvoker> slot) : CallIn
                 exit();
             });
         }
+        catch (ObjectDisposedException ex)
+        {
+            exit();
+            throw Crashed(ex, lease, method.FullName);
+        }
         catch
         {
             exit();
@@ -109,8 +133,8 @@ internal sealed class RoutedCallInvoker(ContractSlot<CallInvoker> slot) : CallIn
         exception.StatusCode is StatusCode.Unavailable or StatusCode.Internal ||
         (exception.StatusCode == StatusCode.Cancelled && !callerToken.IsCancellationRequested);
 
-    private static PluginCrashedException Crashed(RpcException exception, CallLease<CallInvoker> lease, string method) =>
-        new($"Plugin '{lease.PluginId}' {lease.Version} failed {method}: its process is not available ({exception.Status.Detail}).", lease.PluginId, lease.Version, exception);
+    private static PluginCrashedException Crashed(Exception exception, CallLease<CallInvoker> lease, string method) =>
+        new($"Plugin '{lease.PluginId}' {lease.Version} failed {method}: its process is not available ({(exception is RpcException rpc ? rpc.Status.Detail : exception.Message)}).", lease.PluginId, lease.Version, exception);
 
     private static CallOptions WithDeadline(CallOptions options, CallLease<CallInvoker> lease) =>
         options.Deadline is null && lease.CallTimeout != Timeout.InfiniteTimeSpan
@@ -124,6 +148,10 @@ internal sealed class RoutedCallInvoker(ContractSlot<CallInvoker> slot) : CallIn
             return await response.ConfigureAwait(false);
         }
         catch (RpcException ex) when (IsCrash(ex, callerToken))
+        {
+            throw Crashed(ex, lease, method);
+        }
+        catch (ObjectDisposedException ex)
         {
             throw Crashed(ex, lease, method);
         }
@@ -159,6 +187,11 @@ internal sealed class RoutedCallInvoker(ContractSlot<CallInvoker> slot) : CallIn
             }
             catch (RpcException ex) when (IsCrash(ex, cancellationToken))
             {
+                throw Crashed(ex, lease, method);
+            }
+            catch (ObjectDisposedException ex)
+            {
+                // The process died and the host disposed its channel under the call.
                 throw Crashed(ex, lease, method);
             }
         }
