@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.CommandLine;
 using Hotplug.Admin;
+using Hotplug.Process;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -73,6 +74,7 @@ internal static class RunCommand
                 o.TrustPath = trustPath;
                 o.RequireSignedPackages = !allowUnsigned;
             })
+            .AddProcessRuntime()
             .AddAdminApi(o => o.Port = port);
         using var host = builder.Build();
         var pluginHost = host.Services.GetRequiredService<IPluginHost>();
