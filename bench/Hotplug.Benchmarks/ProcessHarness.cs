@@ -24,20 +24,39 @@ internal static class ProcessHarness
 
     public static async Task<int> RunAsync()
     {
-        var plugin = Path.Combine(Folder, "echo-plugin");
-        if (!File.Exists(plugin))
+        var go = Path.Combine(Folder, "echo-plugin");
+        var dotnet = Path.Combine(Folder, "dotnet-echo-plugin", "DotnetEchoPlugin");
+        foreach (var required in new[] { go, dotnet })
         {
-            Console.Error.WriteLine($"{plugin} is missing: run bench/process/build.sh first.");
-            return 1;
+            if (!File.Exists(required))
+            {
+                Console.Error.WriteLine($"{required} is missing: run bench/process/run.sh, which builds it.");
+                return 1;
+            }
         }
 
-        var result = new JsonObject { ["host"] = "Hotplug (.NET host, process runtime, routed call invoker)" };
+        await MeasureAsync("Hotplug (.NET host, process runtime) with the Go plugin", go);
+        await MeasureAsync("Hotplug (.NET host, process runtime) with the .NET plugin (JIT)", dotnet);
+        return 0;
+    }
+
+    private static async Task MeasureAsync(string label, string plugin)
+    {
+        var result = new JsonObject { ["host"] = label };
         result["start_to_first_call_ms"] = await StartToFirstCallAsync(plugin);
 
         var root = Path.Combine(Path.GetTempPath(), "hotplug-bench-process-" + Guid.NewGuid().ToString("N")[..8]);
         var folder = Path.Combine(root, "plugins", "echo");
         Directory.CreateDirectory(folder);
-        File.Copy(plugin, Path.Combine(folder, "echo-plugin"));
+        foreach (var file in Directory.GetFiles(Path.GetDirectoryName(plugin)!))
+        {
+            // The Go plugin's folder holds the other benchmark programs too: take the plugin alone there.
+            if (Path.GetFileName(plugin) != "echo-plugin" || file == plugin)
+            {
+                File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
+            }
+        }
+
         File.WriteAllText(Path.Combine(folder, "plugin.json"), new JsonObject
         {
             ["id"] = "echo",
@@ -45,7 +64,7 @@ internal static class ProcessHarness
             ["runtime"] = "process",
             ["entry"] = new JsonObject
             {
-                ["executable"] = "echo-plugin",
+                ["executable"] = Path.GetFileName(plugin),
                 ["handshake"] = new JsonObject { ["magicCookieKey"] = "HOTPLUG_BENCH", ["magicCookieValue"] = "echo" },
             },
         }.ToJsonString());
@@ -88,7 +107,6 @@ internal static class ProcessHarness
         await host.StopAsync();
         Directory.Delete(root, recursive: true);
         Console.WriteLine(result.ToJsonString());
-        return 0;
     }
 
     private static async Task<double> StartToFirstCallAsync(string plugin)

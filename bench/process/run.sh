@@ -6,6 +6,7 @@ cd "$(dirname "$0")/../.."
 scripts/install-test-deps.sh
 bench/process/build.sh
 dotnet build -c Release bench/Hotplug.Benchmarks -v quiet -clp:ErrorsOnly
+dotnet build -c Release bench/DotnetEchoPlugin -v quiet -clp:ErrorsOnly
 artifacts/bench-process/pingpong "/tmp/hotplug-pingpong-$$.sock"
 artifacts/bench-process/echo-host "$PWD/artifacts/bench-process/echo-plugin"
 dotnet bench/Hotplug.Benchmarks/bin/Release/net10.0/Hotplug.Benchmarks.dll process
