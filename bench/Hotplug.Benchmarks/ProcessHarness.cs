@@ -37,6 +37,12 @@ internal static class ProcessHarness
 
         await MeasureAsync("Hotplug (.NET host, process runtime) with the Go plugin", go);
         await MeasureAsync("Hotplug (.NET host, process runtime) with the .NET plugin (JIT)", dotnet);
+        var aot = Path.Combine(Folder, "dotnet-echo-plugin-aot", "DotnetEchoPlugin");
+        if (File.Exists(aot))
+        {
+            await MeasureAsync("Hotplug (.NET host, process runtime) with the .NET plugin (NativeAOT)", aot);
+        }
+
         return 0;
     }
 
@@ -51,7 +57,7 @@ internal static class ProcessHarness
         foreach (var file in Directory.GetFiles(Path.GetDirectoryName(plugin)!))
         {
             // The Go plugin's folder holds the other benchmark programs too: take the plugin alone there.
-            if (Path.GetFileName(plugin) != "echo-plugin" || file == plugin)
+            if ((Path.GetFileName(plugin) != "echo-plugin" || file == plugin) && !file.EndsWith(".dbg", StringComparison.Ordinal))
             {
                 File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
             }

@@ -7,6 +7,11 @@ scripts/install-test-deps.sh
 bench/process/build.sh
 dotnet build -c Release bench/Hotplug.Benchmarks -v quiet -clp:ErrorsOnly
 dotnet build -c Release bench/DotnetEchoPlugin -v quiet -clp:ErrorsOnly
+# NativeAOT needs clang and zlib's headers (Debian: clang, zlib1g-dev); skipped when they are missing.
+if command -v clang >/dev/null && [ -e /usr/include/zlib.h ]; then
+  dotnet publish bench/DotnetEchoPlugin -c Release -r linux-x64 -p:PublishAot=true -v quiet -clp:ErrorsOnly \
+    -o artifacts/bench-process/dotnet-echo-plugin-aot
+fi
 artifacts/bench-process/pingpong "/tmp/hotplug-pingpong-$$.sock"
 artifacts/bench-process/echo-host "$PWD/artifacts/bench-process/echo-plugin"
 dotnet bench/Hotplug.Benchmarks/bin/Release/net10.0/Hotplug.Benchmarks.dll process

@@ -31,26 +31,31 @@ internal sealed class HclogLoggerProvider : ILoggerProvider
                 return;
             }
 
-            var entry = new Dictionary<string, string>
+            // Written field by field: no reflection, so plugins can be published with NativeAOT.
+            var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+            using (var json = new Utf8JsonWriter(buffer))
             {
-                ["@level"] = logLevel switch
+                json.WriteStartObject();
+                json.WriteString("@level", logLevel switch
                 {
                     LogLevel.Trace => "trace",
                     LogLevel.Debug => "debug",
                     LogLevel.Warning => "warn",
                     LogLevel.Error or LogLevel.Critical => "error",
                     _ => "info",
-                },
-                ["@message"] = formatter(state, exception),
-                ["@module"] = category,
-                ["@timestamp"] = DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
-            };
-            if (exception is not null)
-            {
-                entry["error"] = exception.ToString();
+                });
+                json.WriteString("@message", formatter(state, exception));
+                json.WriteString("@module", category);
+                json.WriteString("@timestamp", DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+                if (exception is not null)
+                {
+                    json.WriteString("error", exception.ToString());
+                }
+
+                json.WriteEndObject();
             }
 
-            var line = JsonSerializer.Serialize(entry);
+            var line = System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
             lock (Sync)
             {
                 Console.Error.WriteLine(line);
