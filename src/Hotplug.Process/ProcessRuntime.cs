@@ -12,16 +12,27 @@ namespace Hotplug.Process;
 /// <code>{ "executable": "ranker", "args": [], "handshake": { "magicCookieKey": "...", "magicCookieValue": "...", "protocolVersion": 1 } }</code>
 /// (<c>args</c> and <c>handshake</c> are optional; the handshake defaults to <see cref="ProcessRuntimeOptions"/>).
 /// </summary>
-internal sealed class ProcessRuntime(IOptions<ProcessRuntimeOptions> options, TimeProvider timeProvider) : IPluginRuntime
+internal sealed class ProcessRuntime(IOptions<ProcessRuntimeOptions> options, TimeProvider timeProvider, ILoggerFactory? loggerFactory = null) : IPluginRuntime
 {
     public const string RuntimeName = "process";
+
+    private int _reaped;
 
     public string Name => RuntimeName;
 
     public IReadOnlyList<string> ReadEntry(JsonElement entry) => [ProcessEntry.Read(entry).Executable];
 
-    public IPluginVersion Create(PluginVersionContext context) =>
-        new ProcessPluginVersion(context, ProcessEntry.Read(context.Entry), options.Value, timeProvider);
+    public IPluginVersion Create(PluginVersionContext context)
+    {
+        if (Interlocked.Exchange(ref _reaped, 1) == 0)
+        {
+            // Once per host: plugins a killed host left running from this store (<store>/<id>/<version>) are stopped.
+            var store = Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(context.PackagePath)))!;
+            OrphanReaper.Reap(store, loggerFactory?.CreateLogger("Hotplug.Process") ?? context.Logger);
+        }
+
+        return new ProcessPluginVersion(context, ProcessEntry.Read(context.Entry), options.Value, timeProvider);
+    }
 }
 
 /// <summary>One version of a process plugin: its supervised process.</summary>

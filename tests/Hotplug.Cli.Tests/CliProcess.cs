@@ -96,6 +96,13 @@ internal sealed class RunningHost : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>Kills the host with SIGKILL, as a crash or an impatient operator would: it cleans nothing up.</summary>
+    public async Task KillHardAsync()
+    {
+        _process.Kill(entireProcessTree: false);
+        await _process.WaitForExitAsync();
+    }
+
     /// <summary>Sends SIGTERM, as a service manager would, and waits for the exit code.</summary>
     public async Task<int> TerminateAsync()
     {
