@@ -178,6 +178,12 @@ internal sealed partial class PluginHost
         _versions!.Ran(instance.Id, instance.Manifest.Version);
 
         var reason = previous is null ? $"started from {instance.Package.Path}" : $"upgraded from {previous.Version}";
+        if (previous is not null)
+        {
+            // On record before anyone hears of the switch: status never shows the new version without the old draining.
+            entry.Record(previous.Version, PluginState.Draining, $"replaced by {instance.Version}", _time.GetUtcNow(), _options.HistoryLimit);
+        }
+
         Raise(entry, instance.Version, PluginState.Healthy, reason);
         if (previous is not null)
         {
@@ -206,6 +212,7 @@ internal sealed partial class PluginHost
             entry.State = PluginState.Offline;
         }
 
+        entry.Record(previous.Version, PluginState.Draining, reason, _time.GetUtcNow(), _options.HistoryLimit);
         Raise(entry, previous.Version, PluginState.Offline, reason);
         var retirement = RetireAsync(entry, previous, DrainTimeout(previous), reason, PluginState.Unloaded, verifyUnload);
         TrackRetirement(retirement);
@@ -238,11 +245,6 @@ internal sealed partial class PluginHost
     private async Task RetireAsync(PluginEntry entry, PluginInstance instance, TimeSpan drainTimeout, string reason, PluginState endState, bool verifyUnload)
     {
         var version = instance.Version;
-        var now = _time.GetUtcNow();
-        if (endState != PluginState.Failed)
-        {
-            entry.Record(version, PluginState.Draining, reason, now, _options.HistoryLimit);
-        }
 
         var drained = drainTimeout <= TimeSpan.Zero || await instance.Gate.RetireAndDrainAsync(drainTimeout, CancellationToken.None).ConfigureAwait(false);
         if (!drained)
