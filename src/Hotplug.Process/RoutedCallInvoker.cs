@@ -50,7 +50,8 @@ internal sealed class RoutedCallInvoker(ContractSlot<CallInvoker> slot) : CallIn
             throw;
         }
 
-        return new AsyncUnaryCall<TResponse>(CompleteAsync(call.ResponseAsync, lease, method.FullName, options.CancellationToken), call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, call.Dispose);
+        var timeout = options.Deadline is null ? lease.CallTimeout : Timeout.InfiniteTimeSpan;
+        return new AsyncUnaryCall<TResponse>(CompleteAsync(call.ResponseAsync, lease, method.FullName, options.CancellationToken, timeout), call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, call.Dispose);
     }
 
     public override AsyncServerStreamingCall<TResponse> AsyncServerStreamingCall<TRequest, TResponse>(Method<TRequest, TResponse> method, string? host, CallOptions options, TRequest request)
@@ -141,11 +142,16 @@ internal sealed class RoutedCallInvoker(ContractSlot<CallInvoker> slot) : CallIn
             ? options.WithDeadline(DateTime.UtcNow + lease.CallTimeout)
             : options;
 
-    private static async Task<TResponse> CompleteAsync<TResponse>(Task<TResponse> response, CallLease<CallInvoker> lease, string method, CancellationToken callerToken)
+    private static async Task<TResponse> CompleteAsync<TResponse>(Task<TResponse> response, CallLease<CallInvoker> lease, string method, CancellationToken callerToken, TimeSpan timeout)
     {
         try
         {
             return await response.ConfigureAwait(false);
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.DeadlineExceeded && timeout != Timeout.InfiniteTimeSpan)
+        {
+            // The deadline was the plugin's call timeout, not one the caller set: report it as for any plugin.
+            throw new PluginTimeoutException(lease.PluginId, lease.Version, method, timeout);
         }
         catch (RpcException ex) when (IsCrash(ex, callerToken))
         {

@@ -1,8 +1,40 @@
+using Grpc.Core;
 using Hotplug.Process.Plugin;
+using Hotplug.TestPlugins.DotnetProcess;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
 
 // A .NET plugin served over go-plugin's protocol, with the same handshake settings as the Go test plugins.
-return await GoPluginServer.RunAsync(new GoPluginServerOptions
+return await GoPluginServer.RunAsync(
+    new GoPluginServerOptions
+    {
+        MagicCookieKey = "HOTPLUG_TEST_PLUGIN",
+        MagicCookieValue = "d3c4f1a0",
+    },
+    map: app => app.MapGrpcService<WaiterService>());
+
+/// <summary>Waits until the call is cancelled, and says so in the plugin's log, which the host reads.</summary>
+internal sealed partial class WaiterService(ILogger<WaiterService> logger) : Waiter.WaiterBase
 {
-    MagicCookieKey = "HOTPLUG_TEST_PLUGIN",
-    MagicCookieValue = "d3c4f1a0",
-});
+    public override async Task<WaitReply> Wait(WaitRequest request, ServerCallContext context)
+    {
+        LogStarted(logger, request.Key);
+        try
+        {
+            await Task.Delay(Timeout.Infinite, context.CancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            LogCancelled(logger, request.Key);
+            throw;
+        }
+
+        return new WaitReply { Key = request.Key };
+    }
+
+    [LoggerMessage(2, LogLevel.Warning, "wait {Key} started")]
+    private static partial void LogStarted(ILogger logger, string key);
+
+    [LoggerMessage(1, LogLevel.Warning, "wait {Key} cancelled")]
+    private static partial void LogCancelled(ILogger logger, string key);
+}
