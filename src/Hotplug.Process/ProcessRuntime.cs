@@ -81,7 +81,16 @@ internal sealed class ProcessPluginVersion(PluginVersionContext context, Process
             return PluginHealth.Unhealthy($"the plugin process is {supervisor.State.ToString().ToLowerInvariant()}{(last is null ? string.Empty : ": " + last)}");
         }
 
-        var status = await process.CheckHealthAsync(cancellationToken).ConfigureAwait(false);
+        HealthCheckResponse.Types.ServingStatus status;
+        try
+        {
+            status = await process.CheckHealthAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is Grpc.Core.RpcException or ObjectDisposedException)
+        {
+            return PluginHealth.Unhealthy($"its health service does not answer: {(ex is Grpc.Core.RpcException rpc ? rpc.Status.Detail : ex.Message)}");
+        }
+
         return status == HealthCheckResponse.Types.ServingStatus.Serving
             ? PluginHealth.Healthy($"process {process.ProcessId}")
             : PluginHealth.Unhealthy($"its health service reports {status}");

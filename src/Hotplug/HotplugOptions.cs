@@ -35,6 +35,13 @@ public sealed class HotplugOptions
     /// <value>Defaults to 30 seconds.</value>
     public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Gets or sets how often the active version of each plugin is health-checked while it serves. A version that
+    /// reports degraded or unhealthy is shown <see cref="PluginState.Degraded"/> with the reason, and keeps serving.
+    /// </summary>
+    /// <value>Defaults to 10 seconds.</value>
+    public TimeSpan HealthCheckInterval { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Gets or sets how long a plugin's <c>StopAsync</c> may take.</summary>
     /// <value>Defaults to 10 seconds.</value>
     public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(10);
@@ -88,6 +95,7 @@ public sealed class HotplugOptions
         Positive(DefaultDrainTimeout, nameof(DefaultDrainTimeout), errors);
         Positive(StartTimeout, nameof(StartTimeout), errors);
         Positive(StopTimeout, nameof(StopTimeout), errors);
+        Positive(HealthCheckInterval, nameof(HealthCheckInterval), errors);
         Positive(UnloadTimeout, nameof(UnloadTimeout), errors);
         if (MaxPackageSize <= 0)
         {

@@ -39,6 +39,7 @@ internal sealed partial class PluginHost : IPluginHost, IHostedService, IAsyncDi
     private string? _trustFingerprint;
     private FileSystemWatcher? _watcher;
     private Task? _loop;
+    private Task? _health;
     private int _started;
 
     public PluginHost(IOptions<HotplugOptions> options, ServiceExports exports, TimeProvider timeProvider, ILoggerFactory? loggerFactory = null, IEnumerable<IPluginRuntime>? runtimes = null)
@@ -190,6 +191,7 @@ internal sealed partial class PluginHost : IPluginHost, IHostedService, IAsyncDi
         StartWatcher();
         Log.HostStarted(_logger, PluginsPath, StatePath, _exports.ExportedTypes.Count);
         _loop = Task.Run(() => RunLoopAsync(_stopping.Token), CancellationToken.None);
+        _health = Task.Run(() => RunHealthChecksAsync(_stopping.Token), CancellationToken.None);
         return Task.CompletedTask;
     }
 
@@ -205,6 +207,7 @@ internal sealed partial class PluginHost : IPluginHost, IHostedService, IAsyncDi
         try
         {
             await _loop.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await (_health ?? Task.CompletedTask).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
