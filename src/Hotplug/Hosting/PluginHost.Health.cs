@@ -10,18 +10,25 @@ internal sealed partial class PluginHost
         {
             while (await timer.WaitForNextTickAsync(stopping).ConfigureAwait(false))
             {
-                foreach (var entry in _entries.Values)
-                {
-                    if (entry.Active is { } active)
-                    {
-                        await CheckAsync(entry, active, stopping).ConfigureAwait(false);
-                    }
-                }
+                // In a method of its own, so no version stays referenced by this loop between ticks (which would
+                // keep a replaced version's load context alive).
+                await CheckAllAsync(stopping).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
             // The host is stopping.
+        }
+    }
+
+    private async Task CheckAllAsync(CancellationToken stopping)
+    {
+        foreach (var entry in _entries.Values)
+        {
+            if (entry.Active is { } active)
+            {
+                await CheckAsync(entry, active, stopping).ConfigureAwait(false);
+            }
         }
     }
 

@@ -18,6 +18,7 @@ internal sealed class PluginInstance
 {
     private readonly CancellationTokenSource _stopping = new();
     private IPluginVersion? _running;
+    private System.Text.Json.JsonSerializerOptions? _jsonOptions;
 
     private PluginInstance(PluginManifest manifest, StagedPackage package, CallGate gate)
     {
@@ -43,7 +44,7 @@ internal sealed class PluginInstance
     /// caches metadata per options instance, and a cache shared with the host would keep the plugin's
     /// types, and so its load context, alive after unload.
     /// </summary>
-    public System.Text.Json.JsonSerializerOptions JsonOptions { get; } = new(System.Text.Json.JsonSerializerDefaults.Web)
+    public System.Text.Json.JsonSerializerOptions JsonOptions => _jsonOptions ??= new(System.Text.Json.JsonSerializerDefaults.Web)
     {
         TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(),
     };
@@ -128,6 +129,9 @@ internal sealed class PluginInstance
     {
         var weak = _running?.Release();
         _running = null;
+
+        // Its metadata cache holds the plugin's types: let it go with them.
+        _jsonOptions = null;
         _stopping.Dispose();
         return weak;
     }
