@@ -9,7 +9,8 @@ public sealed class DiscoveryTests
     [Fact]
     public async Task Discovery_FolderStillBeingCopied_NotLoadedUntilComplete()
     {
-        await using var host = await HostFixture.StartAsync(o => o.StabilityWindow = TimeSpan.FromMilliseconds(400));
+        // A window far longer than a pause between two chunks, even on a loaded machine.
+        await using var host = await HostFixture.StartAsync(o => o.StabilityWindow = TimeSpan.FromSeconds(2));
         var folder = host.Folder("echo");
         Directory.CreateDirectory(folder);
         var dll = await File.ReadAllBytesAsync(Path.Combine(TestPlugins.BuildOutput, TestPlugins.Echo, "EchoPlugin.dll"));
