@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -71,11 +72,21 @@ public static partial class GoPluginServer
             }
         }));
         builder.Services.AddGrpc();
+        // The manifest's config section, which a Hotplug host passes as HOTPLUG_CONFIG_* variables.
+        builder.Configuration.AddEnvironmentVariables("HOTPLUG_CONFIG_");
+        builder.Services.AddSingleton(new PluginProcessInfo(
+            Environment.GetEnvironmentVariable("HOTPLUG_PLUGIN_ID") ?? string.Empty,
+            Environment.GetEnvironmentVariable("HOTPLUG_PLUGIN_VERSION") ?? string.Empty));
         configure?.Invoke(builder);
         var app = builder.Build();
         app.MapGrpcService<PluginHealthService>();
         app.MapGrpcService<PluginControllerService>();
         app.MapGrpcService<PluginBrokerService>();
+        foreach (var contract in app.Services.GetServices<ContractRegistration>())
+        {
+            contract.Map(app);
+        }
+
         map?.Invoke(app);
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -89,6 +100,21 @@ public static partial class GoPluginServer
         File.Delete(socket);
         return 0;
     }
+
+    /// <summary>
+    /// Serves <paramref name="implementation"/> as the gRPC service of its <c>[PluginContract]</c> interface until
+    /// the host shuts the plugin down: a whole .NET process plugin in one line.
+    /// </summary>
+    /// <typeparam name="TContract">The contract interface.</typeparam>
+    /// <param name="implementation">The implementation.</param>
+    /// <param name="options">The handshake settings, shared with the host.</param>
+    /// <param name="cancellationToken">Stops the plugin.</param>
+    /// <returns>The process exit code, as <see cref="RunAsync"/>.</returns>
+    [System.Diagnostics.CodeAnalysis.RequiresDynamicCode("Contract services are bound by reflection; serve proto-first services in NativeAOT plugins.")]
+    [System.Diagnostics.CodeAnalysis.RequiresUnreferencedCode("Contract services read the contract's records by reflection.")]
+    public static Task<int> ServeAsync<TContract>(TContract implementation, GoPluginServerOptions options, CancellationToken cancellationToken = default)
+        where TContract : class =>
+        RunAsync(options, builder => builder.Services.AddPluginContract(implementation), cancellationToken: cancellationToken);
 
     /// <summary>The highest version both sides speak; the plugin's own when the host sent none (an old host).</summary>
     internal static int? Negotiate(IEnumerable<int> plugin, string? host)

@@ -1,6 +1,11 @@
+using System.Collections.Concurrent;
+using System.Reflection;
 using System.Text.Json;
+using Grpc.Core;
 using Grpc.Health.V1;
 using Hotplug.Runtimes;
+using Hotplug.Wire;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -38,10 +43,12 @@ internal sealed class ProcessRuntime(IOptions<ProcessRuntimeOptions> options, Ti
 /// <summary>One version of a process plugin: its supervised process.</summary>
 internal sealed class ProcessPluginVersion(PluginVersionContext context, ProcessEntry entry, ProcessRuntimeOptions options, TimeProvider timeProvider) : IPluginVersion
 {
+    private readonly ConcurrentDictionary<Type, object?> _clients = new();
     private ProcessSupervisor? _supervisor;
     private SupervisedCallInvoker? _invoker;
 
-    public IReadOnlyCollection<Type> ContractTypes => [];
+    /// <summary>Gets the contracts callers asked for so far (a process plugin's contracts are known by name only).</summary>
+    public IReadOnlyCollection<Type> ContractTypes => [.. _clients.Where(c => c.Value is not null).Select(c => c.Key)];
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -62,6 +69,19 @@ internal sealed class ProcessPluginVersion(PluginVersionContext context, Process
         };
         processOptions.ProtocolVersions.Clear();
         processOptions.ProtocolVersions.Add(entry.ProtocolVersion);
+
+        // Who the plugin is and its manifest's config, as .NET reads configuration from the environment
+        // (HOTPLUG_CONFIG_greeting, HOTPLUG_CONFIG_limits__max for limits:max); Hotplug.Process.Plugin loads them.
+        processOptions.Environment["HOTPLUG_PLUGIN_ID"] = context.PluginId;
+        processOptions.Environment["HOTPLUG_PLUGIN_VERSION"] = context.Version;
+        foreach (var (key, value) in context.Configuration.AsEnumerable())
+        {
+            if (value is not null)
+            {
+                processOptions.Environment["HOTPLUG_CONFIG_" + key.Replace(":", "__", StringComparison.Ordinal)] = value;
+            }
+        }
+
         _supervisor = new ProcessSupervisor(
             context.PluginId,
             ct => PluginProcess.StartAsync(context.PluginId, executable, entry.Arguments, processOptions, context.Logger, ct),
@@ -96,8 +116,58 @@ internal sealed class ProcessPluginVersion(PluginVersionContext context, Process
             : PluginHealth.Unhealthy($"its health service reports {status}");
     }
 
-    /// <summary>A process plugin serves gRPC: what the host routes to it is a call invoker for generated clients.</summary>
-    public object? GetContract(Type contractType) => contractType == typeof(Grpc.Core.CallInvoker) ? _invoker : null;
+    /// <summary>
+    /// What the host routes to a process plugin: a call invoker for proto-first plugins' generated clients, or a
+    /// client implementing a <c>[PluginContract]</c> interface the manifest lists, over the contract's gRPC service.
+    /// </summary>
+    public object? GetContract(Type contractType)
+    {
+        if (contractType == typeof(CallInvoker))
+        {
+            return _invoker;
+        }
+
+        return contractType.IsInterface && contractType.GetCustomAttribute<PluginContractAttribute>() is { } contract && context.Contracts.Contains(contract.Name)
+            ? _clients.GetOrAdd(contractType, CreateClient)
+            : null;
+    }
+
+    private object? CreateClient(Type contractType)
+    {
+        try
+        {
+            return ContractClient.Create(contractType, _invoker ?? throw new InvalidOperationException("The plugin process has not been started."), new ContractClientOptions
+            {
+                // The call timeout travels as the deadline, so the plugin's handler is cancelled when it passes.
+                CallOptions = token => new CallOptions(
+                    deadline: context.CallTimeout == Timeout.InfiniteTimeSpan ? null : DateTime.UtcNow + context.CallTimeout,
+                    cancellationToken: token),
+                Translate = Translate,
+            });
+        }
+        catch (ContractSchemaException ex)
+        {
+            context.Logger.LogError("{Contract} cannot be called in plugin '{PluginId}': {Reason}", contractType.FullName, context.PluginId, ex.Message);
+            return null;
+        }
+    }
+
+    private Exception Translate(RpcException exception, ContractOperation operation, CancellationToken token)
+    {
+        var method = operation.Method.Name;
+        return exception.StatusCode switch
+        {
+            StatusCode.Cancelled when token.IsCancellationRequested => new OperationCanceledException(exception.Status.Detail, exception, token),
+            StatusCode.DeadlineExceeded when context.CallTimeout != Timeout.InfiniteTimeSpan => new PluginTimeoutException(context.PluginId, context.Version, method, context.CallTimeout),
+            StatusCode.Unavailable or StatusCode.Internal or StatusCode.Cancelled when !IsPluginError(exception) =>
+                new PluginCrashedException($"Plugin '{context.PluginId}' {context.Version} failed {method}: its process is not available ({exception.Status.Detail}).", context.PluginId, context.Version, exception),
+            _ => exception,
+        };
+    }
+
+    /// <summary>An Internal status the plugin's contract service sent itself (a null where the contract allows none), not a broken transport.</summary>
+    private static bool IsPluginError(RpcException exception) =>
+        exception.StatusCode == StatusCode.Internal && exception.Status.Detail.Contains(" returned null", StringComparison.Ordinal);
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {

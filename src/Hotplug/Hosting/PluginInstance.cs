@@ -85,6 +85,7 @@ internal sealed class PluginInstance
             Configuration = instance.BuildConfiguration(),
             Logger = logger,
             HostServices = hostServices,
+            CallTimeout = callTimeout,
             Stopping = instance._stopping.Token,
         });
         return instance;

@@ -120,6 +120,12 @@ internal sealed class CallGate
             return exception;
         }
 
+        // A runtime's own report about this plugin (a crashed process, say) already names it: keep its type.
+        if (exception is PluginException plugin && plugin.PluginId == PluginId)
+        {
+            return exception;
+        }
+
         return new PluginInvocationException(PluginId, Version, method, exception);
     }
 

@@ -95,6 +95,12 @@ public sealed class PluginVersionContext
     /// <summary>Gets the host services exported to plugins.</summary>
     public required IServiceProvider HostServices { get; init; }
 
+    /// <summary>
+    /// Gets the manifest's call timeout (<see cref="Timeout.InfiniteTimeSpan"/> for none). The host's routers
+    /// enforce it; remote runtimes also send it as the call's deadline so the plugin stops its work too.
+    /// </summary>
+    public TimeSpan CallTimeout { get; init; } = Timeout.InfiniteTimeSpan;
+
     /// <summary>Gets a token cancelled when the host begins to stop this version.</summary>
     public required CancellationToken Stopping { get; init; }
 }

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Hotplug.TestContracts;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Hotplug.Process;
 using Microsoft.Extensions.Logging;
 
 namespace Hotplug.Tests.Infrastructure;
@@ -42,7 +43,8 @@ internal sealed class HostFixture : IAsyncDisposable
                 configure?.Invoke(o);
             })
             .ExportService<ICounterService>()
-            .ExportService<IHoldService>();
+            .ExportService<IHoldService>()
+            .AddProcessRuntime(o => o.Supervision.InitialBackoff = TimeSpan.FromMilliseconds(20));
         _host = builder.Build();
         Plugins = _host.Services.GetRequiredService<IPluginHost>();
         Plugins.StateChanged += OnStateChanged;

@@ -14,6 +14,7 @@ internal static class TestPlugins
     public const string Echo = "EchoPlugin";
     public const string OldLibrary = "OldLibraryPlugin";
     public const string Native = "NativePlugin";
+    public const string EchoProcess = "EchoProcessPlugin";
 
     public static string EntryType(string project) => project switch
     {
@@ -23,7 +24,21 @@ internal static class TestPlugins
         _ => throw new ArgumentOutOfRangeException(nameof(project)),
     };
 
-    public static JsonObject Manifest(string id, string version, string project = Echo, JsonObject? config = null) => new()
+    public static JsonObject Manifest(string id, string version, string project = Echo, JsonObject? config = null) => project == EchoProcess
+        ? new JsonObject
+        {
+            ["id"] = id,
+            ["version"] = version,
+            ["runtime"] = "process",
+            ["entry"] = new JsonObject
+            {
+                ["executable"] = EchoProcess,
+                ["handshake"] = new JsonObject { ["magicCookieKey"] = "HOTPLUG_TEST_PLUGIN", ["magicCookieValue"] = "d3c4f1a0", ["protocolVersion"] = 1 },
+            },
+            ["contracts"] = new JsonArray("test.echo/v1", "test.other/v1"),
+            ["config"] = config ?? new JsonObject(),
+        }
+        : new JsonObject
     {
         ["id"] = id,
         ["version"] = version,

@@ -80,6 +80,25 @@ public sealed class EchoPlugin : PluginBase, IEcho
         }
     }
 
+    public async Task<long> SumAsync(IAsyncEnumerable<int> numbers, CancellationToken cancellationToken = default)
+    {
+        long sum = 0;
+        await foreach (var n in numbers.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            sum += n;
+        }
+
+        return sum;
+    }
+
+    public async IAsyncEnumerable<string> ShoutAsync(IAsyncEnumerable<string> words, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var word in words.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            yield return word.ToUpperInvariant();
+        }
+    }
+
     private async ValueTask<EchoReply> WaitAsync(CancellationToken cancellationToken)
     {
         // Honours cancellation: used to prove the caller's token reaches the plugin.

@@ -23,5 +23,13 @@ public sealed class OldLibraryPlugin : PluginBase, IEcho, IOther
         yield return count;
     }
 
+    public Task<long> SumAsync(IAsyncEnumerable<int> numbers, CancellationToken cancellationToken = default) => Task.FromResult(-1L);
+
+    public async IAsyncEnumerable<string> ShoutAsync(IAsyncEnumerable<string> words, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await Task.Yield();
+        yield return "old";
+    }
+
     public ValueTask<string> WhoAsync(CancellationToken cancellationToken = default) => ValueTask.FromResult($"{Context.PluginId}@{Context.Version}");
 }

@@ -12,6 +12,12 @@ public interface IEcho
 
     /// <summary>Streams <paramref name="count"/> numbers.</summary>
     IAsyncEnumerable<int> CountAsync(int count, CancellationToken cancellationToken = default);
+
+    /// <summary>Adds up the numbers the caller streams.</summary>
+    Task<long> SumAsync(IAsyncEnumerable<int> numbers, CancellationToken cancellationToken = default);
+
+    /// <summary>Answers each word the caller streams with it in upper case, as it arrives.</summary>
+    IAsyncEnumerable<string> ShoutAsync(IAsyncEnumerable<string> words, CancellationToken cancellationToken = default);
 }
 
 /// <summary>A second contract, which only some test plugins provide.</summary>

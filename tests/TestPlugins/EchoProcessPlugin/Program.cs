@@ -1,0 +1,86 @@
+using System.Runtime.CompilerServices;
+using Hotplug.Process.Plugin;
+using Hotplug.TestContracts;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+// The test contract served from a child process, with no .proto: the same behaviour as the in-process EchoPlugin,
+// so the same conformance tests run against both.
+return await GoPluginServer.RunAsync(
+    new GoPluginServerOptions { MagicCookieKey = "HOTPLUG_TEST_PLUGIN", MagicCookieValue = "d3c4f1a0" },
+    builder =>
+    {
+        builder.Services.AddPluginContract<IEcho>(services => new ProcessEcho(services.GetRequiredService<PluginProcessInfo>(), services.GetRequiredService<IConfiguration>()));
+        builder.Services.AddPluginContract<IOther>(services => new ProcessOther(services.GetRequiredService<PluginProcessInfo>()));
+    });
+
+/// <summary>Answers as EchoPlugin does; <c>crash</c> kills the process mid-call.</summary>
+internal sealed class ProcessEcho(PluginProcessInfo plugin, IConfiguration configuration) : IEcho
+{
+    public ValueTask<EchoReply> EchoAsync(EchoRequest request, CancellationToken cancellationToken = default)
+    {
+        switch (request.Text)
+        {
+            case "throw":
+                throw new InvalidOperationException("echo was asked to throw");
+            case "hang":
+                return new ValueTask<EchoReply>(new TaskCompletionSource<EchoReply>().Task);
+            case "wait":
+                return WaitAsync(cancellationToken);
+            case "crash":
+                Environment.Exit(3);
+                break;
+        }
+
+        return ValueTask.FromResult(new EchoReply(
+            request.Text,
+            plugin.PluginId,
+            plugin.Version,
+            configuration["greeting"],
+            typeof(Newtonsoft.Json.JsonConvert).Assembly.GetName().Version?.ToString(),
+            null));
+    }
+
+    public Task<string> HoldAsync(string key, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException("this plugin has no host services");
+
+    public async IAsyncEnumerable<int> CountAsync(int count, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        for (var i = 1; i <= count; i++)
+        {
+            await Task.Yield();
+            yield return i;
+        }
+    }
+
+    public async Task<long> SumAsync(IAsyncEnumerable<int> numbers, CancellationToken cancellationToken = default)
+    {
+        long sum = 0;
+        await foreach (var n in numbers.WithCancellation(cancellationToken))
+        {
+            sum += n;
+        }
+
+        return sum;
+    }
+
+    public async IAsyncEnumerable<string> ShoutAsync(IAsyncEnumerable<string> words, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var word in words.WithCancellation(cancellationToken))
+        {
+            yield return word.ToUpperInvariant();
+        }
+    }
+
+    private async ValueTask<EchoReply> WaitAsync(CancellationToken cancellationToken)
+    {
+        await Task.Delay(Timeout.Infinite, cancellationToken);
+        return new EchoReply("waited", plugin.PluginId, plugin.Version, null, null, null);
+    }
+}
+
+/// <summary>Answers with the plugin version.</summary>
+internal sealed class ProcessOther(PluginProcessInfo plugin) : IOther
+{
+    public ValueTask<string> WhoAsync(CancellationToken cancellationToken = default) => ValueTask.FromResult($"{plugin.PluginId}@{plugin.Version}");
+}
