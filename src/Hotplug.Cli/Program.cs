@@ -10,4 +10,5 @@ root.Subcommands.Add(PackageCommands.KeyGen());
 root.Subcommands.Add(PackageCommands.Pack());
 root.Subcommands.Add(PackageCommands.Sign());
 root.Subcommands.Add(PackageCommands.Verify());
+root.Subcommands.Add(ProtoCommand.Create());
 return await root.Parse(args).InvokeAsync();

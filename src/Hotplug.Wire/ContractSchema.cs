@@ -81,8 +81,9 @@ public sealed class ContractSchema
     }
 
     /// <summary>Writes the schema as a proto3 file, for implementing the contract in Go, Python, Rust or anything protoc serves.</summary>
+    /// <param name="fileOptions">File options to write, such as <c>go_package</c>.</param>
     /// <returns>The <c>.proto</c> text.</returns>
-    public string ToProto() => ProtoExport.Write(this);
+    public string ToProto(IEnumerable<KeyValuePair<string, string>>? fileOptions = null) => ProtoExport.Write(this, fileOptions ?? []);
 
     [RequiresDynamicCode("Contract schemas are built by reflection.")]
     [RequiresUnreferencedCode("Contract schemas read the contract's records by reflection.")]

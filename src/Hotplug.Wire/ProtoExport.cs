@@ -5,7 +5,7 @@ namespace Hotplug.Wire;
 /// <summary>Writes a contract's schema as a proto3 file.</summary>
 internal static class ProtoExport
 {
-    public static string Write(ContractSchema schema)
+    public static string Write(ContractSchema schema, IEnumerable<KeyValuePair<string, string>> fileOptions)
     {
         var s = new StringBuilder();
         s.Append("// The wire contract of ").Append(schema.ContractType.FullName);
@@ -35,6 +35,17 @@ internal static class ProtoExport
         }
 
         if (imports.Count > 0)
+        {
+            s.Append('\n');
+        }
+
+        var options = fileOptions.ToList();
+        foreach (var (name, value) in options)
+        {
+            s.Append("option ").Append(name).Append(" = \"").Append(value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)).Append("\";\n");
+        }
+
+        if (options.Count > 0)
         {
             s.Append('\n');
         }

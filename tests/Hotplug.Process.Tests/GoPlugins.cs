@@ -10,6 +10,9 @@ internal static class GoPlugins
 
     public static string Minimal => Find("minimal");
 
+    /// <summary>A Go plugin implementing ranking/v1 from the .proto <c>hotplug proto</c> exported.</summary>
+    public static string Ranker => Find("ranker");
+
     /// <summary>The go-plugin host that pings the plugin it is given and shuts it down.</summary>
     public static string PingHost => Check(Path.Combine(Metadata("GoHostsPath"), "ping"));
 

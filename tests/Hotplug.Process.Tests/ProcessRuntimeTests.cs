@@ -62,6 +62,32 @@ public sealed class ProcessRuntimeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Get_GoPluginImplementingAContractFromItsExportedProto_ServesTheRouter()
+    {
+        var healthy = WaitFor("ranker", PluginState.Healthy, "1.0.0");
+        Install("1.0.0", plugin: "ranker", contracts: "ranking/v1");
+        await healthy;
+
+        var ranker = _plugins.Get<Ranking.Contracts.IRanker>("ranker");
+        var response = await ranker.RankAsync(new Ranking.Contracts.RankRequest("u1", [new("low", 0.1), new("high", 9), new("mid", 5)]));
+
+        Assert.Equal(["high", "mid", "low"], response.Ids);
+        Assert.Equal("ranker@1.0.0 (go)", response.Strategy);
+    }
+
+    [Fact]
+    public async Task Get_ContractTheManifestDoesNotList_IsNotProvided()
+    {
+        var healthy = WaitFor("ranker", PluginState.Healthy, "1.0.0");
+        Install("1.0.0", plugin: "ranker");
+        await healthy;
+
+        var error = await Assert.ThrowsAsync<PluginUnavailableException>(() => _plugins.Get<Ranking.Contracts.IRanker>("ranker").RankAsync(new("u", [])).AsTask());
+
+        Assert.Equal("ranker", error.PluginId);
+    }
+
+    [Fact]
     public async Task Upgrade_GoPlugin_NewProcessStartsAndTheOldOneStops()
     {
         var healthy = WaitFor("minimal", PluginState.Healthy, "1.0.0");
@@ -187,21 +213,22 @@ public sealed class ProcessRuntimeTests : IAsyncLifetime
         Assert.NotEqual(pid, Assert.Single(ProcessesRunningFrom(Store)).Pid);
     }
 
-    private void Install(string version, string cookie = "d3c4f1a0")
+    private void Install(string version, string cookie = "d3c4f1a0", string plugin = "minimal", params string[] contracts)
     {
-        var folder = Path.Combine(Plugins, "minimal");
+        var folder = Path.Combine(Plugins, plugin);
         Directory.CreateDirectory(folder);
-        File.Copy(GoPlugins.Minimal, Path.Combine(folder, "minimal"), overwrite: true);
+        File.Copy(plugin == "ranker" ? GoPlugins.Ranker : GoPlugins.Minimal, Path.Combine(folder, plugin), overwrite: true);
         var manifest = new JsonObject
         {
-            ["id"] = "minimal",
+            ["id"] = plugin,
             ["version"] = version,
             ["runtime"] = "process",
             ["entry"] = new JsonObject
             {
-                ["executable"] = "minimal",
+                ["executable"] = plugin,
                 ["handshake"] = new JsonObject { ["magicCookieKey"] = "HOTPLUG_TEST_PLUGIN", ["magicCookieValue"] = cookie, ["protocolVersion"] = 1 },
             },
+            ["contracts"] = new JsonArray([.. contracts.Select(c => (JsonNode)c)]),
         };
         File.WriteAllText(Path.Combine(folder, "plugin.json"), manifest.ToJsonString());
     }
