@@ -74,6 +74,8 @@ public static partial class GoPluginServer
         builder.Services.AddGrpc();
         // The manifest's config section, which a Hotplug host passes as HOTPLUG_CONFIG_* variables.
         builder.Configuration.AddEnvironmentVariables("HOTPLUG_CONFIG_");
+        builder.Services.AddSingleton(new BrokerConnections());
+        builder.Services.AddSingleton(provider => new HostServices(provider.GetRequiredService<BrokerConnections>(), tls));
         builder.Services.AddSingleton(new PluginProcessInfo(
             Environment.GetEnvironmentVariable("HOTPLUG_PLUGIN_ID") ?? string.Empty,
             Environment.GetEnvironmentVariable("HOTPLUG_PLUGIN_VERSION") ?? string.Empty));
@@ -159,7 +161,7 @@ public static partial class GoPluginServer
     private static partial int GetParentProcessId();
 
     /// <summary>The plugin's side of AutoMTLS: its own one-off certificate, and the host's to require.</summary>
-    private sealed class ServerTls : IDisposable
+    internal sealed class ServerTls : IDisposable
     {
         private readonly byte[] _host;
 
@@ -178,7 +180,7 @@ public static partial class GoPluginServer
             return new ServerTls(certificate, host.RawData);
         }
 
-        public bool IsHost(X509Certificate2 certificate) => CryptographicOperations.FixedTimeEquals(certificate.RawData, _host);
+        public bool IsHost(X509Certificate certificate) => CryptographicOperations.FixedTimeEquals(certificate.GetRawCertData(), _host);
 
         public void Dispose() => Certificate.Dispose();
     }

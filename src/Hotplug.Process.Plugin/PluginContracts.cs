@@ -64,26 +64,6 @@ internal sealed class ContractMethodProvider<TContract>(ContractService<TContrac
 {
     [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Registered only by AddPluginContract, which carries the requirement.")]
     [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Registered only by AddPluginContract, which carries the requirement.")]
-    public void OnServiceMethodDiscovery(ServiceMethodProviderContext<ContractService<TContract>> context)
-    {
-        foreach (var handler in ContractServer.Handlers(typeof(TContract), service.Implementation))
-        {
-            var method = handler.Operation.GrpcMethod;
-            switch (method.Type)
-            {
-                case Grpc.Core.MethodType.Unary:
-                    context.AddUnaryMethod(method, [], (_, request, call) => handler.UnaryAsync(request, call));
-                    break;
-                case Grpc.Core.MethodType.ServerStreaming:
-                    context.AddServerStreamingMethod(method, [], (_, request, responses, call) => handler.ServerStreamAsync(request, responses, call));
-                    break;
-                case Grpc.Core.MethodType.ClientStreaming:
-                    context.AddClientStreamingMethod(method, [], (_, requests, call) => handler.ClientStreamAsync(requests, call));
-                    break;
-                default:
-                    context.AddDuplexStreamingMethod(method, [], (_, requests, responses, call) => handler.DuplexAsync(requests, responses, call));
-                    break;
-            }
-        }
-    }
+    public void OnServiceMethodDiscovery(ServiceMethodProviderContext<ContractService<TContract>> context) =>
+        ContractMethodBinder.Bind(context, ContractServer.Handlers(typeof(TContract), service.Implementation));
 }

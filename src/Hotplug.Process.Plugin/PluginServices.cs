@@ -30,10 +30,10 @@ internal sealed class PluginControllerService(IHostApplicationLifetime lifetime)
 }
 
 /// <summary>
-/// <c>plugin.GRPCBroker/StartStream</c>: go-plugin hosts open it as soon as they connect. This plugin offers no
-/// brokered connections yet, so the stream stays open, quiet, until the host closes it.
+/// <c>plugin.GRPCBroker/StartStream</c>: go-plugin hosts open it as soon as they connect, and announce on it the
+/// servers they offer the plugin (a Hotplug host, its services). The plugin offers none of its own.
 /// </summary>
-internal sealed class PluginBrokerService : GRPCBroker.GRPCBrokerBase
+internal sealed class PluginBrokerService(BrokerConnections connections) : GRPCBroker.GRPCBrokerBase
 {
     public override async Task StartStream(IAsyncStreamReader<ConnInfo> requestStream, IServerStreamWriter<ConnInfo> responseStream, ServerCallContext context)
     {
@@ -41,7 +41,7 @@ internal sealed class PluginBrokerService : GRPCBroker.GRPCBrokerBase
         {
             while (await requestStream.MoveNext(context.CancellationToken).ConfigureAwait(false))
             {
-                // Nothing is brokered: requests for connections are not answered.
+                connections.Offer(requestStream.Current);
             }
         }
         catch (OperationCanceledException)

@@ -22,6 +22,7 @@ internal sealed class PluginProcess : IAsyncDisposable
     private readonly string _socketFolder;
     private readonly AutoMtls? _mtls;
     private CallInvoker? _callInvoker;
+    private HostServicesServer? _hostServices;
     private int _stopped;
 
     private PluginProcess(string pluginId, System.Diagnostics.Process process, Handshake handshake, GrpcChannel channel, StderrForwarder stderr, ProcessPluginOptions options, string socketFolder, AutoMtls? mtls)
@@ -89,6 +90,14 @@ internal sealed class PluginProcess : IAsyncDisposable
         // Newer go-plugin plugins put their socket in PLUGIN_UNIX_SOCKET_DIR, older ones in the temporary folder.
         info.Environment["PLUGIN_UNIX_SOCKET_DIR"] = socketFolder;
         info.Environment["TMPDIR"] = socketFolder;
+        var hostServiceNames = options.HostServices is null ? [] : HostServicesServer.ServiceNames(options.HostServiceTypes, logger);
+        if (hostServiceNames.Count > 0)
+        {
+            // What the plugin may dial through the broker, and under which id.
+            info.Environment["HOTPLUG_HOST_SERVICES"] = string.Join(',', hostServiceNames);
+            info.Environment["HOTPLUG_HOST_SERVICES_BROKER_ID"] = HostServicesServer.BrokerId.ToString(CultureInfo.InvariantCulture);
+        }
+
         var mtls = options.AutoMtls ? AutoMtls.Create() : null;
         if (mtls is not null)
         {
@@ -120,7 +129,21 @@ internal sealed class PluginProcess : IAsyncDisposable
                 logger.LogWarning("Plugin {PluginId} did not answer the host's certificate; its connection is not TLS", pluginId);
             }
 
-            return new PluginProcess(pluginId, process, handshake, Connect(handshake, mtls), stderr, options, socketFolder, mtls);
+            var plugin = new PluginProcess(pluginId, process, handshake, Connect(handshake, mtls), stderr, options, socketFolder, mtls);
+            if (hostServiceNames.Count > 0)
+            {
+                try
+                {
+                    plugin._hostServices = await HostServicesServer.StartAsync(pluginId, options.HostServiceTypes, options.HostServices!, socketFolder, mtls, handshake.ServerCertificate, plugin.CallInvoker, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is RpcException or IOException)
+                {
+                    // A plugin without a broker (or gone already) cannot take host services; it may not need them.
+                    logger.LogWarning("Plugin {PluginId} was not given the host's services: {Reason}", pluginId, ex is RpcException rpc ? rpc.Status.Detail : ex.Message);
+                }
+            }
+
+            return plugin;
         }
         catch
         {
@@ -191,6 +214,11 @@ internal sealed class PluginProcess : IAsyncDisposable
         }
         finally
         {
+            if (_hostServices is not null)
+            {
+                await _hostServices.DisposeAsync().ConfigureAwait(false);
+            }
+
             Channel.Dispose();
             _mtls?.Dispose();
             TryDelete(_socketFolder);

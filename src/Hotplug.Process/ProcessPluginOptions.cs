@@ -33,6 +33,12 @@ public sealed class ProcessPluginOptions
     /// <value>Defaults to <see langword="true"/>.</value>
     public bool AutoMtls { get; set; } = true;
 
+    /// <summary>Gets or sets the host services offered to the plugin over go-plugin's broker (the host's exported services).</summary>
+    internal IServiceProvider? HostServices { get; set; }
+
+    /// <summary>Gets or sets the interfaces of <see cref="HostServices"/> to offer.</summary>
+    internal IReadOnlyCollection<Type> HostServiceTypes { get; set; } = [];
+
     /// <summary>Gets or sets the lowest TCP port a plugin may listen on, where it uses TCP.</summary>
     /// <value>Defaults to 10000, as go-plugin.</value>
     public int MinPort { get; set; } = 10000;

@@ -70,6 +70,9 @@ internal sealed class ProcessPluginVersion(PluginVersionContext context, Process
         processOptions.ProtocolVersions.Clear();
         processOptions.ProtocolVersions.Add(entry.ProtocolVersion);
 
+        processOptions.HostServices = context.HostServices;
+        processOptions.HostServiceTypes = context.ExportedServiceTypes;
+
         // Who the plugin is and its manifest's config, as .NET reads configuration from the environment
         // (HOTPLUG_CONFIG_greeting, HOTPLUG_CONFIG_limits__max for limits:max); Hotplug.Process.Plugin loads them.
         processOptions.Environment["HOTPLUG_PLUGIN_ID"] = context.PluginId;

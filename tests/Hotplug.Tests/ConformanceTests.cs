@@ -26,6 +26,43 @@ public abstract class ConformanceTests
     }
 
     [Fact]
+    public async Task Call_PluginUsesExportedHostServicesOnly()
+    {
+        await using var host = await HostFixture.StartAsync();
+        await host.InstallAsync("echo", "echo", "1.0.0", Project);
+        var echo = host.Plugins.Get<IEcho>("echo");
+
+        var first = await echo.EchoAsync(new EchoRequest("plain"));
+        var second = await echo.EchoAsync(new EchoRequest("plain"));
+
+        // ICounterService is exported: the plugin reaches the host's one instance. ISecretService is registered in
+        // the host but not exported: the plugin cannot get it, so it answers with the text, not the secret.
+        Assert.NotNull(first.Counter);
+        Assert.Equal(first.Counter + 1, second.Counter);
+        Assert.Equal("plain", second.Text);
+    }
+
+    [Fact]
+    public async Task Upgrade_CallInFlightFinishesOnTheOldVersionAndNewCallsReachTheNew()
+    {
+        await using var host = await HostFixture.StartAsync();
+        await host.InstallAsync("echo", "echo", "1.0.0", Project);
+        var echo = host.Plugins.Get<IEcho>("echo");
+
+        // The old version holds a call open in the host's IHoldService while the new version is installed.
+        var held = echo.HoldAsync("upgrade");
+        await host.Holds.WhenEntered("upgrade").WaitAsync(TimeSpan.FromSeconds(60));
+        var active = host.WaitForAsync(c => c.PluginId == "echo" && c.State == PluginState.Healthy && c.Version == "1.1.0");
+        TestPlugins.WriteManifest(host.Folder("echo"), TestPlugins.Manifest("echo", "1.1.0", Project));
+        await active.WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal("1.1.0", (await echo.EchoAsync(new EchoRequest("x"))).Version);
+        Assert.False(held.IsCompleted);
+        host.Holds.Release("upgrade");
+        Assert.Equal("1.0.0", await held);
+    }
+
+    [Fact]
     public async Task Call_NullableFieldsAbsent_ArriveAsNull()
     {
         await using var host = await HostFixture.StartAsync();

@@ -85,6 +85,7 @@ internal sealed class PluginInstance
             Configuration = instance.BuildConfiguration(),
             Logger = logger,
             HostServices = hostServices,
+            ExportedServiceTypes = hostServices is ServiceExports exports ? exports.ExportedTypes : [],
             CallTimeout = callTimeout,
             Stopping = instance._stopping.Token,
         });

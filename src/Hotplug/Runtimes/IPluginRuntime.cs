@@ -92,6 +92,9 @@ public sealed class PluginVersionContext
     /// <summary>Gets a logger named after the plugin.</summary>
     public required ILogger Logger { get; init; }
 
+    /// <summary>Gets the service types the host exports to plugins (those <see cref="HostServices"/> resolves).</summary>
+    public IReadOnlyCollection<Type> ExportedServiceTypes { get; init; } = [];
+
     /// <summary>Gets the host services exported to plugins.</summary>
     public required IServiceProvider HostServices { get; init; }
 

@@ -10,13 +10,18 @@ return await GoPluginServer.RunAsync(
     new GoPluginServerOptions { MagicCookieKey = "HOTPLUG_TEST_PLUGIN", MagicCookieValue = "d3c4f1a0" },
     builder =>
     {
-        builder.Services.AddPluginContract<IEcho>(services => new ProcessEcho(services.GetRequiredService<PluginProcessInfo>(), services.GetRequiredService<IConfiguration>()));
+        builder.Services.AddPluginContract<IEcho>(services => new ProcessEcho(
+            services.GetRequiredService<PluginProcessInfo>(), services.GetRequiredService<IConfiguration>(), services.GetRequiredService<HostServices>()));
         builder.Services.AddPluginContract<IOther>(services => new ProcessOther(services.GetRequiredService<PluginProcessInfo>()));
     });
 
-/// <summary>Answers as EchoPlugin does; <c>crash</c> kills the process mid-call.</summary>
-internal sealed class ProcessEcho(PluginProcessInfo plugin, IConfiguration configuration) : IEcho
+/// <summary>Answers as EchoPlugin does, calling the host's services through the broker; <c>crash</c> kills the process mid-call.</summary>
+internal sealed class ProcessEcho(PluginProcessInfo plugin, IConfiguration configuration, HostServices host) : IEcho
 {
+    private readonly ICounterService? _counter = host.TryGet<ICounterService>(out var counter) ? counter : null;
+    private readonly IHoldService? _hold = host.TryGet<IHoldService>(out var hold) ? hold : null;
+    private readonly ISecretService? _secret = host.TryGet<ISecretService>(out var secret) ? secret : null;
+
     public ValueTask<EchoReply> EchoAsync(EchoRequest request, CancellationToken cancellationToken = default)
     {
         switch (request.Text)
@@ -33,16 +38,20 @@ internal sealed class ProcessEcho(PluginProcessInfo plugin, IConfiguration confi
         }
 
         return ValueTask.FromResult(new EchoReply(
-            request.Text,
+            _secret?.Secret() ?? request.Text,
             plugin.PluginId,
             plugin.Version,
             configuration["greeting"],
             typeof(Newtonsoft.Json.JsonConvert).Assembly.GetName().Version?.ToString(),
-            null));
+            _counter?.Increment()));
     }
 
-    public Task<string> HoldAsync(string key, CancellationToken cancellationToken = default) =>
-        throw new NotSupportedException("this plugin has no host services");
+    public async Task<string> HoldAsync(string key, CancellationToken cancellationToken = default)
+    {
+        var hold = _hold ?? throw new InvalidOperationException("the host exports no IHoldService");
+        await hold.WaitAsync(key, cancellationToken);
+        return plugin.Version;
+    }
 
     public async IAsyncEnumerable<int> CountAsync(int count, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {

@@ -1,0 +1,35 @@
+using System.Diagnostics.CodeAnalysis;
+using Grpc.AspNetCore.Server.Model;
+using Grpc.Core;
+using Hotplug.Wire;
+
+namespace Hotplug.Process;
+
+/// <summary>Adds contract methods to ASP.NET Core's gRPC server: shared by plugins (their contracts) and hosts (their services).</summary>
+internal static class ContractMethodBinder
+{
+    public static void Bind<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.NonPublicMethods)] TService>(
+        ServiceMethodProviderContext<TService> context, IEnumerable<OperationHandler> handlers)
+        where TService : class
+    {
+        foreach (var handler in handlers)
+        {
+            var method = handler.Operation.GrpcMethod;
+            switch (method.Type)
+            {
+                case MethodType.Unary:
+                    context.AddUnaryMethod(method, [], (_, request, call) => handler.UnaryAsync(request, call));
+                    break;
+                case MethodType.ServerStreaming:
+                    context.AddServerStreamingMethod(method, [], (_, request, responses, call) => handler.ServerStreamAsync(request, responses, call));
+                    break;
+                case MethodType.ClientStreaming:
+                    context.AddClientStreamingMethod(method, [], (_, requests, call) => handler.ClientStreamAsync(requests, call));
+                    break;
+                default:
+                    context.AddDuplexStreamingMethod(method, [], (_, requests, responses, call) => handler.DuplexAsync(requests, responses, call));
+                    break;
+            }
+        }
+    }
+}
