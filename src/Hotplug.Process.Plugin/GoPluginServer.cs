@@ -16,7 +16,7 @@ namespace Hotplug.Process.Plugin;
 /// <summary>
 /// Serves a .NET plugin over hashicorp go-plugin's gRPC protocol: checks the host's magic cookie, negotiates the
 /// application protocol version, serves <c>grpc.health.v1</c>, <c>plugin.GRPCController</c> and
-/// <c>plugin.GRPCBroker</c> with the plugin's own gRPC services on a Unix socket (mutual TLS when the host asks
+/// <c>plugin.GRPCBroker</c> and <c>plugin.GRPCStdio</c> with the plugin's own gRPC services on a Unix socket (mutual TLS when the host asks
 /// for AutoMTLS), prints the handshake line, and exits when the host asks — or when the host dies.
 /// </summary>
 public static partial class GoPluginServer
@@ -74,6 +74,8 @@ public static partial class GoPluginServer
         builder.Services.AddGrpc();
         // The manifest's config section, which a Hotplug host passes as HOTPLUG_CONFIG_* variables.
         builder.Configuration.AddEnvironmentVariables("HOTPLUG_CONFIG_");
+        var stdio = new PluginStdio();
+        builder.Services.AddSingleton(stdio);
         builder.Services.AddSingleton(new BrokerConnections());
         builder.Services.AddSingleton(provider => new HostServices(provider.GetRequiredService<BrokerConnections>(), tls));
         builder.Services.AddSingleton(new PluginProcessInfo(
@@ -84,6 +86,7 @@ public static partial class GoPluginServer
         app.MapGrpcService<PluginHealthService>();
         app.MapGrpcService<PluginControllerService>();
         app.MapGrpcService<PluginBrokerService>();
+        app.MapGrpcService<PluginStdioService>();
         foreach (var contract in app.Services.GetServices<ContractRegistration>())
         {
             contract.Map(app);
@@ -95,6 +98,8 @@ public static partial class GoPluginServer
         var certificate = tls is null ? string.Empty : Convert.ToBase64String(tls.Certificate.RawData).TrimEnd('=');
         await Console.Out.WriteLineAsync($"1|{version}|unix|{socket}|grpc|{certificate}").ConfigureAwait(false);
         await Console.Out.FlushAsync(cancellationToken).ConfigureAwait(false);
+        // From here on the console goes to the host through plugin.GRPCStdio, as a go-plugin plugin's does.
+        stdio.Redirect();
 
         var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
         _ = WatchParentAsync(parent, options.ParentCheckInterval, lifetime, app.Logger);

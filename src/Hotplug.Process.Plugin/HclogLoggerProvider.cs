@@ -11,13 +11,16 @@ internal sealed class HclogLoggerProvider : ILoggerProvider
 {
     private static readonly object Sync = new();
 
-    public ILogger CreateLogger(string categoryName) => new HclogLogger(categoryName);
+    // The process's own standard error, taken before the console is sent to the host through plugin.GRPCStdio.
+    private readonly TextWriter _stderr = Console.Error;
+
+    public ILogger CreateLogger(string categoryName) => new HclogLogger(categoryName, _stderr);
 
     public void Dispose()
     {
     }
 
-    private sealed class HclogLogger(string category) : ILogger
+    private sealed class HclogLogger(string category, TextWriter stderr) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
@@ -58,7 +61,7 @@ internal sealed class HclogLoggerProvider : ILoggerProvider
             var line = System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
             lock (Sync)
             {
-                Console.Error.WriteLine(line);
+                stderr.WriteLine(line);
             }
         }
     }

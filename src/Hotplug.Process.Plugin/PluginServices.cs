@@ -33,13 +33,15 @@ internal sealed class PluginControllerService(IHostApplicationLifetime lifetime)
 /// <c>plugin.GRPCBroker/StartStream</c>: go-plugin hosts open it as soon as they connect, and announce on it the
 /// servers they offer the plugin (a Hotplug host, its services). The plugin offers none of its own.
 /// </summary>
-internal sealed class PluginBrokerService(BrokerConnections connections) : GRPCBroker.GRPCBrokerBase
+internal sealed class PluginBrokerService(BrokerConnections connections, IHostApplicationLifetime lifetime) : GRPCBroker.GRPCBrokerBase
 {
     public override async Task StartStream(IAsyncStreamReader<ConnInfo> requestStream, IServerStreamWriter<ConnInfo> responseStream, ServerCallContext context)
     {
+        // Ends when the plugin stops, so that the open stream does not hold up the server's graceful shutdown.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
         try
         {
-            while (await requestStream.MoveNext(context.CancellationToken).ConfigureAwait(false))
+            while (await requestStream.MoveNext(stop.Token).ConfigureAwait(false))
             {
                 connections.Offer(requestStream.Current);
             }

@@ -23,6 +23,7 @@ internal sealed class PluginProcess : IAsyncDisposable
     private readonly AutoMtls? _mtls;
     private CallInvoker? _callInvoker;
     private HostServicesServer? _hostServices;
+    private readonly CancellationTokenSource _stopping = new();
     private int _stopped;
 
     private PluginProcess(string pluginId, System.Diagnostics.Process process, Handshake handshake, GrpcChannel channel, StderrForwarder stderr, ProcessPluginOptions options, string socketFolder, AutoMtls? mtls)
@@ -122,6 +123,7 @@ internal sealed class PluginProcess : IAsyncDisposable
         try
         {
             var handshake = await ReadHandshakeAsync(pluginId, process, stderr, options, cancellationToken).ConfigureAwait(false);
+            // Output printed past the handshake without plugin.GRPCStdio (older plugins, or native code) still reaches the log.
             _ = PumpStdoutAsync(process.StandardOutput, logger);
             if (mtls is not null && handshake.ServerCertificate.Length == 0)
             {
@@ -130,6 +132,7 @@ internal sealed class PluginProcess : IAsyncDisposable
             }
 
             var plugin = new PluginProcess(pluginId, process, handshake, Connect(handshake, mtls), stderr, options, socketFolder, mtls);
+            _ = stderr.PumpStdioAsync(plugin.CallInvoker, pluginId, plugin._stopping.Token);
             if (hostServiceNames.Count > 0)
             {
                 try
@@ -214,6 +217,7 @@ internal sealed class PluginProcess : IAsyncDisposable
         }
         finally
         {
+            await _stopping.CancelAsync().ConfigureAwait(false);
             if (_hostServices is not null)
             {
                 await _hostServices.DisposeAsync().ConfigureAwait(false);
@@ -231,6 +235,7 @@ internal sealed class PluginProcess : IAsyncDisposable
     {
         await StopAsync().ConfigureAwait(false);
         _process.Dispose();
+        _stopping.Dispose();
     }
 
     private static async Task<Handshake> ReadHandshakeAsync(string pluginId, System.Diagnostics.Process process, StderrForwarder stderr, ProcessPluginOptions options, CancellationToken cancellationToken)
@@ -315,7 +320,7 @@ internal sealed class PluginProcess : IAsyncDisposable
     {
         while (await stdout.ReadLineAsync().ConfigureAwait(false) is { } line)
         {
-            logger.LogInformation("{PluginStdout}", line);
+            logger.Log(LogLevel.Information, StderrForwarder.StdoutPipeEvent, "{PluginStdout}", line);
         }
     }
 

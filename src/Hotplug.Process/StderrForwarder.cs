@@ -1,5 +1,7 @@
 using System.Text;
 using System.Text.Json;
+using Grpc.Core;
+using Hotplug.Process.Protocol;
 using Microsoft.Extensions.Logging;
 
 namespace Hotplug.Process;
@@ -7,7 +9,8 @@ namespace Hotplug.Process;
 /// <summary>
 /// Reads a plugin's standard error line by line into the host's logger under the plugin's name. Lines that are
 /// hclog JSON (what go-plugin plugins write) become log entries at their level with their fields; other lines
-/// are logged as they are. The last lines are kept to explain a plugin that dies.
+/// are logged as they are. The last lines are kept to explain a plugin that dies. What the plugin writes to its
+/// console once it serves arrives through <c>plugin.GRPCStdio</c> and is logged the same way.
 /// </summary>
 internal sealed class StderrForwarder
 {
@@ -38,6 +41,75 @@ internal sealed class StderrForwarder
             Forward(line);
         }
     }
+
+    /// <summary>
+    /// Reads <c>plugin.GRPCStdio/StreamStdio</c> into the log until the plugin stops. A plugin without the service
+    /// (go-plugin before 1.3) gets one warning, as go-plugin's own host gives, and serves on.
+    /// </summary>
+    public async Task PumpStdioAsync(CallInvoker invoker, string pluginId, CancellationToken cancellationToken)
+    {
+        var stdout = new StringBuilder();
+        var stderr = new StringBuilder();
+        try
+        {
+            using var call = new GRPCStdio.GRPCStdioClient(invoker).StreamStdio(new Google.Protobuf.WellKnownTypes.Empty(), cancellationToken: cancellationToken);
+            await foreach (var data in call.ResponseStream.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var isError = data.Channel == StdioData.Types.Channel.Stderr;
+                var pending = isError ? stderr : stdout;
+                pending.Append(data.Data.ToStringUtf8());
+                Drain(pending, isError, complete: false);
+            }
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.Unimplemented)
+        {
+            _logger.LogWarning("Plugin {PluginId} does not serve plugin.GRPCStdio (go-plugin before 1.3): what it prints to its console after the handshake is not forwarded", pluginId);
+        }
+        catch (Exception ex) when (ex is RpcException or OperationCanceledException or IOException or ObjectDisposedException)
+        {
+            // The plugin stopped or died; its exit is reported where it is supervised.
+        }
+
+        Drain(stdout, isError: false, complete: true);
+        Drain(stderr, isError: true, complete: true);
+    }
+
+    private void Drain(StringBuilder pending, bool isError, bool complete)
+    {
+        var text = pending.ToString();
+        var start = 0;
+        for (var end = text.IndexOf('\n', start); end >= 0; end = text.IndexOf('\n', start))
+        {
+            Emit(text[start..end].TrimEnd('\r'), isError);
+            start = end + 1;
+        }
+
+        if (complete && start < text.Length)
+        {
+            Emit(text[start..], isError);
+            start = text.Length;
+        }
+
+        pending.Remove(0, start);
+    }
+
+    private void Emit(string line, bool isError)
+    {
+        if (isError)
+        {
+            Forward(line);
+        }
+        else if (line.Length > 0)
+        {
+            _logger.Log(LogLevel.Information, StdoutEvent, "{PluginStdout}", line);
+        }
+    }
+
+    /// <summary>The event under which a plugin's standard output, read through <c>plugin.GRPCStdio</c>, is logged.</summary>
+    internal static readonly EventId StdoutEvent = new(1, "PluginStdout");
+
+    /// <summary>The event under which output a plugin printed past its handshake straight to the pipe is logged.</summary>
+    internal static readonly EventId StdoutPipeEvent = new(2, "PluginStdoutPipe");
 
     public void Forward(string line)
     {

@@ -48,6 +48,29 @@ public sealed class DotnetPluginTests
     }
 
     [Fact]
+    public async Task HotplugHost_DotnetPluginWritesToItsConsole_ArrivesThroughGrpcStdioInThePluginsLog()
+    {
+        var logger = new ListLogger();
+        await using var plugin = await PluginProcess.StartAsync("dotnet", GoPlugins.DotnetPlugin, [], GoPlugins.Options(), logger, CancellationToken.None);
+        var waiter = new Hotplug.TestPlugins.DotnetProcess.Waiter.WaiterClient(plugin.CallInvoker);
+
+        // The call writes to Console.Out and Console.Error, then waits until its deadline.
+        var call = waiter.WaitAsync(new Hotplug.TestPlugins.DotnetProcess.WaitRequest { Key = "k9" }, deadline: DateTime.UtcNow.AddSeconds(2));
+        await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => call.ResponseAsync);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!logger.Entries.Any(e => e.Message == "console error k9") && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        // Standard output came over plugin.GRPCStdio, not the pipe the handshake was read from; standard error too.
+        Assert.Contains(logger.Events, e => e.Event.Name == "PluginStdout" && e.Message == "console k9");
+        Assert.DoesNotContain(logger.Events, e => e.Event.Name == "PluginStdoutPipe");
+        Assert.Contains(logger.Entries, e => e.Message == "console error k9");
+        Assert.DoesNotContain(logger.Entries, e => e.Message.Contains("plugin.GRPCStdio", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task DotnetPlugin_RunByHand_RefusesWithGoPluginsMessage()
     {
         var info = new ProcessStartInfo(GoPlugins.DotnetPlugin) { RedirectStandardOutput = true, RedirectStandardError = true };

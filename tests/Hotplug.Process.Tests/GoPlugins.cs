@@ -43,6 +43,7 @@ internal static class GoPlugins
 internal sealed class ListLogger : Microsoft.Extensions.Logging.ILogger
 {
     private readonly List<(Microsoft.Extensions.Logging.LogLevel Level, string Message)> _entries = [];
+    private readonly List<(Microsoft.Extensions.Logging.EventId Event, string Message)> _events = [];
 
     public IReadOnlyList<(Microsoft.Extensions.Logging.LogLevel Level, string Message)> Entries
     {
@@ -65,6 +66,19 @@ internal sealed class ListLogger : Microsoft.Extensions.Logging.ILogger
         lock (_entries)
         {
             _entries.Add((logLevel, formatter(state, exception)));
+            _events.Add((eventId, formatter(state, exception)));
+        }
+    }
+
+    /// <summary>Gets the entries with the event each was logged under.</summary>
+    public IReadOnlyList<(Microsoft.Extensions.Logging.EventId Event, string Message)> Events
+    {
+        get
+        {
+            lock (_entries)
+            {
+                return [.. _events];
+            }
         }
     }
 }

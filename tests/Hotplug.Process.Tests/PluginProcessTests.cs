@@ -28,6 +28,26 @@ public sealed class PluginProcessTests
     }
 
     [Fact]
+    public async Task Start_GoPluginWithoutGrpcStdio_OneWarningAndItServes()
+    {
+        // Debian's go-plugin 1.0.1 predates plugin.GRPCStdio: go-plugin's own host warns and carries on, so does this one.
+        var logger = new ListLogger();
+        await using var plugin = await PluginProcess.StartAsync("minimal", GoPlugins.Minimal, [], GoPlugins.Options(), logger, CancellationToken.None);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!logger.Entries.Any(e => e.Message.Contains("plugin.GRPCStdio", StringComparison.Ordinal)) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        var health = await plugin.CheckHealthAsync(CancellationToken.None);
+
+        var warning = Assert.Single(logger.Entries, e => e.Message.Contains("plugin.GRPCStdio", StringComparison.Ordinal));
+        Assert.Equal(LogLevel.Warning, warning.Level);
+        Assert.Contains("minimal", warning.Message, StringComparison.Ordinal);
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health);
+    }
+
+    [Fact]
     public async Task Start_AutoMtlsOff_PlainConnectionStillServes()
     {
         await using var plugin = await PluginProcess.StartAsync("minimal", GoPlugins.Minimal, [], GoPlugins.Options(o => o.AutoMtls = false), new ListLogger(), CancellationToken.None);

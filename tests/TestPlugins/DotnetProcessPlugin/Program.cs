@@ -19,6 +19,9 @@ internal sealed partial class WaiterService(ILogger<WaiterService> logger) : Wai
     public override async Task<WaitReply> Wait(WaitRequest request, ServerCallContext context)
     {
         LogStarted(logger, request.Key);
+        // Console output reaches the host through plugin.GRPCStdio, not the handshake's pipe.
+        Console.WriteLine($"console {request.Key}");
+        Console.Error.WriteLine($"console error {request.Key}");
         try
         {
             await Task.Delay(Timeout.Infinite, context.CancellationToken);
