@@ -21,7 +21,7 @@ internal static class DemoPlugins
         return key;
     }
 
-    /// <summary>Seeds an empty plugins folder with ranker 1.0.0 and popular, as a first deployment would.</summary>
+    /// <summary>Seeds an empty plugins folder with ranker 1.0.0, popular and longtail (a process plugin), as a first deployment would.</summary>
     public static void SeedIfEmpty(string pluginsPath, SigningKey key)
     {
         if (Directory.Exists(pluginsPath) && Directory.EnumerateFileSystemEntries(pluginsPath).Any())
@@ -31,6 +31,7 @@ internal static class DemoPlugins
 
         Ship("ranker-v1", pluginsPath, "ranker", key);
         Ship("popular", pluginsPath, "popular", key);
+        Ship("longtail", pluginsPath, "longtail", key);
     }
 
     /// <summary>Ships ranker 2.0.0 by copying it, signed, over the running plugin's folder, in place.</summary>

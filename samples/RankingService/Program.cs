@@ -1,5 +1,6 @@
 using Hotplug;
 using Hotplug.Admin;
+using Hotplug.Process;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -36,6 +37,7 @@ builder.Services.AddHotplug(o =>
         o.StabilityWindow = TimeSpan.FromMilliseconds(500);
     })
     .ExportService<IItemStore>()
+    .AddProcessRuntime()
     .AddAdminApi(o => o.Port = options.AdminPort);
 builder.Services.AddHostedService<RankingLoop>();
 

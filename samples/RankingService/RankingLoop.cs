@@ -6,18 +6,21 @@ using Ranking.Contracts;
 namespace RankingService;
 
 /// <summary>
-/// The service's traffic: every half second it ranks a request with the <c>ranker</c> plugin and with the
-/// <c>popular</c> plugin, and prints which version answered. A version switch shows up live.
+/// The service's traffic: every half second it ranks a request with the <c>ranker</c> and <c>popular</c> plugins,
+/// in process, and with <c>longtail</c>, in its own process, and prints which version answered. A version switch
+/// shows up live.
 /// </summary>
 internal sealed class RankingLoop(IPluginHost plugins, IItemStore store, DemoOptions options, SigningKey signingKey, IHostApplicationLifetime lifetime) : BackgroundService
 {
     private readonly Dictionary<string, int> _successes = new(StringComparer.Ordinal);
 
-    public bool EveryPluginAnswered => _successes.GetValueOrDefault("ranker") > 0 && _successes.GetValueOrDefault("popular") > 0;
+    public bool EveryPluginAnswered => Rankers.All(id => _successes.GetValueOrDefault(id) > 0);
+
+    private static string[] Rankers => ["ranker", "popular", "longtail"];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var rankers = new[] { ("ranker", plugins.Get<IRanker>("ranker")), ("popular", plugins.Get<IRanker>("popular")) };
+        var rankers = Rankers.Select(id => (id, plugins.Get<IRanker>(id))).ToArray();
         var started = DateTimeOffset.UtcNow;
         var upgraded = false;
         var random = new Random(7);

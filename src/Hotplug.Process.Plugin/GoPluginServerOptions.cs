@@ -4,10 +4,12 @@ namespace Hotplug.Process.Plugin;
 public sealed class GoPluginServerOptions
 {
     /// <summary>Gets or sets the environment variable that carries the host's magic cookie.</summary>
-    public required string MagicCookieKey { get; set; }
+    /// <value>Defaults to <c>HOTPLUG_PLUGIN</c>, what a Hotplug host sends plugins whose manifest names no handshake.</value>
+    public string MagicCookieKey { get; set; } = "HOTPLUG_PLUGIN";
 
     /// <summary>Gets or sets the value the magic cookie must have; started without it, the plugin refuses to run.</summary>
-    public required string MagicCookieValue { get; set; }
+    /// <value>Defaults to <c>7d1f3c5e-hotplug</c>, a Hotplug host's default.</value>
+    public string MagicCookieValue { get; set; } = "7d1f3c5e-hotplug";
 
     /// <summary>Gets the application protocol versions this plugin speaks; the highest one the host also offers is used.</summary>
     /// <value>Defaults to <c>[1]</c>.</value>

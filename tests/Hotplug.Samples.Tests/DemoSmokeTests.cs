@@ -6,7 +6,7 @@ namespace Hotplug.Samples.Tests;
 public sealed class DemoSmokeTests
 {
     [Fact]
-    public async Task Demo_RunsBothRankersAndUpgradesLive_ExitsZero()
+    public async Task Demo_RunsEveryRankerAndUpgradesLive_ExitsZero()
     {
         var root = Path.Combine(Path.GetTempPath(), "hotplug-demo-tests", Guid.NewGuid().ToString("N")[..10]);
         var info = new ProcessStartInfo("dotnet")
@@ -20,7 +20,7 @@ public sealed class DemoSmokeTests
             info.ArgumentList.Add(argument);
         }
 
-        using var process = Process.Start(info)!;
+        using var process = System.Diagnostics.Process.Start(info)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         try
@@ -41,6 +41,7 @@ public sealed class DemoSmokeTests
         var v2 = text.IndexOf("ranker@2.0.0", StringComparison.Ordinal);
         Assert.True(v1 >= 0 && v2 > v1, text);
         Assert.Contains("popular@1.0.0", text);
+        Assert.Contains("longtail@1.0.0", text);
         Assert.Contains("Plugin ranker 1.0.0: Unloaded", text);
         Assert.DoesNotContain("failed", text, StringComparison.OrdinalIgnoreCase);
         Directory.Delete(root, recursive: true);

@@ -1,5 +1,6 @@
 using System.Reflection;
 using Hotplug;
+using Hotplug.Process;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Ranking.Contracts;
@@ -23,6 +24,7 @@ public sealed class SampleRankerTests : IAsyncLifetime
         Copy("ranker-v1", Path.Combine(plugins, "ranker"));
         Copy("ranker-v2", Path.Combine(plugins, "diverse-as-v2"));
         Copy("popular", Path.Combine(plugins, "popular"));
+        Copy("longtail", Path.Combine(plugins, "longtail"));
         // Give the v2 package its own id so both versions can be compared side by side.
         var manifest = Path.Combine(plugins, "diverse-as-v2", "plugin.json");
         await File.WriteAllTextAsync(manifest, (await File.ReadAllTextAsync(manifest)).Replace("\"id\": \"ranker\"", "\"id\": \"diverse\"", StringComparison.Ordinal));
@@ -35,7 +37,7 @@ public sealed class SampleRankerTests : IAsyncLifetime
             o.StatePath = Path.Combine(_root, "state");
             o.StabilityWindow = TimeSpan.Zero;
             o.RequireSignedPackages = false;
-        }).ExportService<IItemStore>();
+        }).ExportService<IItemStore>().AddProcessRuntime();
         _host = builder.Build();
         await _host.StartAsync();
         _plugins = _host.Services.GetRequiredService<IPluginHost>();
@@ -76,6 +78,17 @@ public sealed class SampleRankerTests : IAsyncLifetime
 
         Assert.Equal(["item-03", "item-05", "item-02", "item-01"], response.Ids);
         Assert.Equal("popular@1.0.0", response.Strategy);
+    }
+
+    [Fact]
+    public async Task LongTail_InItsOwnProcess_DividesScoreByThePopularityItReadsFromTheHostsStore()
+    {
+        // Popularity through the broker: 01 0.1, 05 0.5, 02 0.2, 03 0.9 → 0.9/1.1, 0.8/1.5, 0.7/1.2, 0.7/1.9.
+        var response = await _plugins.Get<IRanker>("longtail").RankAsync(Request);
+
+        Assert.Equal(["item-01", "item-02", "item-05", "item-03"], response.Ids);
+        Assert.Equal("longtail@1.0.0", response.Strategy);
+        Assert.Equal("process", _plugins.GetPlugin("longtail")!.Runtime);
     }
 
     private static void Copy(string package, string target)
