@@ -14,8 +14,9 @@ namespace Hotplug.Process;
 /// <summary>
 /// The <c>process</c> runtime: each version is a child process that speaks hashicorp go-plugin's gRPC protocol,
 /// started from the verified store copy and supervised. Its entry:
-/// <code>{ "executable": "ranker", "args": [], "handshake": { "magicCookieKey": "...", "magicCookieValue": "...", "protocolVersion": 1 } }</code>
-/// (<c>args</c> and <c>handshake</c> are optional; the handshake defaults to <see cref="ProcessRuntimeOptions"/>).
+/// <code>{ "executable": "ranker", "args": [], "handshake": { "magicCookieKey": "...", "magicCookieValue": "...", "protocolVersion": 1 }, "pool": { "min": 1, "max": 4 } }</code>
+/// (<c>args</c>, <c>handshake</c> and <c>pool</c> are optional; the handshake defaults to <see cref="ProcessRuntimeOptions"/>,
+/// the pool to one process).
 /// </summary>
 internal sealed class ProcessRuntime(IOptions<ProcessRuntimeOptions> options, TimeProvider timeProvider, ILoggerFactory? loggerFactory = null) : IPluginRuntime
 {
@@ -44,7 +45,7 @@ internal sealed class ProcessRuntime(IOptions<ProcessRuntimeOptions> options, Ti
 internal sealed class ProcessPluginVersion(PluginVersionContext context, ProcessEntry entry, ProcessRuntimeOptions options, TimeProvider timeProvider) : IPluginVersion
 {
     private readonly ConcurrentDictionary<Type, object?> _clients = new();
-    private ProcessSupervisor? _supervisor;
+    private ProcessPool? _pool;
     private SupervisedCallInvoker? _invoker;
 
     /// <summary>Gets the contracts callers asked for so far (a process plugin's contracts are known by name only).</summary>
@@ -85,38 +86,66 @@ internal sealed class ProcessPluginVersion(PluginVersionContext context, Process
             }
         }
 
-        _supervisor = new ProcessSupervisor(
+        _pool = new ProcessPool(
             context.PluginId,
-            ct => PluginProcess.StartAsync(context.PluginId, executable, entry.Arguments, processOptions, context.Logger, ct),
-            options.Supervision,
+            context.Version,
+            entry.PoolMin,
+            entry.PoolMax,
+            options.PoolIdleTimeout,
+            name => new ProcessSupervisor(
+                name,
+                ct => PluginProcess.StartAsync(name, executable, entry.Arguments, processOptions, context.Logger, ct),
+                options.Supervision,
+                timeProvider,
+                context.Logger),
             timeProvider,
             context.Logger);
-        _invoker = new SupervisedCallInvoker(_supervisor, context.Version);
-        await _supervisor.StartAsync(cancellationToken).ConfigureAwait(false);
+        _invoker = new SupervisedCallInvoker(_pool);
+        await _pool.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<PluginHealth> CheckHealthAsync(CancellationToken cancellationToken)
     {
-        var supervisor = _supervisor ?? throw new InvalidOperationException("The plugin process has not been started.");
-        if (supervisor.Current is not { } process)
+        var pool = _pool ?? throw new InvalidOperationException("The plugin process has not been started.");
+        var supervisors = pool.Supervisors;
+        var serving = new List<int>();
+        string? problem = null;
+        foreach (var supervisor in supervisors)
         {
-            var last = supervisor.Failures.LastOrDefault().Reason;
-            return PluginHealth.Unhealthy($"the plugin process is {supervisor.State.ToString().ToLowerInvariant()}{(last is null ? string.Empty : ": " + last)}");
+            if (supervisor.Current is not { } process)
+            {
+                var last = supervisor.Failures.LastOrDefault().Reason;
+                problem ??= $"the plugin process is {supervisor.State.ToString().ToLowerInvariant()}{(last is null ? string.Empty : ": " + last)}";
+                continue;
+            }
+
+            try
+            {
+                var status = await process.CheckHealthAsync(cancellationToken).ConfigureAwait(false);
+                if (status == HealthCheckResponse.Types.ServingStatus.Serving)
+                {
+                    serving.Add(process.ProcessId);
+                }
+                else
+                {
+                    problem ??= $"its health service reports {status}";
+                }
+            }
+            catch (Exception ex) when (ex is Grpc.Core.RpcException or ObjectDisposedException)
+            {
+                problem ??= $"its health service does not answer: {(ex is Grpc.Core.RpcException rpc ? rpc.Status.Detail : ex.Message)}";
+            }
         }
 
-        HealthCheckResponse.Types.ServingStatus status;
-        try
+        // A pool serves while any of its processes does; the others are being restarted.
+        if (serving.Count == 0)
         {
-            status = await process.CheckHealthAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is Grpc.Core.RpcException or ObjectDisposedException)
-        {
-            return PluginHealth.Unhealthy($"its health service does not answer: {(ex is Grpc.Core.RpcException rpc ? rpc.Status.Detail : ex.Message)}");
+            return PluginHealth.Unhealthy(problem ?? "it has no process");
         }
 
-        return status == HealthCheckResponse.Types.ServingStatus.Serving
-            ? PluginHealth.Healthy($"process {process.ProcessId}")
-            : PluginHealth.Unhealthy($"its health service reports {status}");
+        return PluginHealth.Healthy(supervisors.Count == 1
+            ? $"process {serving[0]}"
+            : $"{serving.Count} of {supervisors.Count} processes serving ({string.Join(", ", serving)}){(problem is null ? string.Empty : "; " + problem)}");
     }
 
     /// <summary>
@@ -174,9 +203,9 @@ internal sealed class ProcessPluginVersion(PluginVersionContext context, Process
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_supervisor is not null)
+        if (_pool is not null)
         {
-            await _supervisor.DisposeAsync().ConfigureAwait(false);
+            await _pool.DisposeAsync().ConfigureAwait(false);
         }
     }
 
@@ -184,8 +213,11 @@ internal sealed class ProcessPluginVersion(PluginVersionContext context, Process
 }
 
 /// <summary>The <c>entry</c> of a process plugin.</summary>
-internal sealed record ProcessEntry(string Executable, IReadOnlyList<string> Arguments, string? MagicCookieKey, string? MagicCookieValue, int ProtocolVersion)
+internal sealed record ProcessEntry(string Executable, IReadOnlyList<string> Arguments, string? MagicCookieKey, string? MagicCookieValue, int ProtocolVersion, int PoolMin = 1, int PoolMax = 1)
 {
+    /// <summary>The most processes one plugin version may run.</summary>
+    public const int PoolLimit = 64;
+
     public static ProcessEntry Read(JsonElement entry)
     {
         if (!entry.TryGetProperty("executable", out var executable) || executable.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(executable.GetString()))
@@ -221,7 +253,27 @@ internal sealed record ProcessEntry(string Executable, IReadOnlyList<string> Arg
             }
         }
 
-        return new ProcessEntry(executable.GetString()!, arguments, key, value, version);
+        int min = 1, max = 1;
+        if (entry.TryGetProperty("pool", out var pool))
+        {
+            if (pool.ValueKind != JsonValueKind.Object)
+            {
+                throw Invalid("entry.pool", "must be an object such as { \"min\": 1, \"max\": 4 }.");
+            }
+
+            if (pool.TryGetProperty("min", out var m) && (!m.TryGetInt32(out min) || min < 1 || min > PoolLimit))
+            {
+                throw Invalid("entry.pool.min", $"must be a whole number from 1 to {PoolLimit}.");
+            }
+
+            max = min;
+            if (pool.TryGetProperty("max", out var x) && (!x.TryGetInt32(out max) || max < min || max > PoolLimit))
+            {
+                throw Invalid("entry.pool.max", $"must be a whole number from pool.min ({min}) to {PoolLimit}.");
+            }
+        }
+
+        return new ProcessEntry(executable.GetString()!, arguments, key, value, version, min, max);
     }
 
     private static PluginManifestException Invalid(string field, string message) => new("plugin.json", field, message);

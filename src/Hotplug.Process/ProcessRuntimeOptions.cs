@@ -29,6 +29,10 @@ public sealed class ProcessRuntimeOptions
     /// <value>Defaults to <see langword="true"/>.</value>
     public bool AutoMtls { get; set; } = true;
 
+    /// <summary>Gets or sets how long a process a pool added beyond <c>pool.min</c> may go without a call before it is stopped.</summary>
+    /// <value>Defaults to 60 seconds.</value>
+    public TimeSpan PoolIdleTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Gets how crashed plugin processes are restarted and when they are quarantined.</summary>
     public SupervisionOptions Supervision { get; } = new();
 }

@@ -44,7 +44,11 @@ internal sealed class HostFixture : IAsyncDisposable
             })
             .ExportService<ICounterService>()
             .ExportService<IHoldService>()
-            .AddProcessRuntime(o => o.Supervision.InitialBackoff = TimeSpan.FromMilliseconds(20));
+            .AddProcessRuntime(o =>
+            {
+                o.Supervision.InitialBackoff = TimeSpan.FromMilliseconds(20);
+                o.PoolIdleTimeout = TimeSpan.FromSeconds(1);
+            });
         _host = builder.Build();
         Plugins = _host.Services.GetRequiredService<IPluginHost>();
         Plugins.StateChanged += OnStateChanged;

@@ -35,6 +35,9 @@ internal sealed class ProcessEcho(PluginProcessInfo plugin, IConfiguration confi
             case "crash":
                 Environment.Exit(3);
                 break;
+            case "pid":
+                // Which process of a pool answered.
+                return ValueTask.FromResult(new EchoReply(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), plugin.PluginId, plugin.Version, null, null, null));
         }
 
         return ValueTask.FromResult(new EchoReply(
