@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -51,15 +52,34 @@ public static partial class GoPluginServer
             return 1;
         }
 
+        // The host names the transport (a Hotplug extension); without it, a Unix socket, or TCP where there are none.
+        var transport = Environment.GetEnvironmentVariable("HOTPLUG_TRANSPORT") is { Length: > 0 } named ? named
+            : OperatingSystem.IsWindows() ? "tcp" : "unix";
+        if (transport is not ("unix" or "tcp" or "stdio"))
+        {
+            await Console.Error.WriteLineAsync($"Unknown transport '{transport}' in HOTPLUG_TRANSPORT: this plugin serves on unix, tcp or stdio.").ConfigureAwait(false);
+            return 1;
+        }
+
         var folder = Environment.GetEnvironmentVariable("PLUGIN_UNIX_SOCKET_DIR") is { Length: > 0 } d ? d
             : Environment.GetEnvironmentVariable("TMPDIR") is { Length: > 0 } t ? t : "/tmp";
         var socket = Path.Combine(folder, "plugin" + RandomNumberGenerator.GetInt32(int.MaxValue).ToString(CultureInfo.InvariantCulture));
+        var port = transport == "tcp" ? FreePort() : 0;
+        if (port < 0)
+        {
+            await Console.Error.WriteLineAsync($"No free TCP port between PLUGIN_MIN_PORT and PLUGIN_MAX_PORT ({Environment.GetEnvironmentVariable("PLUGIN_MIN_PORT")}..{Environment.GetEnvironmentVariable("PLUGIN_MAX_PORT")}).").ConfigureAwait(false);
+            return 1;
+        }
+
+        // Taken before the console is sent to the host: on the stdio transport these carry the connection.
+        var stdin = transport == "stdio" ? Console.OpenStandardInput() : null;
+        var stdout = transport == "stdio" ? Console.OpenStandardOutput() : null;
         using var tls = Environment.GetEnvironmentVariable("PLUGIN_CLIENT_CERT") is { Length: > 0 } clientPem ? ServerTls.Create(clientPem) : null;
 
         var builder = WebApplication.CreateSlimBuilder();
         // Standard output carries the handshake and nothing else: logs go to standard error as hclog JSON.
         builder.Logging.ClearProviders().AddProvider(new HclogLoggerProvider()).AddFilter("Microsoft", LogLevel.Warning);
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenUnixSocket(socket, listen =>
+        void Configure(ListenOptions listen)
         {
             listen.Protocols = HttpProtocols.Http2;
             if (tls is not null)
@@ -70,7 +90,28 @@ public static partial class GoPluginServer
                     https.ClientCertificateValidation = (certificate, _, _) => tls.IsHost(certificate);
                 });
             }
-        }));
+        }
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            switch (transport)
+            {
+                case "tcp":
+                    kestrel.Listen(IPAddress.Loopback, port, Configure);
+                    break;
+                case "stdio":
+                    kestrel.Listen(new StdioEndPoint(), Configure);
+                    break;
+                default:
+                    kestrel.ListenUnixSocket(socket, Configure);
+                    break;
+            }
+        });
+        if (transport == "stdio")
+        {
+            builder.Services.AddSingleton<Microsoft.AspNetCore.Connections.IConnectionListenerFactory>(new StdioTransportFactory(stdin!, stdout!));
+        }
+
         builder.Services.AddGrpc();
         // The manifest's config section, which a Hotplug host passes as HOTPLUG_CONFIG_* variables.
         builder.Configuration.AddEnvironmentVariables("HOTPLUG_CONFIG_");
@@ -96,7 +137,13 @@ public static partial class GoPluginServer
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var certificate = tls is null ? string.Empty : Convert.ToBase64String(tls.Certificate.RawData).TrimEnd('=');
-        await Console.Out.WriteLineAsync($"1|{version}|unix|{socket}|grpc|{certificate}").ConfigureAwait(false);
+        var (network, address) = transport switch
+        {
+            "tcp" => ("tcp", $"127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}"),
+            "stdio" => ("stdio", "-"),
+            _ => ("unix", socket),
+        };
+        await Console.Out.WriteLineAsync($"1|{version}|{network}|{address}|grpc|{certificate}").ConfigureAwait(false);
         await Console.Out.FlushAsync(cancellationToken).ConfigureAwait(false);
         // From here on the console goes to the host through plugin.GRPCStdio, as a go-plugin plugin's does.
         stdio.Redirect();
@@ -106,6 +153,37 @@ public static partial class GoPluginServer
         await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
         File.Delete(socket);
         return 0;
+    }
+
+    /// <summary>A free loopback port within go-plugin's <c>PLUGIN_MIN_PORT</c>..<c>PLUGIN_MAX_PORT</c>, or -1.</summary>
+    private static int FreePort()
+    {
+        var min = int.TryParse(Environment.GetEnvironmentVariable("PLUGIN_MIN_PORT"), NumberStyles.None, CultureInfo.InvariantCulture, out var a) ? a : 10000;
+        var max = int.TryParse(Environment.GetEnvironmentVariable("PLUGIN_MAX_PORT"), NumberStyles.None, CultureInfo.InvariantCulture, out var b) ? b : 25000;
+        if (min < 1 || max > 65535 || max < min)
+        {
+            return -1;
+        }
+
+        // From a random point in the range, so plugins started together do not race for the same port.
+        var count = max - min + 1;
+        var start = RandomNumberGenerator.GetInt32(count);
+        for (var i = 0; i < Math.Min(count, 200); i++)
+        {
+            var port = min + ((start + i) % count);
+            try
+            {
+                using var probe = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                probe.Bind(new IPEndPoint(IPAddress.Loopback, port));
+                return port;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                // Taken; try the next.
+            }
+        }
+
+        return -1;
     }
 
     /// <summary>

@@ -9,7 +9,7 @@ namespace Hotplug.Process;
 /// </summary>
 /// <param name="CoreProtocol">go-plugin's own protocol version; always 1.</param>
 /// <param name="AppProtocol">The application protocol version the plugin chose from <c>PLUGIN_PROTOCOL_VERSIONS</c>.</param>
-/// <param name="Network"><c>unix</c> or <c>tcp</c>.</param>
+/// <param name="Network"><c>unix</c> or <c>tcp</c>; <c>stdio</c> when the host asked for the stdio transport (a Hotplug extension).</param>
 /// <param name="Address">The socket path, or <c>host:port</c>.</param>
 /// <param name="Protocol">The wire protocol; Hotplug speaks <c>grpc</c>.</param>
 /// <param name="ServerCertificate">The plugin's server certificate (base64 DER, unpadded) when AutoMTLS is on, else empty.</param>
@@ -47,9 +47,9 @@ internal sealed record Handshake(int CoreProtocol, int AppProtocol, string Netwo
         }
 
         var network = parts[2];
-        if (network is not ("unix" or "tcp"))
+        if (network is not ("unix" or "tcp" or "stdio"))
         {
-            problem = $"its network '{network}' is neither 'unix' nor 'tcp'";
+            problem = $"its network '{network}' is none of 'unix', 'tcp' or 'stdio'";
             return false;
         }
 

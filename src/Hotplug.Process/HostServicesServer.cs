@@ -1,3 +1,4 @@
+using System.Net;
 using System.Security.Cryptography;
 using Grpc.AspNetCore.Server.Model;
 using Grpc.Core;
@@ -5,6 +6,9 @@ using Hotplug.Process.Protocol;
 using Hotplug.Wire;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
@@ -52,7 +56,7 @@ internal sealed class HostServicesServer : IAsyncDisposable
     }
 
     /// <summary>Starts serving and announces the server to the plugin, or returns <see langword="null"/> when nothing can be offered.</summary>
-    public static async Task<HostServicesServer?> StartAsync(string pluginId, IReadOnlyCollection<Type> types, IServiceProvider services, string socketFolder, AutoMtls? mtls, string pluginCertificate, CallInvoker plugin, CancellationToken cancellationToken)
+    public static async Task<HostServicesServer?> StartAsync(string pluginId, IReadOnlyCollection<Type> types, IServiceProvider services, string socketFolder, bool tcp, AutoMtls? mtls, string pluginCertificate, CallInvoker plugin, CancellationToken cancellationToken)
     {
         var handlers = new List<OperationHandler>();
         foreach (var type in types.Where(t => t.IsInterface))
@@ -80,7 +84,7 @@ internal sealed class HostServicesServer : IAsyncDisposable
 
         // An empty builder: the host application's own configuration (its Kestrel endpoints, say) stays out of it.
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "hotplug-host-services-" + pluginId });
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => kestrel.ListenUnixSocket(socket, listen =>
+        void Configure(ListenOptions listen)
         {
             listen.Protocols = HttpProtocols.Http2;
             if (expected is not null)
@@ -91,7 +95,20 @@ internal sealed class HostServicesServer : IAsyncDisposable
                     https.ClientCertificateValidation = (certificate, _, _) => CryptographicOperations.FixedTimeEquals(certificate.RawData, expected);
                 });
             }
-        }));
+        }
+
+        // As the plugin connection goes: a plugin on TCP (no Unix sockets where it runs) dials TCP on loopback.
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        {
+            if (tcp)
+            {
+                kestrel.Listen(IPAddress.Loopback, 0, Configure);
+            }
+            else
+            {
+                kestrel.ListenUnixSocket(socket, Configure);
+            }
+        });
         builder.Services.AddRouting();
         builder.Services.AddGrpc();
         builder.Services.AddSingleton(new HostServiceHandlers(handlers));
@@ -104,7 +121,10 @@ internal sealed class HostServicesServer : IAsyncDisposable
         try
         {
             var broker = new GRPCBroker.GRPCBrokerClient(plugin).StartStream(cancellationToken: CancellationToken.None);
-            await broker.RequestStream.WriteAsync(new ConnInfo { ServiceId = BrokerId, Network = "unix", Address = socket }, cancellationToken).ConfigureAwait(false);
+            var address = tcp
+                ? new Uri(app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First()).Authority
+                : socket;
+            await broker.RequestStream.WriteAsync(new ConnInfo { ServiceId = BrokerId, Network = tcp ? "tcp" : "unix", Address = address }, cancellationToken).ConfigureAwait(false);
             _ = DrainAsync(broker);
             return new HostServicesServer(app, broker);
         }

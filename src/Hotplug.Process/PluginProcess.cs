@@ -91,7 +91,14 @@ internal sealed class PluginProcess : IAsyncDisposable
         // Newer go-plugin plugins put their socket in PLUGIN_UNIX_SOCKET_DIR, older ones in the temporary folder.
         info.Environment["PLUGIN_UNIX_SOCKET_DIR"] = socketFolder;
         info.Environment["TMPDIR"] = socketFolder;
-        var hostServiceNames = options.HostServices is null ? [] : HostServicesServer.ServiceNames(options.HostServiceTypes, logger);
+        if (options.Transport != PluginTransport.Unix)
+        {
+            // A Hotplug extension: which transport the plugin must serve on (Go plugins choose their own).
+            info.Environment["HOTPLUG_TRANSPORT"] = options.Transport.ToString().ToLowerInvariant();
+        }
+
+        // Over stdio the plugin can open no connection back to the host, so host services are not offered.
+        var hostServiceNames = options.HostServices is null || options.Transport == PluginTransport.Stdio ? [] : HostServicesServer.ServiceNames(options.HostServiceTypes, logger);
         if (hostServiceNames.Count > 0)
         {
             // What the plugin may dial through the broker, and under which id.
@@ -123,21 +130,24 @@ internal sealed class PluginProcess : IAsyncDisposable
         try
         {
             var handshake = await ReadHandshakeAsync(pluginId, process, stderr, options, cancellationToken).ConfigureAwait(false);
-            // Output printed past the handshake without plugin.GRPCStdio (older plugins, or native code) still reaches the log.
-            _ = PumpStdoutAsync(process.StandardOutput, logger);
+            if (handshake.Network != "stdio")
+            {
+                // Output printed past the handshake without plugin.GRPCStdio (older plugins, or native code) still reaches the log.
+                _ = PumpStdoutAsync(process.StandardOutput, logger);
+            }
             if (mtls is not null && handshake.ServerCertificate.Length == 0)
             {
                 // The plugin predates AutoMTLS or was built without it: the socket is still private to this user.
                 logger.LogWarning("Plugin {PluginId} did not answer the host's certificate; its connection is not TLS", pluginId);
             }
 
-            var plugin = new PluginProcess(pluginId, process, handshake, Connect(handshake, mtls), stderr, options, socketFolder, mtls);
+            var plugin = new PluginProcess(pluginId, process, handshake, Connect(handshake, mtls, process), stderr, options, socketFolder, mtls);
             _ = stderr.PumpStdioAsync(plugin.CallInvoker, pluginId, plugin._stopping.Token);
             if (hostServiceNames.Count > 0)
             {
                 try
                 {
-                    plugin._hostServices = await HostServicesServer.StartAsync(pluginId, options.HostServiceTypes, options.HostServices!, socketFolder, mtls, handshake.ServerCertificate, plugin.CallInvoker, cancellationToken).ConfigureAwait(false);
+                    plugin._hostServices = await HostServicesServer.StartAsync(pluginId, options.HostServiceTypes, options.HostServices!, socketFolder, handshake.Network == "tcp", mtls, handshake.ServerCertificate, plugin.CallInvoker, cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is RpcException or IOException)
                 {
@@ -270,6 +280,16 @@ internal sealed class PluginProcess : IAsyncDisposable
             throw new PluginStartException($"Plugin '{pluginId}' speaks '{handshake.Protocol}'; this host speaks go-plugin's gRPC protocol only (serve with GRPCServer: plugin.DefaultGRPCServer).", pluginId);
         }
 
+        if (handshake.Network == "stdio" && options.Transport != PluginTransport.Stdio)
+        {
+            throw new PluginStartException($"Plugin '{pluginId}' chose the stdio transport, which this host did not ask for; it asked for {options.Transport.ToString().ToLowerInvariant()}.", pluginId);
+        }
+
+        if (options.Transport == PluginTransport.Stdio && handshake.Network != "stdio")
+        {
+            throw new PluginStartException($"Plugin '{pluginId}' was asked for the stdio transport but serves on {handshake.Network} {handshake.Address}: it does not speak Hotplug's stdio transport (a Go go-plugin plugin cannot); use \"transport\": \"unix\" or \"tcp\".", pluginId);
+        }
+
         if (!options.ProtocolVersions.Contains(handshake.AppProtocol))
         {
             throw new PluginStartException($"Plugin '{pluginId}' chose application protocol {handshake.AppProtocol}; this host speaks {string.Join(", ", options.ProtocolVersions)}.", pluginId);
@@ -278,7 +298,7 @@ internal sealed class PluginProcess : IAsyncDisposable
         return handshake;
     }
 
-    private static GrpcChannel Connect(Handshake handshake, AutoMtls? mtls)
+    private static GrpcChannel Connect(Handshake handshake, AutoMtls? mtls, System.Diagnostics.Process process)
     {
         var tls = mtls is not null && handshake.ServerCertificate.Length > 0;
         var handler = new SocketsHttpHandler();
@@ -291,6 +311,13 @@ internal sealed class PluginProcess : IAsyncDisposable
         if (handshake.Network == "tcp")
         {
             authority = handshake.Address;
+        }
+        else if (handshake.Network == "stdio")
+        {
+            // The one HTTP/2 connection runs over the plugin's standard output and input.
+            authority = "localhost";
+            var stdio = new StdioStream(process.StandardOutput.BaseStream, process.StandardInput.BaseStream);
+            handler.ConnectCallback = (_, _) => ValueTask.FromResult(stdio.Open());
         }
         else
         {

@@ -39,6 +39,10 @@ public sealed class ProcessPluginOptions
     /// <summary>Gets or sets the interfaces of <see cref="HostServices"/> to offer.</summary>
     internal IReadOnlyCollection<Type> HostServiceTypes { get; set; } = [];
 
+    /// <summary>Gets or sets how host and plugin connect; the plugin is told through <c>HOTPLUG_TRANSPORT</c>.</summary>
+    /// <value>Defaults to <see cref="PluginTransport.Unix"/>. Go plugins choose for themselves (a Unix socket, TCP on Windows); the host follows what their handshake names.</value>
+    public PluginTransport Transport { get; set; } = PluginTransport.Unix;
+
     /// <summary>Gets or sets the lowest TCP port a plugin may listen on, where it uses TCP.</summary>
     /// <value>Defaults to 10000, as go-plugin.</value>
     public int MinPort { get; set; } = 10000;

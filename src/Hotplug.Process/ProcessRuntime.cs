@@ -14,9 +14,9 @@ namespace Hotplug.Process;
 /// <summary>
 /// The <c>process</c> runtime: each version is a child process that speaks hashicorp go-plugin's gRPC protocol,
 /// started from the verified store copy and supervised. Its entry:
-/// <code>{ "executable": "ranker", "args": [], "handshake": { "magicCookieKey": "...", "magicCookieValue": "...", "protocolVersion": 1 }, "pool": { "min": 1, "max": 4 } }</code>
-/// (<c>args</c>, <c>handshake</c> and <c>pool</c> are optional; the handshake defaults to <see cref="ProcessRuntimeOptions"/>,
-/// the pool to one process).
+/// <code>{ "executable": "ranker", "args": [], "handshake": { "magicCookieKey": "...", "magicCookieValue": "...", "protocolVersion": 1 }, "pool": { "min": 1, "max": 4 }, "transport": "unix" }</code>
+/// (all but <c>executable</c> are optional; the handshake defaults to <see cref="ProcessRuntimeOptions"/>, the pool to
+/// one process, the transport to a Unix socket).
 /// </summary>
 internal sealed class ProcessRuntime(IOptions<ProcessRuntimeOptions> options, TimeProvider timeProvider, ILoggerFactory? loggerFactory = null) : IPluginRuntime
 {
@@ -67,6 +67,7 @@ internal sealed class ProcessPluginVersion(PluginVersionContext context, Process
             StartTimeout = options.HandshakeTimeout,
             ShutdownTimeout = options.ShutdownTimeout,
             AutoMtls = options.AutoMtls,
+            Transport = entry.Transport,
         };
         processOptions.ProtocolVersions.Clear();
         processOptions.ProtocolVersions.Add(entry.ProtocolVersion);
@@ -213,7 +214,7 @@ internal sealed class ProcessPluginVersion(PluginVersionContext context, Process
 }
 
 /// <summary>The <c>entry</c> of a process plugin.</summary>
-internal sealed record ProcessEntry(string Executable, IReadOnlyList<string> Arguments, string? MagicCookieKey, string? MagicCookieValue, int ProtocolVersion, int PoolMin = 1, int PoolMax = 1)
+internal sealed record ProcessEntry(string Executable, IReadOnlyList<string> Arguments, string? MagicCookieKey, string? MagicCookieValue, int ProtocolVersion, int PoolMin = 1, int PoolMax = 1, PluginTransport Transport = PluginTransport.Unix)
 {
     /// <summary>The most processes one plugin version may run.</summary>
     public const int PoolLimit = 64;
@@ -273,7 +274,19 @@ internal sealed record ProcessEntry(string Executable, IReadOnlyList<string> Arg
             }
         }
 
-        return new ProcessEntry(executable.GetString()!, arguments, key, value, version, min, max);
+        var transport = PluginTransport.Unix;
+        if (entry.TryGetProperty("transport", out var t))
+        {
+            transport = t.ValueKind == JsonValueKind.String ? t.GetString() switch
+            {
+                "unix" => PluginTransport.Unix,
+                "tcp" => PluginTransport.Tcp,
+                "stdio" => PluginTransport.Stdio,
+                _ => throw Invalid("entry.transport", $"'{t.GetString()}' is not a transport: use \"unix\", \"tcp\" or \"stdio\"."),
+            } : throw Invalid("entry.transport", "must be \"unix\", \"tcp\" or \"stdio\".");
+        }
+
+        return new ProcessEntry(executable.GetString()!, arguments, key, value, version, min, max, transport);
     }
 
     private static PluginManifestException Invalid(string field, string message) => new("plugin.json", field, message);

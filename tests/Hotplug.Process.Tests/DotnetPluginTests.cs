@@ -70,6 +70,46 @@ public sealed class DotnetPluginTests
         Assert.DoesNotContain(logger.Entries, e => e.Message.Contains("plugin.GRPCStdio", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(PluginTransport.Tcp, "tcp")]
+    [InlineData(PluginTransport.Stdio, "stdio")]
+    public async Task HotplugHost_DotnetPluginOnAnotherTransport_ServesOverMutualTlsCancelsAndStopsGracefully(PluginTransport transport, string network)
+    {
+        var logger = new ListLogger();
+        var plugin = await PluginProcess.StartAsync("dotnet", GoPlugins.DotnetPlugin, [], GoPlugins.Options(o => o.Transport = transport), logger, CancellationToken.None);
+        var waiter = new Hotplug.TestPlugins.DotnetProcess.Waiter.WaiterClient(plugin.CallInvoker);
+
+        var health = await plugin.CheckHealthAsync(CancellationToken.None);
+        var call = waiter.WaitAsync(new Hotplug.TestPlugins.DotnetProcess.WaitRequest { Key = "t1" }, deadline: DateTime.UtcNow.AddMilliseconds(500));
+        var error = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => call.ResponseAsync);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!logger.Entries.Any(e => e.Message == "wait t1 cancelled") && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        var graceful = await plugin.StopAsync();
+        await plugin.DisposeAsync();
+
+        Assert.Equal(network, plugin.Handshake.Network);
+        Assert.True(plugin.IsMutualTls);
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health);
+        Assert.Equal(Grpc.Core.StatusCode.DeadlineExceeded, error.StatusCode);
+        // The deadline reached the handler in the plugin, and its console still reached the host's log.
+        Assert.Contains(logger.Entries, e => e.Message == "wait t1 cancelled");
+        Assert.Contains(logger.Events, e => e.Event.Name == "PluginStdout" && e.Message == "console t1");
+        Assert.True(graceful);
+    }
+
+    [Fact]
+    public async Task HotplugHost_GoPluginAskedForStdio_FailsSayingItDoesNotSpeakIt()
+    {
+        var error = await Assert.ThrowsAsync<PluginStartException>(() => PluginProcess.StartAsync("minimal", GoPlugins.Minimal, [], GoPlugins.Options(o => o.Transport = PluginTransport.Stdio), new ListLogger(), CancellationToken.None));
+
+        Assert.Contains("'minimal'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("does not speak Hotplug's stdio transport", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task DotnetPlugin_RunByHand_RefusesWithGoPluginsMessage()
     {

@@ -157,7 +157,7 @@ public sealed class PluginProcessTests
     [InlineData("1|1|unix|/tmp/p", true, "")]
     [InlineData("2|1|unix|/tmp/p|grpc|", false, "core protocol 2")]
     [InlineData("1|x|unix|/tmp/p|grpc|", false, "not a number")]
-    [InlineData("1|1|pipe|/tmp/p|grpc|", false, "neither 'unix' nor 'tcp'")]
+    [InlineData("1|1|pipe|/tmp/p|grpc|", false, "none of 'unix', 'tcp' or 'stdio'")]
     [InlineData("hello", false, "not a go-plugin handshake")]
     public void TryParse_HandshakeLines(string line, bool valid, string problem)
     {

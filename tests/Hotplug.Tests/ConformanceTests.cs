@@ -14,6 +14,9 @@ public abstract class ConformanceTests
 {
     private protected abstract string Project { get; }
 
+    /// <summary>Gets whether the plugin can call the host's exported services (not over the stdio transport).</summary>
+    private protected virtual bool ReachesHostServices => true;
+
     [Fact]
     public async Task Call_ReachesThePluginWithItsIdentityAndConfig()
     {
@@ -34,6 +37,13 @@ public abstract class ConformanceTests
 
         var first = await echo.EchoAsync(new EchoRequest("plain"));
         var second = await echo.EchoAsync(new EchoRequest("plain"));
+        if (!ReachesHostServices)
+        {
+            // Over stdio the plugin can open no connection back: it is offered nothing, and says so by its answer.
+            Assert.Null(first.Counter);
+            Assert.Equal("plain", second.Text);
+            return;
+        }
 
         // ICounterService is exported: the plugin reaches the host's one instance. ISecretService is registered in
         // the host but not exported: the plugin cannot get it, so it answers with the text, not the secret.
@@ -48,6 +58,14 @@ public abstract class ConformanceTests
         await using var host = await HostFixture.StartAsync();
         await host.InstallAsync("echo", "echo", "1.0.0", Project);
         var echo = host.Plugins.Get<IEcho>("echo");
+
+        if (!ReachesHostServices)
+        {
+            // Nothing to hold the call open with: the plugin reports the missing host service.
+            var error = await Assert.ThrowsAsync<PluginInvocationException>(() => echo.HoldAsync("upgrade"));
+            Assert.Contains("IHoldService", error.Message, StringComparison.Ordinal);
+            return;
+        }
 
         // The old version holds a call open in the host's IHoldService while the new version is installed.
         var held = echo.HoldAsync("upgrade");
@@ -223,4 +241,18 @@ public sealed class AssemblyConformanceTests : ConformanceTests
 public sealed class ProcessConformanceTests : ConformanceTests
 {
     private protected override string Project => TestPlugins.EchoProcess;
+}
+
+/// <summary>The same, with the plugin connected over its standard input and output (<c>"transport": "stdio"</c>): no host services.</summary>
+public sealed class StdioProcessConformanceTests : ConformanceTests
+{
+    private protected override string Project => TestPlugins.EchoProcessStdio;
+
+    private protected override bool ReachesHostServices => false;
+}
+
+/// <summary>The same, with the plugin on TCP loopback (<c>"transport": "tcp"</c>), host services included.</summary>
+public sealed class TcpProcessConformanceTests : ConformanceTests
+{
+    private protected override string Project => TestPlugins.EchoProcessTcp;
 }

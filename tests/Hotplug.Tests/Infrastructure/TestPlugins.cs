@@ -16,6 +16,15 @@ internal static class TestPlugins
     public const string Native = "NativePlugin";
     public const string EchoProcess = "EchoProcessPlugin";
 
+    /// <summary>EchoProcessPlugin, connected over TCP on loopback.</summary>
+    public const string EchoProcessTcp = EchoProcess + "+tcp";
+
+    /// <summary>EchoProcessPlugin, connected over its standard input and output.</summary>
+    public const string EchoProcessStdio = EchoProcess + "+stdio";
+
+    /// <summary>The built project a test plugin name stands for (<c>EchoProcessPlugin+tcp</c> is EchoProcessPlugin).</summary>
+    private static string Build(string project) => project.Split('+')[0];
+
     public static string EntryType(string project) => project switch
     {
         Echo => "Hotplug.TestPlugins.Echo.EchoPlugin",
@@ -24,7 +33,7 @@ internal static class TestPlugins
         _ => throw new ArgumentOutOfRangeException(nameof(project)),
     };
 
-    public static JsonObject Manifest(string id, string version, string project = Echo, JsonObject? config = null) => project == EchoProcess
+    public static JsonObject Manifest(string id, string version, string project = Echo, JsonObject? config = null) => Build(project) == EchoProcess
         ? new JsonObject
         {
             ["id"] = id,
@@ -34,6 +43,7 @@ internal static class TestPlugins
             {
                 ["executable"] = EchoProcess,
                 ["handshake"] = new JsonObject { ["magicCookieKey"] = "HOTPLUG_TEST_PLUGIN", ["magicCookieValue"] = "d3c4f1a0", ["protocolVersion"] = 1 },
+                ["transport"] = project.Contains('+', StringComparison.Ordinal) ? project.Split('+')[1] : "unix",
             },
             ["contracts"] = new JsonArray("test.echo/v1", "test.other/v1"),
             ["config"] = config ?? new JsonObject(),
@@ -58,7 +68,7 @@ internal static class TestPlugins
 
     public static void CopyBuild(string project, string folder)
     {
-        var source = Path.Combine(BuildOutput, project);
+        var source = Path.Combine(BuildOutput, Build(project));
         if (!Directory.Exists(source))
         {
             throw new InvalidOperationException($"Test plugin {project} was not built into {source}.");
