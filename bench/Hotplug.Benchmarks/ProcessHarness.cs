@@ -35,21 +35,23 @@ internal static class ProcessHarness
             }
         }
 
-        await MeasureAsync("Hotplug (.NET host, process runtime) with the Go plugin", go);
-        await MeasureAsync("Hotplug (.NET host, process runtime) with the .NET plugin (JIT)", dotnet);
+        await MeasureAsync("Hotplug (.NET host, process runtime) with the Go plugin", go, "unix");
+        await MeasureAsync("Hotplug (.NET host, process runtime) with the .NET plugin (JIT)", dotnet, "unix");
         var aot = Path.Combine(Folder, "dotnet-echo-plugin-aot", "DotnetEchoPlugin");
         if (File.Exists(aot))
         {
-            await MeasureAsync("Hotplug (.NET host, process runtime) with the .NET plugin (NativeAOT)", aot);
+            await MeasureAsync("Hotplug (.NET host, process runtime) with the .NET plugin (NativeAOT)", aot, "unix");
         }
+
+        await MeasureAsync("Hotplug (.NET host, process runtime) with the .NET plugin (JIT), stdio transport", dotnet, "stdio");
 
         return 0;
     }
 
-    private static async Task MeasureAsync(string label, string plugin)
+    private static async Task MeasureAsync(string label, string plugin, string transport)
     {
         var result = new JsonObject { ["host"] = label };
-        result["start_to_first_call_ms"] = await StartToFirstCallAsync(plugin);
+        result["start_to_first_call_ms"] = await StartToFirstCallAsync(plugin, transport);
 
         var root = Path.Combine(Path.GetTempPath(), "hotplug-bench-process-" + Guid.NewGuid().ToString("N")[..8]);
         var folder = Path.Combine(root, "plugins", "echo");
@@ -72,7 +74,10 @@ internal static class ProcessHarness
             {
                 ["executable"] = Path.GetFileName(plugin),
                 ["handshake"] = new JsonObject { ["magicCookieKey"] = "HOTPLUG_BENCH", ["magicCookieValue"] = "echo" },
+                ["transport"] = transport,
             },
+            // The same service as the generated client's, reached as a contract too (Bench.Contracts.IEcho).
+            ["contracts"] = new JsonArray("hotplug/bench"),
         }.ToJsonString());
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
@@ -109,15 +114,25 @@ internal static class ProcessHarness
             result[$"calls_per_s_{callers}"] = await ThroughputAsync(echo, callers, TimeSpan.FromSeconds(3));
         }
 
+        // The same calls through the contract router (Get<IEcho>): no .proto on the host's side.
+        var contract = plugins.Get<Bench.Contracts.IEcho>("echo");
+        (p50, p99) = await LatencyAsync(data => contract.EchoAsync(new Bench.Contracts.Payload(data)), 16, warmup: 30000, samples: 5000);
+        result["contract_p50_16B_us"] = p50;
+        result["contract_p99_16B_us"] = p99;
+        (p50, p99) = await LatencyAsync(data => contract.EchoAsync(new Bench.Contracts.Payload(data)), 64 * 1024, warmup: 2000, samples: 1000);
+        result["contract_p50_64KiB_us"] = p50;
+        result["contract_p99_64KiB_us"] = p99;
+        result["contract_calls_per_s_16"] = await ThroughputAsync(data => contract.EchoAsync(new Bench.Contracts.Payload(data)), 16, TimeSpan.FromSeconds(3));
+
         result["kill9_to_next_call_ms"] = await KillToNextCallAsync(echo, Path.Combine(root, "state", "store"));
         await host.StopAsync();
         Directory.Delete(root, recursive: true);
         Console.WriteLine(result.ToJsonString());
     }
 
-    private static async Task<double> StartToFirstCallAsync(string plugin)
+    private static async Task<double> StartToFirstCallAsync(string plugin, string transport)
     {
-        var options = new ProcessPluginOptions { MagicCookieKey = "HOTPLUG_BENCH", MagicCookieValue = "echo" };
+        var options = new ProcessPluginOptions { MagicCookieKey = "HOTPLUG_BENCH", MagicCookieValue = "echo", Transport = Enum.Parse<PluginTransport>(transport, ignoreCase: true) };
         var times = new List<double>();
         for (var i = 0; i < 6; i++)
         {
@@ -131,19 +146,25 @@ internal static class ProcessHarness
         return Math.Round(Median(times.Skip(1).ToList()), 1);
     }
 
-    private static async Task<(double P50, double P99)> LatencyAsync(Echo.Echo.EchoClient echo, int size, int warmup, int samples)
+    private static Task<(double P50, double P99)> LatencyAsync(Echo.Echo.EchoClient echo, int size, int warmup, int samples)
     {
         var payload = new Payload { Data = ByteString.CopyFrom(new byte[size]) };
+        return LatencyAsync(_ => echo.EchoAsync(payload).ResponseAsync, size, warmup, samples);
+    }
+
+    private static async Task<(double P50, double P99)> LatencyAsync(Func<byte[], Task> call, int size, int warmup, int samples)
+    {
+        var data = new byte[size];
         for (var i = 0; i < warmup; i++)
         {
-            await echo.EchoAsync(payload);
+            await call(data);
         }
 
         var times = new double[samples];
         for (var i = 0; i < samples; i++)
         {
             var start = Stopwatch.GetTimestamp();
-            await echo.EchoAsync(payload);
+            await call(data);
             times[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
         }
 
@@ -151,16 +172,22 @@ internal static class ProcessHarness
         return (Math.Round(times[samples / 2]), Math.Round(times[samples * 99 / 100]));
     }
 
-    private static async Task<double> ThroughputAsync(Echo.Echo.EchoClient echo, int callers, TimeSpan duration)
+    private static Task<double> ThroughputAsync(Echo.Echo.EchoClient echo, int callers, TimeSpan duration)
     {
         var payload = new Payload { Data = ByteString.CopyFrom(new byte[16]) };
+        return ThroughputAsync(_ => echo.EchoAsync(payload).ResponseAsync, callers, duration);
+    }
+
+    private static async Task<double> ThroughputAsync(Func<byte[], Task> call, int callers, TimeSpan duration)
+    {
+        var data = new byte[16];
         long calls = 0;
         var deadline = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         await Task.WhenAll(Enumerable.Range(0, callers).Select(_ => Task.Run(async () =>
         {
             while (Stopwatch.GetTimestamp() < deadline)
             {
-                await echo.EchoAsync(payload);
+                await call(data);
                 Interlocked.Increment(ref calls);
             }
         })));

@@ -131,7 +131,12 @@ public static partial class GoPluginServer
         foreach (var contract in app.Services.GetServices<ContractRegistration>())
         {
             contract.Map(app);
+            // Made now, not at the first call: a factory that fails stops the plugin before its handshake, with its error.
+            app.Services.GetRequiredService(typeof(ContractService<>).MakeGenericType(contract.Contract));
         }
+
+        // Made now, so it connects to the host's services as soon as the host announces them.
+        app.Services.GetRequiredService<HostServices>();
 
         map?.Invoke(app);
 

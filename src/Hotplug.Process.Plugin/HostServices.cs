@@ -33,6 +33,10 @@ public sealed class HostServices
         Offered = (Environment.GetEnvironmentVariable("HOTPLUG_HOST_SERVICES") ?? string.Empty)
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         _invoker = new(Connect, LazyThreadSafetyMode.ExecutionAndPublication);
+        if (Offered.Count > 0)
+        {
+            _ = WarmUpAsync();
+        }
     }
 
     /// <summary>Gets the full gRPC names of the services the host offers, such as <c>ranking.contracts.ItemStore</c>.</summary>
@@ -73,6 +77,24 @@ public sealed class HostServices
     {
         service = Offered.Contains(ContractSchema.For(typeof(TService)).FullServiceName, StringComparer.Ordinal) ? Get<TService>() : null;
         return service is not null;
+    }
+
+    /// <summary>
+    /// Connects as soon as the host announces its server (TLS handshake and HTTP/2 set up, through the server's
+    /// health service), so the plugin's first call to a host service does not pay for it within its deadline.
+    /// </summary>
+    private async Task WarmUpAsync()
+    {
+        try
+        {
+            await _broker.WaitAsync(BrokerId).WaitAsync(ConnectTimeout).ConfigureAwait(false);
+            var health = new Grpc.Health.V1.Health.HealthClient(await Task.Run(() => _invoker.Value).ConfigureAwait(false));
+            await health.CheckAsync(new Grpc.Health.V1.HealthCheckRequest(), deadline: DateTime.UtcNow + ConnectTimeout).ResponseAsync.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RpcException or TimeoutException or IOException)
+        {
+            // The first real call connects, or reports why it cannot.
+        }
     }
 
     /// <summary>Waits for the host's announcement, then connects to the server it names.</summary>

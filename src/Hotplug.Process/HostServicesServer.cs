@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using Grpc.AspNetCore.Server.Model;
 using Grpc.Core;
+using Grpc.HealthCheck;
 using Hotplug.Process.Protocol;
 using Hotplug.Wire;
 using Microsoft.AspNetCore.Builder;
@@ -113,9 +114,14 @@ internal sealed class HostServicesServer : IAsyncDisposable
         builder.Services.AddGrpc();
         builder.Services.AddSingleton(new HostServiceHandlers(handlers));
         builder.Services.AddSingleton<IServiceMethodProvider<HostServicesEndpoint>, HostServicesMethodProvider>();
+        // grpc.health.v1 too: a plugin checks it to open its connection before its first real call needs it.
+        var health = new HealthServiceImpl();
+        health.SetStatus(string.Empty, Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving);
+        builder.Services.AddSingleton(health);
         var app = builder.Build();
         app.UseRouting();
         app.MapGrpcService<HostServicesEndpoint>();
+        app.MapGrpcService<HealthServiceImpl>();
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
 
         try
