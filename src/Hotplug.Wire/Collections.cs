@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 
 namespace Hotplug.Wire;
@@ -61,6 +62,10 @@ internal static class Collections
     public static Func<object, IEnumerable<KeyValuePair<object, object?>>> MapEntries(Type key, Type value) =>
         Helper<Func<object, IEnumerable<KeyValuePair<object, object?>>>>(nameof(Entries), key, value);
 
+    // The schema is built by reflection over the contract's own types, and its entry points say so
+    // (RequiresDynamicCode on ContractSchema.For and the client and server factories).
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Reached only through entry points that require dynamic code.")]
+    [UnconditionalSuppressMessage("Trimming", "IL2060", Justification = "Reached only through entry points that require unreferenced code.")]
     private static TDelegate Helper<TDelegate>(string name, params Type[] types)
         where TDelegate : Delegate =>
         typeof(Collections).GetMethod(name, BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(types).CreateDelegate<TDelegate>();

@@ -95,7 +95,7 @@ internal static class ProtoExport
     {
         var prefix = ContractSchema.Snake(type.ClrType.Name).ToUpperInvariant();
         s.Append("enum ").Append(type.ProtoName).Append(" {\n");
-        var values = Enum.GetValues(type.ClrType).Cast<object>()
+        var values = Enum.GetValuesAsUnderlyingType(type.ClrType).Cast<object>()
             .Select(v => (Name: Enum.GetName(type.ClrType, v)!, Number: Convert.ToInt64(v, System.Globalization.CultureInfo.InvariantCulture)))
             .DistinctBy(v => v.Number)
             .OrderBy(v => v.Number)
