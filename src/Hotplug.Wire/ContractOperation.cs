@@ -30,8 +30,9 @@ public sealed class ContractOperation
         DataIndexes = dataIndexes;
         Request = request;
         Response = response;
-        var marshallerIn = Marshallers.Create(request.Encode, request.Decode);
-        var marshallerOut = Marshallers.Create(response.Encode, response.Decode);
+        // Contextual: messages are written into and read from gRPC's own buffers.
+        var marshallerIn = new Marshaller<object?[]>((Action<object?[], SerializationContext>)request.Encode, (Func<DeserializationContext, object?[]>)request.Decode);
+        var marshallerOut = new Marshaller<object?[]>((Action<object?[], SerializationContext>)response.Encode, (Func<DeserializationContext, object?[]>)response.Decode);
         GrpcMethod = new Method<object?[], object?[]>(kind, serviceName, name, marshallerIn, marshallerOut);
     }
 
@@ -87,16 +88,7 @@ internal sealed class PayloadCodec(MessageType message, bool direct)
         var writer = ProtoWriter.Rent();
         try
         {
-            if (direct)
-            {
-                var value = values[0] ?? throw new ArgumentNullException(message.ClrType?.Name, $"A null {message.ClrType?.Name} cannot go over the wire.");
-                message.WriteValues(writer, message.Get!(value));
-            }
-            else
-            {
-                message.WriteValues(writer, values);
-            }
-
+            Write(writer, values);
             return writer.ToArray();
         }
         finally
@@ -105,5 +97,47 @@ internal sealed class PayloadCodec(MessageType message, bool direct)
         }
     }
 
-    public object?[] Decode(byte[] data) => direct ? [message.Create!(message.ReadValues(data))] : message.ReadValues(data);
+    /// <summary>Encodes straight into gRPC's buffer: no array per message.</summary>
+    public void Encode(object?[] values, SerializationContext context)
+    {
+        var writer = ProtoWriter.Rent();
+        try
+        {
+            Write(writer, values);
+            var written = writer.Written;
+            context.SetPayloadLength(written.Length);
+            var target = context.GetBufferWriter();
+            written.CopyTo(target.GetSpan(written.Length));
+            target.Advance(written.Length);
+            context.Complete();
+        }
+        finally
+        {
+            ProtoWriter.Return(writer);
+        }
+    }
+
+    public object?[] Decode(byte[] data) => Decode(data.AsSpan());
+
+    /// <summary>Decodes from gRPC's buffer where the message arrived in one piece, with no copy.</summary>
+    public object?[] Decode(DeserializationContext context)
+    {
+        var payload = context.PayloadAsReadOnlySequence();
+        return payload.IsSingleSegment ? Decode(payload.FirstSpan) : Decode(System.Buffers.BuffersExtensions.ToArray(payload));
+    }
+
+    private object?[] Decode(ReadOnlySpan<byte> data) => direct ? [message.Create!(message.ReadValues(data))] : message.ReadValues(data);
+
+    private void Write(ProtoWriter writer, object?[] values)
+    {
+        if (direct)
+        {
+            var value = values[0] ?? throw new ArgumentNullException(message.ClrType?.Name, $"A null {message.ClrType?.Name} cannot go over the wire.");
+            message.WriteValues(writer, message.Get!(value));
+        }
+        else
+        {
+            message.WriteValues(writer, values);
+        }
+    }
 }

@@ -35,7 +35,8 @@ internal sealed class ProtoWriter
 
     public static void Return(ProtoWriter writer)
     {
-        if (writer._buffer.Capacity <= 64 * 1024)
+        // Kept for the thread's next message up to 1 MiB, so large payloads do not allocate a large buffer per call.
+        if (writer._buffer.Capacity <= 1024 * 1024)
         {
             writer._buffer.ResetWrittenCount();
             _spare = writer;
