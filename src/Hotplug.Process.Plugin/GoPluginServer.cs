@@ -74,20 +74,30 @@ public static partial class GoPluginServer
         // Taken before the console is sent to the host: on the stdio transport these carry the connection.
         var stdin = transport == "stdio" ? Console.OpenStandardInput() : null;
         var stdout = transport == "stdio" ? Console.OpenStandardOutput() : null;
-        using var tls = Environment.GetEnvironmentVariable("PLUGIN_CLIENT_CERT") is { Length: > 0 } clientPem ? ServerTls.Create(clientPem) : null;
+        // The certificate is made while the server is built: the first use of the TLS library is the slowest part of starting.
+        var tlsReady = Environment.GetEnvironmentVariable("PLUGIN_CLIENT_CERT") is { Length: > 0 } clientPem
+            ? Task.Run(() => (ServerTls?)ServerTls.Create(clientPem), cancellationToken)
+            : Task.FromResult<ServerTls?>(null);
+        ServerTls? tls = null;
+        var useTls = Environment.GetEnvironmentVariable("PLUGIN_CLIENT_CERT") is { Length: > 0 };
 
-        var builder = WebApplication.CreateSlimBuilder();
+        // The empty builder and Kestrel's core: a plugin starts in tens of milliseconds, not a web application's hundreds.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { Args = Environment.GetCommandLineArgs().Skip(1).ToArray() });
+        builder.WebHost.UseKestrelCore();
+        builder.Services.AddRouting();
         // Standard output carries the handshake and nothing else: logs go to standard error as hclog JSON.
         builder.Logging.ClearProviders().AddProvider(new HclogLoggerProvider()).AddFilter("Microsoft", LogLevel.Warning);
         void Configure(ListenOptions listen)
         {
             listen.Protocols = HttpProtocols.Http2;
-            if (tls is not null)
+            if (useTls)
             {
-                listen.UseHttps(tls.Certificate, https =>
+                // The certificate is read per connection: by the first one, it has long been made.
+                listen.UseHttps(https =>
                 {
+                    https.ServerCertificateSelector = (_, _) => tls!.Certificate;
                     https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
-                    https.ClientCertificateValidation = (certificate, _, _) => tls.IsHost(certificate);
+                    https.ClientCertificateValidation = (certificate, _, _) => tls!.IsHost(certificate);
                 });
             }
         }
@@ -113,7 +123,8 @@ public static partial class GoPluginServer
         }
 
         builder.Services.AddGrpc();
-        // The manifest's config section, which a Hotplug host passes as HOTPLUG_CONFIG_* variables.
+        // The plugin's own appsettings.json, then the manifest's config section, which a Hotplug host passes as HOTPLUG_CONFIG_* variables.
+        builder.Configuration.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true, reloadOnChange: false);
         builder.Configuration.AddEnvironmentVariables("HOTPLUG_CONFIG_");
         var stdio = new PluginStdio();
         builder.Services.AddSingleton(stdio);
@@ -124,6 +135,9 @@ public static partial class GoPluginServer
             Environment.GetEnvironmentVariable("HOTPLUG_PLUGIN_VERSION") ?? string.Empty));
         configure?.Invoke(builder);
         var app = builder.Build();
+        // Read by Kestrel's listen options and the host services' client, which both run from here on.
+        tls = await tlsReady.ConfigureAwait(false);
+        using var disposeTls = tls;
         app.MapGrpcService<PluginHealthService>();
         app.MapGrpcService<PluginControllerService>();
         app.MapGrpcService<PluginBrokerService>();

@@ -24,9 +24,17 @@ internal static class GoPluginCertificate
         var names = new SubjectAlternativeNameBuilder();
         names.AddDnsName("localhost");
         request.CertificateExtensions.Add(names.Build());
-        using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddYears(1));
+        var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddYears(1));
+        if (!OperatingSystem.IsWindows())
+        {
+            // OpenSSL serves TLS with the in-memory key as it is.
+            return created;
+        }
 
-        // A PKCS#12 round trip gives a certificate whose key TLS stacks (Kestrel's included) can use.
-        return X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pkcs12), null);
+        // Windows' TLS stack cannot use an ephemeral key: a PKCS#12 round trip gives it one it can.
+        using (created)
+        {
+            return X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pkcs12), null);
+        }
     }
 }
