@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Security;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -93,11 +94,9 @@ public static partial class GoPluginServer
             if (useTls)
             {
                 // The certificate is read per connection: by the first one, it has long been made.
-                listen.UseHttps(https =>
+                listen.UseHttps(new TlsHandshakeCallbackOptions
                 {
-                    https.ServerCertificateSelector = (_, _) => tls!.Certificate;
-                    https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
-                    https.ClientCertificateValidation = (certificate, _, _) => tls!.IsHost(certificate);
+                    OnConnection = _ => new ValueTask<SslServerAuthenticationOptions>(tls!.ServerOptions),
                 });
             }
         }
@@ -267,23 +266,44 @@ public static partial class GoPluginServer
     {
         private readonly byte[] _host;
 
-        private ServerTls(X509Certificate2 certificate, byte[] host)
+        private ServerTls(X509Certificate2 certificate, X509Certificate2 host)
         {
             Certificate = certificate;
-            _host = host;
+            Host = host;
+            _host = host.RawData;
+            // Building the certificate's context reads the system's root store, which takes tens of milliseconds
+            // the first time: done beside the handshake, not before it.
+            ServerOptions = Task.Run(() => new SslServerAuthenticationOptions
+            {
+                ServerCertificateContext = SslStreamCertificateContext.Create(certificate, additionalCertificates: null, offline: true),
+                ClientCertificateRequired = true,
+                CertificateChainPolicy = Process.GoPluginCertificate.Pinned(host),
+                RemoteCertificateValidationCallback = (_, peer, _, _) => peer is not null && IsHost(peer),
+                ApplicationProtocols = [SslApplicationProtocol.Http2],
+            });
         }
 
         public X509Certificate2 Certificate { get; }
 
+        /// <summary>Gets the host's certificate, the only one this plugin trusts.</summary>
+        public X509Certificate2 Host { get; }
+
+        /// <summary>Gets the TLS settings of every connection: this certificate, and the host's required.</summary>
+        public Task<SslServerAuthenticationOptions> ServerOptions { get; }
+
         public static ServerTls Create(string hostPem)
         {
-            using var host = X509Certificate2.CreateFromPem(hostPem);
+            var host = X509Certificate2.CreateFromPem(hostPem);
             var certificate = Process.GoPluginCertificate.Create();
-            return new ServerTls(certificate, host.RawData);
+            return new ServerTls(certificate, host);
         }
 
         public bool IsHost(X509Certificate certificate) => CryptographicOperations.FixedTimeEquals(certificate.GetRawCertData(), _host);
 
-        public void Dispose() => Certificate.Dispose();
+        public void Dispose()
+        {
+            Certificate.Dispose();
+            Host.Dispose();
+        }
     }
 }

@@ -34,6 +34,7 @@ internal sealed class AutoMtls : IDisposable
         {
             TargetHost = "localhost",
             ClientCertificates = [ClientCertificate],
+            CertificateChainPolicy = GoPluginCertificate.Pinned(X509CertificateLoader.LoadCertificate(expected)),
             RemoteCertificateValidationCallback = (_, certificate, _, _) =>
                 certificate is not null && CryptographicOperations.FixedTimeEquals(certificate.GetRawCertData(), expected),
         };

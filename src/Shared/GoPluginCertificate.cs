@@ -10,6 +10,22 @@ namespace Hotplug.Process;
 /// </summary>
 internal static class GoPluginCertificate
 {
+    /// <summary>
+    /// Chain checks that trust the peer's one certificate and nothing else: no system root store is read (its
+    /// first load costs tens of milliseconds), nothing is downloaded, no revocation is checked.
+    /// </summary>
+    public static X509ChainPolicy Pinned(X509Certificate2 peer)
+    {
+        var policy = new X509ChainPolicy
+        {
+            TrustMode = X509ChainTrustMode.CustomRootTrust,
+            RevocationMode = X509RevocationMode.NoCheck,
+            DisableCertificateDownloads = true,
+        };
+        policy.CustomTrustStore.Add(peer);
+        return policy;
+    }
+
     public static X509Certificate2 Create()
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
