@@ -133,6 +133,7 @@ public sealed class HostServices
             {
                 TargetHost = "localhost",
                 ClientCertificates = [_tls.Certificate],
+                CertificateChainPolicy = Process.GoPluginCertificate.Pinned(_tls.Host),
                 RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is not null && _tls.IsHost(certificate),
             };
         }
