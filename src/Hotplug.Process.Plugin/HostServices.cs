@@ -109,6 +109,8 @@ public sealed class HostServices
         var info = announced.Result;
         var handler = new SocketsHttpHandler
         {
+            // As the host's connection to the plugin: no 64 KiB window to wait on for larger answers.
+            InitialHttp2StreamWindowSize = 4 * 1024 * 1024,
             ConnectCallback = async (_, cancellationToken) =>
             {
                 var socket = info.Network == "unix"

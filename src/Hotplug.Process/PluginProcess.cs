@@ -301,7 +301,12 @@ internal sealed class PluginProcess : IAsyncDisposable
     private static GrpcChannel Connect(Handshake handshake, AutoMtls? mtls, System.Diagnostics.Process process)
     {
         var tls = mtls is not null && handshake.ServerCertificate.Length > 0;
-        var handler = new SocketsHttpHandler();
+        var handler = new SocketsHttpHandler
+        {
+            // HTTP/2's default 64 KiB window makes a 64 KiB answer (plus gRPC's 5-byte prefix) wait a round trip for
+            // a window update; a local connection has no reason to throttle.
+            InitialHttp2StreamWindowSize = 4 * 1024 * 1024,
+        };
         if (tls)
         {
             handler.SslOptions = mtls!.ClientOptions(handshake.ServerCertificate);
