@@ -118,25 +118,28 @@ internal sealed class StderrForwarder
             return;
         }
 
-        var (level, message) = Parse(line);
+        var entry = Parse(line);
         lock (_recent)
         {
-            _recent.Enqueue(message);
+            _recent.Enqueue(entry.Text);
             while (_recent.Count > KeepLines)
             {
                 _recent.Dequeue();
             }
         }
 
-        _logger.Log(level, "{PluginOutput}", message);
+        _logger.Log(entry.Level, default, entry, null, static (e, _) => e.Text);
     }
 
-    /// <summary>Reads an hclog JSON line (<c>{"@level":"info","@message":"...","key":"value"}</c>) into a level and a text.</summary>
-    internal static (LogLevel Level, string Message) Parse(string line)
+    /// <summary>
+    /// Reads an hclog JSON line (<c>{"@level":"info","@message":"...","@module":"...","key":"value"}</c>) into a level,
+    /// a text (the message with its fields as <c>key=value</c>) and structured fields; other lines are text only.
+    /// </summary>
+    internal static HclogEntry Parse(string line)
     {
         if (!line.StartsWith('{'))
         {
-            return (LogLevel.Information, line);
+            return new HclogEntry(LogLevel.Information, line, line, []);
         }
 
         try
@@ -145,28 +148,86 @@ internal sealed class StderrForwarder
             var root = json.RootElement;
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("@message", out var message))
             {
-                return (LogLevel.Information, line);
+                return new HclogEntry(LogLevel.Information, line, line, []);
             }
 
             var level = root.TryGetProperty("@level", out var l) ? l.GetString() : null;
             var text = new StringBuilder(message.ToString());
+            var fields = new List<KeyValuePair<string, object?>>();
+            if (root.TryGetProperty("@module", out var module) && module.ValueKind == JsonValueKind.String)
+            {
+                fields.Add(new("PluginModule", module.GetString()));
+            }
+
             foreach (var field in root.EnumerateObject().Where(f => !f.Name.StartsWith('@')))
             {
+                var value = Value(field.Value);
+                fields.Add(new(field.Name, value));
                 text.Append(' ').Append(field.Name).Append('=').Append(field.Value.ValueKind == JsonValueKind.String ? field.Value.GetString() : field.Value.GetRawText());
             }
 
-            return (level switch
-            {
-                "trace" => LogLevel.Trace,
-                "debug" => LogLevel.Debug,
-                "warn" => LogLevel.Warning,
-                "error" => LogLevel.Error,
-                _ => LogLevel.Information,
-            }, text.ToString());
+            return new HclogEntry(
+                level switch
+                {
+                    "trace" => LogLevel.Trace,
+                    "debug" => LogLevel.Debug,
+                    "warn" => LogLevel.Warning,
+                    "error" => LogLevel.Error,
+                    _ => LogLevel.Information,
+                },
+                message.ToString(),
+                text.ToString(),
+                fields);
         }
         catch (JsonException)
         {
-            return (LogLevel.Information, line);
+            return new HclogEntry(LogLevel.Information, line, line, []);
         }
     }
+
+    private static object? Value(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => value.GetString(),
+        JsonValueKind.Number => value.TryGetInt64(out var whole) ? whole : value.GetDouble(),
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        JsonValueKind.Null => null,
+        _ => value.GetRawText(),
+    };
+}
+
+/// <summary>
+/// One line of a plugin's standard error as a log entry: structured loggers see <c>PluginOutput</c> (the message),
+/// <c>PluginModule</c> and every hclog field as properties; text loggers see the message with its fields.
+/// </summary>
+internal sealed class HclogEntry(LogLevel level, string message, string text, IReadOnlyList<KeyValuePair<string, object?>> fields)
+    : IReadOnlyList<KeyValuePair<string, object?>>
+{
+    public LogLevel Level => level;
+
+    /// <summary>Gets the message alone.</summary>
+    public string Message => message;
+
+    /// <summary>Gets the message followed by its fields as <c>key=value</c>.</summary>
+    public string Text => text;
+
+    public int Count => fields.Count + 2;
+
+    public KeyValuePair<string, object?> this[int index] =>
+        index < fields.Count ? fields[index]
+        : index == fields.Count ? new("PluginOutput", message)
+        : index == fields.Count + 1 ? new("{OriginalFormat}", "{PluginOutput}")
+        : throw new ArgumentOutOfRangeException(nameof(index));
+
+    public IEnumerator<KeyValuePair<string, object?>> GetEnumerator()
+    {
+        for (var i = 0; i < Count; i++)
+        {
+            yield return this[i];
+        }
+    }
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+    public override string ToString() => text;
 }

@@ -44,6 +44,7 @@ internal sealed class ListLogger : Microsoft.Extensions.Logging.ILogger
 {
     private readonly List<(Microsoft.Extensions.Logging.LogLevel Level, string Message)> _entries = [];
     private readonly List<(Microsoft.Extensions.Logging.EventId Event, string Message)> _events = [];
+    private readonly List<IReadOnlyList<KeyValuePair<string, object?>>> _fields = [];
 
     public IReadOnlyList<(Microsoft.Extensions.Logging.LogLevel Level, string Message)> Entries
     {
@@ -67,6 +68,19 @@ internal sealed class ListLogger : Microsoft.Extensions.Logging.ILogger
         {
             _entries.Add((logLevel, formatter(state, exception)));
             _events.Add((eventId, formatter(state, exception)));
+            _fields.Add(state as IReadOnlyList<KeyValuePair<string, object?>> ?? []);
+        }
+    }
+
+    /// <summary>Gets each entry's structured properties, as a structured logger sees them.</summary>
+    public IReadOnlyList<IReadOnlyList<KeyValuePair<string, object?>>> Fields
+    {
+        get
+        {
+            lock (_entries)
+            {
+                return [.. _fields];
+            }
         }
     }
 

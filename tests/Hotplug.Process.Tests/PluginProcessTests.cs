@@ -25,6 +25,10 @@ public sealed class PluginProcessTests
         Assert.NotEmpty(plugin.Handshake.ServerCertificate);
         // go-plugin logs as hclog JSON on standard error; the host turns it into structured entries.
         Assert.Contains(logger.Entries, e => e.Level == LogLevel.Debug && e.Message.StartsWith("plugin address", StringComparison.Ordinal) && e.Message.Contains("network=unix", StringComparison.Ordinal));
+        // ... and structured loggers get its fields as properties.
+        var address = Assert.Single(logger.Fields, f => f.Any(p => p.Key == "PluginOutput" && Equals(p.Value, "plugin address")));
+        Assert.Contains(new KeyValuePair<string, object?>("network", "unix"), address);
+        Assert.Contains(address, p => p.Key == "address" && p.Value is string path && path.StartsWith("/tmp/hp-", StringComparison.Ordinal));
     }
 
     [Fact]
