@@ -11,7 +11,7 @@ internal static class ProtoCommand
     public static Command Create()
     {
         var assembly = new Argument<string>("assembly") { Description = "The contract assembly (.dll), built; its dependencies are looked up beside it." };
-        var contract = new Option<string?>("--contract") { Description = "Only this contract, by name (ranking/v1) or interface (IRanker)." };
+        var contract = new Option<string?>("--contract") { Description = "Only this contract, by name (ranking/v1) or interface (IRanker); an interface without [PluginContract], such as a host service (IItemStore), by its name." };
         var output = new Option<string?>("--out") { Description = "Write one <service>.proto per contract into this folder instead of standard output." };
         var fileOptions = new Option<string[]>("--option") { Description = "A file option to write, such as go_package=example.com/ranker/pb (repeatable).", AllowMultipleArgumentsPerToken = false };
         var command = new Command("proto", "Write the gRPC service and messages of each [PluginContract] interface in an assembly as proto3, as Hotplug carries them.")
@@ -58,9 +58,13 @@ internal static class ProtoCommand
         var context = new ContractLoadContext(full);
         try
         {
+            // Every [PluginContract]; or the one named, which may also be a plain interface a host exports to its
+            // plugins (a host service, such as IItemStore), served over go-plugin's broker in the same shape.
             var contracts = context.LoadFromAssemblyPath(full).GetExportedTypes()
-                .Where(t => t.IsInterface && t.GetCustomAttribute<PluginContractAttribute>() is not null)
-                .Where(t => only is null || t.Name == only || t.FullName == only || t.GetCustomAttribute<PluginContractAttribute>()!.Name == only)
+                .Where(t => t.IsInterface)
+                .Where(t => only is null
+                    ? t.GetCustomAttribute<PluginContractAttribute>() is not null
+                    : t.Name == only || t.FullName == only || t.GetCustomAttribute<PluginContractAttribute>()?.Name == only)
                 .OrderBy(t => t.FullName, StringComparer.Ordinal)
                 .ToList();
             if (contracts.Count == 0)
@@ -84,7 +88,7 @@ internal static class ProtoCommand
                 Directory.CreateDirectory(output);
                 var file = Path.Combine(output, schema.ServiceName.ToLowerInvariant() + ".proto");
                 File.WriteAllText(file, proto);
-                Console.Out.WriteLine($"{schema.ContractName}: {file} (service {schema.FullServiceName}, {schema.Operations.Count} method(s))");
+                Console.Out.WriteLine($"{schema.ContractName ?? type.Name}: {file} (service {schema.FullServiceName}, {schema.Operations.Count} method(s))");
             }
 
             return ExitCodes.Ok;

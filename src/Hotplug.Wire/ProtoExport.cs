@@ -10,7 +10,9 @@ internal static class ProtoExport
         var s = new StringBuilder();
         s.Append("// The wire contract of ").Append(schema.ContractType.FullName);
         s.Append(schema.ContractName is null ? string.Empty : $" ({schema.ContractName})").Append(".\n");
-        s.Append("// Written by `hotplug proto`: implement this service to provide the contract in any language.\n");
+        s.Append(schema.ContractName is null
+            ? "// Written by `hotplug proto`. As a host service, a Hotplug host serves it to plugins through go-plugin's broker.\n"
+            : "// Written by `hotplug proto`: implement this service to provide the contract in any language.\n");
         s.Append("syntax = \"proto3\";\n\n");
         if (schema.Package.Length > 0)
         {

@@ -41,6 +41,18 @@ public sealed class ProtoCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Proto_HostServiceInterfaceByName_WritesTheServiceAHostServesThroughTheBroker()
+    {
+        var result = await CliProcess.RunAsync("proto", RankingContracts, "--contract", "IItemStore");
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains("package ranking.contracts;", result.Out, StringComparison.Ordinal);
+        Assert.Contains("rpc Find(FindRequest) returns (FindResponse);", result.Out, StringComparison.Ordinal);
+        Assert.Contains("rpc All(google.protobuf.Empty) returns (AllResponse);", result.Out, StringComparison.Ordinal);
+        Assert.Contains("As a host service", result.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Proto_UnknownContract_FailsNamingIt()
     {
         var result = await CliProcess.RunAsync("proto", RankingContracts, "--contract", "nope/v9");
