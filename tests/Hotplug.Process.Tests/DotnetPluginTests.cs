@@ -34,6 +34,33 @@ public sealed class DotnetPluginTests
     }
 
     [Fact]
+    public async Task GoHost_DotnetPluginServingAContract_GoClientFromTheExportedProtoRanks()
+    {
+        // The plugin serves IRanker with AddPluginContract (no .proto); the Go host's client is generated from the
+        // .proto `hotplug proto` wrote for it (tests/GoPlugins/ranker/proto/ranker.proto).
+        var info = new ProcessStartInfo(GoPlugins.RankHost) { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(GoPlugins.DotnetPlugin);
+        using var host = System.Diagnostics.Process.Start(info)!;
+        var output = host.StandardOutput.ReadToEndAsync();
+        var error = host.StandardError.ReadToEndAsync();
+        try
+        {
+            await host.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        finally
+        {
+            if (!host.HasExited)
+            {
+                host.Kill(entireProcessTree: true);
+            }
+        }
+
+        var text = await output;
+        Assert.True(host.ExitCode == 0, text + await error);
+        Assert.Contains("ranked [b c a] by dotnet-by-score", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task HotplugHost_DotnetPlugin_ServesHealthOverMutualTlsAndStopsGracefully()
     {
         var plugin = await PluginProcess.StartAsync("dotnet", GoPlugins.DotnetPlugin, [], GoPlugins.Options(), new ListLogger(), CancellationToken.None);

@@ -16,6 +16,9 @@ internal static class GoPlugins
     /// <summary>The go-plugin host that pings the plugin it is given and shuts it down.</summary>
     public static string PingHost => Check(Path.Combine(Metadata("GoHostsPath"), "ping"));
 
+    /// <summary>A go-plugin Go host that calls ranking/v1 through a client generated from the exported .proto.</summary>
+    public static string RankHost => Check(Path.Combine(Metadata("GoHostsPath"), "rank"));
+
     /// <summary>The .NET test plugin served with Hotplug.Process.Plugin (its apphost executable).</summary>
     public static string DotnetPlugin => Check(Metadata("DotnetPluginPath"));
 

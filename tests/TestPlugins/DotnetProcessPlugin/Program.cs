@@ -2,7 +2,9 @@ using Grpc.Core;
 using Hotplug.Process.Plugin;
 using Hotplug.TestPlugins.DotnetProcess;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Ranking.Contracts;
 
 // A .NET plugin served over go-plugin's protocol, with the same handshake settings as the Go test plugins.
 return await GoPluginServer.RunAsync(
@@ -11,7 +13,15 @@ return await GoPluginServer.RunAsync(
         MagicCookieKey = "HOTPLUG_TEST_PLUGIN",
         MagicCookieValue = "d3c4f1a0",
     },
+    configure: builder => builder.Services.AddPluginContract<IRanker>(new ScoreRanker()),
     map: app => app.MapGrpcService<WaiterService>());
+
+/// <summary>Ranks by score, highest first: the ranking/v1 contract, which go-plugin Go hosts call from its exported .proto.</summary>
+internal sealed class ScoreRanker : IRanker
+{
+    public ValueTask<RankResponse> RankAsync(RankRequest request, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(new RankResponse([.. request.Items.OrderByDescending(i => i.Score).Select(i => i.Id)], "dotnet-by-score"));
+}
 
 /// <summary>Waits until the call is cancelled, and says so in the plugin's log, which the host reads.</summary>
 internal sealed partial class WaiterService(ILogger<WaiterService> logger) : Waiter.WaiterBase
