@@ -22,6 +22,7 @@ internal sealed class PluginProcess : IAsyncDisposable
     private readonly string _socketFolder;
     private readonly AutoMtls? _mtls;
     private CallInvoker? _callInvoker;
+    private GrpcChannel? _second;
     private HostServicesServer? _hostServices;
     private readonly CancellationTokenSource _stopping = new();
     private int _stopped;
@@ -45,7 +46,9 @@ internal sealed class PluginProcess : IAsyncDisposable
     public GrpcChannel Channel { get; }
 
     /// <summary>Gets a call invoker over <see cref="Channel"/>, for generated clients.</summary>
-    public CallInvoker CallInvoker => _callInvoker ??= Channel.CreateCallInvoker();
+    public CallInvoker CallInvoker => _callInvoker ??= _second is null
+        ? Channel.CreateCallInvoker()
+        : new SpreadCallInvoker(Channel.CreateCallInvoker(), _second.CreateCallInvoker());
 
     public int ProcessId => _process.Id;
 
@@ -142,6 +145,13 @@ internal sealed class PluginProcess : IAsyncDisposable
             }
 
             var plugin = new PluginProcess(pluginId, process, handshake, Connect(handshake, mtls, process), stderr, options, socketFolder, mtls);
+            if (handshake.Network != "stdio")
+            {
+                // A second HTTP/2 connection, opened by the first call that takes it: calls alternate between the
+                // two, so concurrent callers are not all framed and read through one connection's single loops.
+                plugin._second = Connect(handshake, mtls, process);
+            }
+
             _ = stderr.PumpStdioAsync(plugin.CallInvoker, pluginId, plugin._stopping.Token);
             if (hostServiceNames.Count > 0)
             {
@@ -234,6 +244,7 @@ internal sealed class PluginProcess : IAsyncDisposable
             }
 
             Channel.Dispose();
+            _second?.Dispose();
             _mtls?.Dispose();
             TryDelete(_socketFolder);
         }
@@ -385,5 +396,28 @@ internal sealed class PluginProcess : IAsyncDisposable
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
         }
+    }
+
+    /// <summary>Sends each call on the next of two connections in turn.</summary>
+    private sealed class SpreadCallInvoker(CallInvoker first, CallInvoker second) : CallInvoker
+    {
+        private int _next;
+
+        public override TResponse BlockingUnaryCall<TRequest, TResponse>(Method<TRequest, TResponse> method, string? host, CallOptions options, TRequest request) =>
+            Next().BlockingUnaryCall(method, host, options, request);
+
+        public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(Method<TRequest, TResponse> method, string? host, CallOptions options, TRequest request) =>
+            Next().AsyncUnaryCall(method, host, options, request);
+
+        public override AsyncServerStreamingCall<TResponse> AsyncServerStreamingCall<TRequest, TResponse>(Method<TRequest, TResponse> method, string? host, CallOptions options, TRequest request) =>
+            Next().AsyncServerStreamingCall(method, host, options, request);
+
+        public override AsyncClientStreamingCall<TRequest, TResponse> AsyncClientStreamingCall<TRequest, TResponse>(Method<TRequest, TResponse> method, string? host, CallOptions options) =>
+            Next().AsyncClientStreamingCall(method, host, options);
+
+        public override AsyncDuplexStreamingCall<TRequest, TResponse> AsyncDuplexStreamingCall<TRequest, TResponse>(Method<TRequest, TResponse> method, string? host, CallOptions options) =>
+            Next().AsyncDuplexStreamingCall(method, host, options);
+
+        private CallInvoker Next() => (Interlocked.Increment(ref _next) & 1) == 0 ? first : second;
     }
 }
