@@ -397,27 +397,4 @@ internal sealed class PluginProcess : IAsyncDisposable
         {
         }
     }
-
-    /// <summary>Sends each call on the next of two connections in turn.</summary>
-    private sealed class SpreadCallInvoker(CallInvoker first, CallInvoker second) : CallInvoker
-    {
-        private int _next;
-
-        public override TResponse BlockingUnaryCall<TRequest, TResponse>(Method<TRequest, TResponse> method, string? host, CallOptions options, TRequest request) =>
-            Next().BlockingUnaryCall(method, host, options, request);
-
-        public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(Method<TRequest, TResponse> method, string? host, CallOptions options, TRequest request) =>
-            Next().AsyncUnaryCall(method, host, options, request);
-
-        public override AsyncServerStreamingCall<TResponse> AsyncServerStreamingCall<TRequest, TResponse>(Method<TRequest, TResponse> method, string? host, CallOptions options, TRequest request) =>
-            Next().AsyncServerStreamingCall(method, host, options, request);
-
-        public override AsyncClientStreamingCall<TRequest, TResponse> AsyncClientStreamingCall<TRequest, TResponse>(Method<TRequest, TResponse> method, string? host, CallOptions options) =>
-            Next().AsyncClientStreamingCall(method, host, options);
-
-        public override AsyncDuplexStreamingCall<TRequest, TResponse> AsyncDuplexStreamingCall<TRequest, TResponse>(Method<TRequest, TResponse> method, string? host, CallOptions options) =>
-            Next().AsyncDuplexStreamingCall(method, host, options);
-
-        private CallInvoker Next() => (Interlocked.Increment(ref _next) & 1) == 0 ? first : second;
-    }
 }

@@ -9,28 +9,12 @@ public sealed class DotnetPluginTests
     [Fact]
     public async Task GoHost_DotnetPlugin_HandshakeWithAutoMtlsPingDispenseAndShutdown()
     {
-        var info = new ProcessStartInfo(GoPlugins.PingHost) { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(GoPlugins.DotnetPlugin);
-        using var host = System.Diagnostics.Process.Start(info)!;
-        var output = host.StandardOutput.ReadToEndAsync();
-        var error = host.StandardError.ReadToEndAsync();
-        try
-        {
-            await host.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        }
-        finally
-        {
-            if (!host.HasExited)
-            {
-                host.Kill(entireProcessTree: true);
-            }
-        }
+        var (exitCode, output) = await RunGoHostAsync(GoPlugins.PingHost);
 
-        var text = await output + await error;
-        Assert.True(host.ExitCode == 0, text);
-        Assert.Contains("ping ok, protocol 1", text);
-        Assert.Contains("configuring client automatic mTLS", text);
-        Assert.Contains("plugin exited", text);
+        Assert.True(exitCode == 0, output);
+        Assert.Contains("ping ok, protocol 1", output);
+        Assert.Contains("configuring client automatic mTLS", output);
+        Assert.Contains("plugin exited", output);
     }
 
     [Fact]
@@ -38,26 +22,10 @@ public sealed class DotnetPluginTests
     {
         // The plugin serves IRanker with AddPluginContract (no .proto); the Go host's client is generated from the
         // .proto `hotplug proto` wrote for it (tests/GoPlugins/ranker/proto/ranker.proto).
-        var info = new ProcessStartInfo(GoPlugins.RankHost) { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(GoPlugins.DotnetPlugin);
-        using var host = System.Diagnostics.Process.Start(info)!;
-        var output = host.StandardOutput.ReadToEndAsync();
-        var error = host.StandardError.ReadToEndAsync();
-        try
-        {
-            await host.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        }
-        finally
-        {
-            if (!host.HasExited)
-            {
-                host.Kill(entireProcessTree: true);
-            }
-        }
+        var (exitCode, output) = await RunGoHostAsync(GoPlugins.RankHost);
 
-        var text = await output;
-        Assert.True(host.ExitCode == 0, text + await error);
-        Assert.Contains("ranked [b c a] by dotnet-by-score", text, StringComparison.Ordinal);
+        Assert.True(exitCode == 0, output);
+        Assert.Contains("ranked [b c a] by dotnet-by-score", output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -191,5 +159,28 @@ public sealed class DotnetPluginTests
     public void Negotiate_HostAndPluginVersions_HighestCommon(int[] plugin, string host, int? expected)
     {
         Assert.Equal(expected, Hotplug.Process.Plugin.GoPluginServer.Negotiate(plugin, host));
+    }
+
+    /// <summary>Runs a go-plugin Go host against the .NET plugin; returns its exit code and all it printed.</summary>
+    private static async Task<(int ExitCode, string Output)> RunGoHostAsync(string goHost)
+    {
+        var info = new ProcessStartInfo(goHost) { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(GoPlugins.DotnetPlugin);
+        using var host = System.Diagnostics.Process.Start(info)!;
+        var output = host.StandardOutput.ReadToEndAsync();
+        var error = host.StandardError.ReadToEndAsync();
+        try
+        {
+            await host.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        finally
+        {
+            if (!host.HasExited)
+            {
+                host.Kill(entireProcessTree: true);
+            }
+        }
+
+        return (host.ExitCode, await output + await error);
     }
 }
