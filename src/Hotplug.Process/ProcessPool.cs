@@ -134,6 +134,7 @@ internal sealed class ProcessPool : IAsyncDisposable
             return;
         }
 
+        var stopping = _stopping.Token;
         _ = Task.Run(async () =>
         {
             try
@@ -141,7 +142,7 @@ internal sealed class ProcessPool : IAsyncDisposable
                 var member = new Member(_supervise(NextName()), _time.GetTimestamp());
                 try
                 {
-                    await member.Supervisor.StartAsync(_stopping.Token).ConfigureAwait(false);
+                    await member.Supervisor.StartAsync(stopping).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is PluginStartException or OperationCanceledException or RpcException or IOException)
                 {
