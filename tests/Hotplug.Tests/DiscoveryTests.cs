@@ -52,6 +52,24 @@ public sealed class DiscoveryTests
     }
 
     [Fact]
+    public async Task Discovery_PluginSlowToStart_DoesNotHoldUpTheOthers()
+    {
+        // "a-slow" comes first in the scan and takes seconds to start; "b-fast" is loaded meanwhile.
+        await using var host = await HostFixture.StartAsync(before: f =>
+        {
+            TestPlugins.Install(f.Folder("a-slow"), TestPlugins.Manifest("a-slow", "1.0.0", TestPlugins.EchoProcess, new JsonObject { ["startDelayMs"] = "3000" }), TestPlugins.EchoProcess);
+            TestPlugins.Install(f.Folder("b-fast"), TestPlugins.Manifest("b-fast", "1.0.0"));
+        });
+
+        await Task.WhenAll(host.WaitForAsync("a-slow", PluginState.Healthy), host.WaitForAsync("b-fast", PluginState.Healthy));
+
+        var healthy = host.Changes.Where(c => c.State == PluginState.Healthy).Select(c => c.PluginId).ToList();
+        Assert.Equal(["b-fast", "a-slow"], healthy);
+        Assert.True(host.Changes.ToList().FindIndex(c => c.PluginId == "a-slow" && c.State == PluginState.Starting) <
+            host.Changes.ToList().FindIndex(c => c.PluginId == "b-fast" && c.State == PluginState.Starting));
+    }
+
+    [Fact]
     public async Task Discovery_HiddenFolderAndFolderWithoutManifest_AreIgnored()
     {
         await using var host = await HostFixture.StartAsync();

@@ -73,6 +73,9 @@ internal sealed partial class PluginHost
             }
         }
 
+        // Plugins are staged and verified one after another (the store's work), and start side by side: a process
+        // plugin that takes a second to start does not hold up the others. The scan ends when every one has.
+        var applying = new List<Task>();
         foreach (var (id, folder) in claims)
         {
             stopping.ThrowIfCancellationRequested();
@@ -82,9 +85,11 @@ internal sealed partial class PluginHost
             if (folder.NeedsApply)
             {
                 folder.NeedsApply = false;
-                await ApplyAsync(entry, folder, stopping).ConfigureAwait(false);
+                applying.Add(ApplyAsync(entry, folder, stopping));
             }
         }
+
+        await Task.WhenAll(applying).ConfigureAwait(false);
 
         // Plugins no folder describes any more go offline, drained.
         foreach (var entry in _entries.Values.Where(e => e.Known && !claims.ContainsKey(e.Id)).ToList())

@@ -6,6 +6,12 @@ using Microsoft.Extensions.DependencyInjection;
 
 // The test contract served from a child process, with no .proto: the same behaviour as the in-process EchoPlugin,
 // so the same conformance tests run against both.
+if (int.TryParse(Environment.GetEnvironmentVariable("HOTPLUG_CONFIG_startDelayMs"), out var startDelay))
+{
+    // A plugin slow to start, as its manifest's config asks.
+    await Task.Delay(startDelay);
+}
+
 return await GoPluginServer.RunAsync(
     new GoPluginServerOptions { MagicCookieKey = "HOTPLUG_TEST_PLUGIN", MagicCookieValue = "d3c4f1a0" },
     builder =>
