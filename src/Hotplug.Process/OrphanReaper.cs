@@ -4,9 +4,12 @@ using Microsoft.Extensions.Logging;
 namespace Hotplug.Process;
 
 /// <summary>
-/// Stops plugin processes a previous host left behind. go-plugin plugins do not watch their parent, so a host
-/// killed with <c>kill -9</c> leaves its plugins running, re-parented; they still run from the store, so the next
-/// host with the same state folder finds them there (by their executable's path, in /proc) and stops them.
+/// Stops what a previous host left behind. go-plugin plugins do not watch their parent, so a host killed with
+/// <c>kill -9</c> leaves its plugins running, re-parented, and what plugins spawned outlives even those that do. Each
+/// plugin's folder in the temporary directory records its host and its process group (<see cref="SocketFolder"/>):
+/// the next host — on any state folder — ends the groups of hosts that are gone and removes their folders. Plugins
+/// started before such records, or without a group of their own, still run from the store: the next host with the
+/// same state folder finds them there (by their executable's path, in /proc) and stops them.
 /// </summary>
 internal static class OrphanReaper
 {
@@ -19,6 +22,8 @@ internal static class OrphanReaper
         {
             return killed;
         }
+
+        SocketFolder.ReapAbandoned(logger);
 
         var root = Path.GetFullPath(storeRoot).TrimEnd('/') + "/";
         foreach (var entry in Directory.EnumerateDirectories("/proc"))
