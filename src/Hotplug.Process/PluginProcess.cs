@@ -83,7 +83,7 @@ internal sealed class PluginProcess : IAsyncDisposable
             }
         }
 
-        var folder = SocketFolder.Create(pluginId);
+        var folder = SocketFolder.Create(pluginId, executable);
         var socketFolder = folder.Path;
         var info = new ProcessStartInfo(executable)
         {

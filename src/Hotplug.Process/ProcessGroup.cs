@@ -37,6 +37,9 @@ internal static partial class ProcessGroup
     /// <returns>Whether any process was signalled.</returns>
     public static bool Kill(int groupId) => !OperatingSystem.IsWindows() && groupId > 1 && SendSignal(-groupId, SigKill) == 0;
 
+    /// <summary>Gets whether any process is in the group <paramref name="groupId"/> (signal 0 checks without sending).</summary>
+    public static bool HasMembers(int groupId) => !OperatingSystem.IsWindows() && groupId > 1 && SendSignal(-groupId, 0) == 0;
+
     /// <summary>Gets when a process started (clock ticks after boot, from <c>/proc/&lt;pid&gt;/stat</c>), to tell it from a later process given the same id; <see langword="null"/> when it is gone or unknown.</summary>
     public static long? StartTime(int pid)
     {

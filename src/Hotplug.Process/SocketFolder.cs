@@ -6,8 +6,9 @@ namespace Hotplug.Process;
 /// <summary>
 /// The private folder (mode 0700, under <c>/tmp</c>, short for the 104-byte socket path limit) of one plugin process:
 /// its Unix socket, the host services' socket, its temporary files. A record in it names the host that made it
-/// (process id and start time, boot) and the plugin's process group, so that the next host finds what a host killed
-/// with <c>kill -9</c> left — the folder, and the plugin's group with whatever it spawned — and ends it.
+/// (process id and start time, boot), the plugin's executable and its process group, so that the next host on the
+/// same store finds what a host killed with <c>kill -9</c> left — the folder, and the plugin's group with whatever it
+/// spawned — and ends it.
 /// </summary>
 internal sealed class SocketFolder
 {
@@ -17,17 +18,19 @@ internal sealed class SocketFolder
     private const string RecordName = ".hotplug-host";
     private static readonly string Root = "/tmp";
     private readonly string _pluginId;
+    private readonly string _executable;
 
-    private SocketFolder(string path, string pluginId)
+    private SocketFolder(string path, string pluginId, string executable)
     {
         Path = path;
         _pluginId = pluginId;
+        _executable = executable;
     }
 
     public string Path { get; }
 
-    /// <summary>Makes a new folder for <paramref name="pluginId"/>'s process, recording which host made it.</summary>
-    public static SocketFolder Create(string pluginId)
+    /// <summary>Makes a new folder for <paramref name="pluginId"/>'s process, recording which host made it and what it runs.</summary>
+    public static SocketFolder Create(string pluginId, string executable)
     {
         var path = System.IO.Path.Combine(Root, Prefix + Guid.NewGuid().ToString("N")[..10]);
         if (OperatingSystem.IsWindows())
@@ -39,7 +42,7 @@ internal sealed class SocketFolder
             Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
 
-        var folder = new SocketFolder(path, pluginId);
+        var folder = new SocketFolder(path, pluginId, executable);
         folder.Write(group: null);
         return folder;
     }
@@ -50,13 +53,15 @@ internal sealed class SocketFolder
     public void Delete() => TryDelete(Path);
 
     /// <summary>
-    /// Ends what hosts that are gone left in their plugin folders: each plugin's process group (the plugin, and
-    /// anything it spawned and did not take out of the group), then the folder. Folders of hosts still running —
-    /// this one, or another on any state folder — and of other users are left alone.
+    /// Ends what hosts that are gone left in their plugin folders: for plugins that ran from <paramref name="storeRoot"/>,
+    /// each plugin's process group (the plugin, and anything it spawned and did not take out of the group), then the
+    /// folder; of other stores, only folders whose group is empty — what still runs there is for a host on that store
+    /// to end. Folders of hosts still running (this one, or another on any store) and of other users are left alone.
     /// </summary>
     /// <returns>The folders removed.</returns>
-    public static IReadOnlyList<string> ReapAbandoned(ILogger logger)
+    public static IReadOnlyList<string> ReapAbandoned(string storeRoot, ILogger logger)
     {
+        var store = System.IO.Path.GetFullPath(storeRoot).TrimEnd('/') + "/";
         var removed = new List<string>();
         if (!OperatingSystem.IsLinux())
         {
@@ -88,12 +93,17 @@ internal sealed class SocketFolder
                 continue;
             }
 
+            if (sameBoot && record.Group is { } running && !record.Executable.StartsWith(store, StringComparison.Ordinal) && ProcessGroup.HasMembers(running))
+            {
+                continue;
+            }
+
             // A group leader's id is not given to another process while its group has members: when the leader is gone,
             // or is the same process (same start time), the group is the plugin's. When another process now has the
             // id, the plugin's group is empty.
             if (sameBoot && record.Group is { } group && ProcessGroup.StartTime(group) is var start && (start is null || start == record.GroupStart) && ProcessGroup.Kill(group))
             {
-                logger.LogWarning("Ended process group {Group} of plugin {PluginId}, left running by host process {HostPid} that is gone", group, record.PluginId, record.HostPid);
+                logger.LogWarning("Ended process group {Group} of plugin {PluginId}, left running by a host that is gone (process {HostPid})", group, record.PluginId, record.HostPid);
             }
 
             TryDelete(folder);
@@ -112,6 +122,7 @@ internal sealed class SocketFolder
             "boot " + BootId(),
             $"host {host.ToString(CultureInfo.InvariantCulture)} {(ProcessGroup.StartTime(host) ?? 0).ToString(CultureInfo.InvariantCulture)}",
             "plugin " + _pluginId.ReplaceLineEndings(" "),
+            "exe " + _executable.ReplaceLineEndings(" "),
         };
         if (group is { } g)
         {
@@ -140,6 +151,7 @@ internal sealed class SocketFolder
                 int.Parse(host[0], CultureInfo.InvariantCulture),
                 long.Parse(host[1], CultureInfo.InvariantCulture),
                 fields.GetValueOrDefault("plugin", "?"),
+                fields.GetValueOrDefault("exe", string.Empty),
                 group is null ? null : int.Parse(group[0], CultureInfo.InvariantCulture),
                 group is null ? 0 : long.Parse(group[1], CultureInfo.InvariantCulture));
         }
@@ -172,5 +184,5 @@ internal sealed class SocketFolder
         }
     }
 
-    private sealed record Record(string User, string Boot, int HostPid, long HostStart, string PluginId, int? Group, long GroupStart);
+    private sealed record Record(string User, string Boot, int HostPid, long HostStart, string PluginId, string Executable, int? Group, long GroupStart);
 }

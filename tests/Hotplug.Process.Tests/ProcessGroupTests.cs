@@ -72,8 +72,9 @@ public sealed class ProcessGroupTests : IDisposable
 
         var record = File.ReadAllLines(Path.Combine(folder, ".hotplug-host"));
 
-        Assert.Contains($"host {Environment.ProcessId.ToString(CultureInfo.InvariantCulture)} ", record[2], StringComparison.Ordinal);
-        Assert.StartsWith($"group {plugin.ProcessId.ToString(CultureInfo.InvariantCulture)} ", record[4], StringComparison.Ordinal);
+        Assert.Contains(record, l => l.StartsWith($"host {Environment.ProcessId.ToString(CultureInfo.InvariantCulture)} ", StringComparison.Ordinal));
+        Assert.Contains(record, l => l.StartsWith($"group {plugin.ProcessId.ToString(CultureInfo.InvariantCulture)} ", StringComparison.Ordinal));
+        Assert.Contains($"exe {GoPlugins.Minimal}", record);
         await plugin.DisposeAsync();
         Assert.False(Directory.Exists(folder));
     }
