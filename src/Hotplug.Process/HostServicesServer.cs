@@ -57,7 +57,7 @@ internal sealed class HostServicesServer : IAsyncDisposable
     }
 
     /// <summary>Starts serving and announces the server to the plugin, or returns <see langword="null"/> when nothing can be offered.</summary>
-    public static async Task<HostServicesServer?> StartAsync(string pluginId, IReadOnlyCollection<Type> types, IServiceProvider services, string socketFolder, bool tcp, AutoMtls? mtls, string pluginCertificate, CallInvoker plugin, CancellationToken cancellationToken)
+    public static async Task<HostServicesServer?> StartAsync(string pluginId, IReadOnlyCollection<Type> types, IServiceProvider services, string socketFolder, bool tcp, AutoMtls? mtls, string pluginCertificate, CallInvoker plugin, int maxReceiveMessageSize, CancellationToken cancellationToken)
     {
         var handlers = new List<OperationHandler>();
         foreach (var type in types.Where(t => t.IsInterface))
@@ -111,7 +111,8 @@ internal sealed class HostServicesServer : IAsyncDisposable
             }
         });
         builder.Services.AddRouting();
-        builder.Services.AddGrpc();
+        // What a plugin may send the host in one message, as what the host accepts from it on its own connection.
+        builder.Services.AddGrpc(o => o.MaxReceiveMessageSize = maxReceiveMessageSize);
         builder.Services.AddSingleton(new HostServiceHandlers(handlers));
         builder.Services.AddSingleton<IServiceMethodProvider<HostServicesEndpoint>, HostServicesMethodProvider>();
         // grpc.health.v1 too: a plugin checks it to open its connection before its first real call needs it.

@@ -4,9 +4,13 @@ using Microsoft.Extensions.Logging;
 namespace Hotplug.Process;
 
 /// <summary>
-/// Stops plugin processes a previous host left behind. go-plugin plugins do not watch their parent, so a host
-/// killed with <c>kill -9</c> leaves its plugins running, re-parented; they still run from the store, so the next
-/// host with the same state folder finds them there (by their executable's path, in /proc) and stops them.
+/// Stops what a previous host left behind. go-plugin plugins do not watch their parent, so a host killed with
+/// <c>kill -9</c> leaves its plugins running, re-parented, and what plugins spawned outlives even those that do. Each
+/// plugin's folder in the temporary directory records its host, its executable and its process group
+/// (<see cref="SocketFolder"/>): the next host on the same state folder ends the groups of hosts that are gone and
+/// removes their folders (any host removes such folders once nothing runs in them). Plugins
+/// started before such records, or without a group of their own, still run from the store: the next host with the
+/// same state folder finds them there (by their executable's path, in /proc) and stops them.
 /// </summary>
 internal static class OrphanReaper
 {
@@ -19,6 +23,8 @@ internal static class OrphanReaper
         {
             return killed;
         }
+
+        SocketFolder.ReapAbandoned(storeRoot, logger);
 
         var root = Path.GetFullPath(storeRoot).TrimEnd('/') + "/";
         foreach (var entry in Directory.EnumerateDirectories("/proc"))

@@ -12,7 +12,9 @@ namespace Hotplug.Process;
 /// <summary>
 /// One running go-plugin plugin process: started with go-plugin's environment, connected through the
 /// address its handshake names, health-checked through <c>grpc.health.v1</c> (service <c>plugin</c>), and shut
-/// down as go-plugin does — ask through <c>plugin.GRPCController/Shutdown</c>, wait, then kill the process tree.
+/// down as go-plugin does — ask through <c>plugin.GRPCController/Shutdown</c>, wait, then kill. It runs as the leader of
+/// a process group of its own (<see cref="ProcessGroup"/>): when it exits, for whatever reason, what is left of its group
+/// is killed, so nothing it spawned outlives it.
 /// </summary>
 internal sealed class PluginProcess : IAsyncDisposable
 {
@@ -25,9 +27,14 @@ internal sealed class PluginProcess : IAsyncDisposable
     private GrpcChannel? _second;
     private HostServicesServer? _hostServices;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly bool _grouped;
+    private readonly Task _exited;
     private int _stopped;
 
-    private PluginProcess(string pluginId, System.Diagnostics.Process process, Handshake handshake, GrpcChannel channel, StderrForwarder stderr, ProcessPluginOptions options, string socketFolder, AutoMtls? mtls)
+    /// <summary>How long the host reads a plugin's standard error past its exit for its last words while no line comes, and in all: a process it spawned that left its group may hold the pipe open.</summary>
+    internal static readonly (TimeSpan Quiet, TimeSpan Limit) Drain = (TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10));
+
+    private PluginProcess(string pluginId, System.Diagnostics.Process process, Handshake handshake, GrpcChannel channel, StderrForwarder stderr, ProcessPluginOptions options, string socketFolder, AutoMtls? mtls, bool grouped)
     {
         _mtls = mtls;
         PluginId = pluginId;
@@ -37,6 +44,8 @@ internal sealed class PluginProcess : IAsyncDisposable
         _stderr = stderr;
         _options = options;
         _socketFolder = socketFolder;
+        _grouped = grouped;
+        _exited = ObserveExitAsync(process.Id);
     }
 
     public string PluginId { get; }
@@ -52,23 +61,30 @@ internal sealed class PluginProcess : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
+    /// <summary>Gets a task that completes when the plugin's console stops reaching the log through <c>plugin.GRPCStdio</c>: it stopped, or does not serve it.</summary>
+    public Task ConsoleForwarded { get; private set; } = Task.CompletedTask;
+
     public bool HasExited => _process.HasExited;
 
     /// <summary>Gets whether the connection is mutually authenticated TLS (go-plugin's AutoMTLS).</summary>
     public bool IsMutualTls => _mtls is not null && Handshake.ServerCertificate.Length > 0;
 
     /// <summary>Starts the plugin and waits for its handshake.</summary>
-    /// <exception cref="PluginStartException">The plugin exited, printed something else, chose a protocol this host does not speak, or was too slow.</exception>
+    /// <exception cref="PluginStartException">The plugin exited, printed something else, chose a protocol this host does not speak, was too slow, or was refused (<see cref="ProcessErrors"/>).</exception>
     public static async Task<PluginProcess> StartAsync(string pluginId, string executable, IEnumerable<string> arguments, ProcessPluginOptions options, ILogger logger, CancellationToken cancellationToken)
     {
-        // Unix socket paths are limited to 104 bytes on some systems: keep the folder short.
-        var socketFolder = Path.Combine("/tmp", "hp-" + Guid.NewGuid().ToString("N")[..10]);
-        Directory.CreateDirectory(socketFolder);
-        if (!OperatingSystem.IsWindows())
+        if (executable.Contains(Path.DirectorySeparatorChar, StringComparison.Ordinal) || executable.Contains(Path.AltDirectorySeparatorChar, StringComparison.Ordinal))
         {
-            File.SetUnixFileMode(socketFolder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            // A path is passed whole: the launcher resolves it from the plugin's working directory, not the host's.
+            executable = Path.GetFullPath(executable);
+            if (!File.Exists(executable))
+            {
+                throw new PluginStartException($"Plugin '{pluginId}': {executable} cannot be started: there is no such file.", pluginId);
+            }
         }
 
+        var folder = SocketFolder.Create(pluginId, executable);
+        var socketFolder = folder.Path;
         var info = new ProcessStartInfo(executable)
         {
             RedirectStandardOutput = true,
@@ -82,6 +98,8 @@ internal sealed class PluginProcess : IAsyncDisposable
             info.ArgumentList.Add(argument);
         }
 
+        // Only what a program needs of the host's environment, and the names the host or the manifest allow: never its secrets.
+        PluginEnvironment.Apply(info.Environment, options.InheritedEnvironment);
         foreach (var (name, value) in options.Environment)
         {
             info.Environment[name] = value;
@@ -115,6 +133,7 @@ internal sealed class PluginProcess : IAsyncDisposable
             info.Environment["PLUGIN_CLIENT_CERT"] = mtls.ClientCertificatePem;
         }
 
+        var grouped = ProcessGroup.Isolate(info);
         System.Diagnostics.Process process;
         try
         {
@@ -124,40 +143,42 @@ internal sealed class PluginProcess : IAsyncDisposable
         catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or FileNotFoundException)
         {
             mtls?.Dispose();
-            Directory.Delete(socketFolder, recursive: true);
+            folder.Delete();
             throw new PluginStartException($"Plugin '{pluginId}': {executable} cannot be started: {ex.Message}", pluginId, ex);
         }
 
         var stderr = new StderrForwarder(logger);
-        _ = stderr.PumpAsync(process.StandardError);
+        _ = stderr.PumpAsync(process.StandardError.BaseStream);
         try
         {
-            var handshake = await ReadHandshakeAsync(pluginId, process, stderr, options, cancellationToken).ConfigureAwait(false);
+            if (grouped)
+            {
+                // Where the next host finds the group, should this one be killed before it ends it.
+                folder.RecordGroup(process.Id);
+            }
+
+            var (handshake, rest) = await HandshakeReader.ReadAsync(pluginId, process, stderr, options, cancellationToken).ConfigureAwait(false);
             if (handshake.Network != "stdio")
             {
                 // Output printed past the handshake without plugin.GRPCStdio (older plugins, or native code) still reaches the log.
-                _ = PumpStdoutAsync(process.StandardOutput, logger);
-            }
-            if (mtls is not null && handshake.ServerCertificate.Length == 0)
-            {
-                // The plugin predates AutoMTLS or was built without it: the socket is still private to this user.
-                logger.LogWarning("Plugin {PluginId} did not answer the host's certificate; its connection is not TLS", pluginId);
+                _ = LineSplitter.PumpAsync(process.StandardOutput.BaseStream, rest, new LineSplitter(line => logger.Log(LogLevel.Information, StderrForwarder.StdoutPipeEvent, "{PluginStdout}", line)));
             }
 
-            var plugin = new PluginProcess(pluginId, process, handshake, Connect(handshake, mtls, process), stderr, options, socketFolder, mtls);
+            HandshakeReader.RefusePlaintext(pluginId, handshake, mtls, options, logger);
+            var plugin = new PluginProcess(pluginId, process, handshake, Connect(handshake, mtls, process, options.MaxReceiveMessageSize), stderr, options, socketFolder, mtls, grouped);
             if (handshake.Network != "stdio")
             {
                 // A second HTTP/2 connection, opened by the first call that takes it: calls alternate between the
                 // two, so concurrent callers are not all framed and read through one connection's single loops.
-                plugin._second = Connect(handshake, mtls, process);
+                plugin._second = Connect(handshake, mtls, process, options.MaxReceiveMessageSize);
             }
 
-            _ = stderr.PumpStdioAsync(plugin.CallInvoker, pluginId, plugin._stopping.Token);
+            plugin.ConsoleForwarded = stderr.PumpStdioAsync(plugin.CallInvoker, pluginId, options.Notices, plugin._stopping.Token);
             if (hostServiceNames.Count > 0)
             {
                 try
                 {
-                    plugin._hostServices = await HostServicesServer.StartAsync(pluginId, options.HostServiceTypes, options.HostServices!, socketFolder, handshake.Network == "tcp", mtls, handshake.ServerCertificate, plugin.CallInvoker, cancellationToken).ConfigureAwait(false);
+                    plugin._hostServices = await HostServicesServer.StartAsync(pluginId, options.HostServiceTypes, options.HostServices!, socketFolder, handshake.Network == "tcp", mtls, handshake.ServerCertificate, plugin.CallInvoker, options.MaxReceiveMessageSize, cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is RpcException or IOException)
                 {
@@ -171,9 +192,9 @@ internal sealed class PluginProcess : IAsyncDisposable
         catch
         {
             mtls?.Dispose();
-            Kill(process);
+            Kill(process, grouped);
             process.Dispose();
-            TryDelete(socketFolder);
+            folder.Delete();
             throw;
         }
     }
@@ -186,14 +207,21 @@ internal sealed class PluginProcess : IAsyncDisposable
         return response.Status;
     }
 
-    /// <summary>Waits for the process to exit.</summary>
-    public Task WaitForExitAsync(CancellationToken cancellationToken) => _process.WaitForExitAsync(cancellationToken);
+    /// <summary>
+    /// Waits for the process to exit, for what is left of its process group to be killed, and for its standard error
+    /// to be read to the end (bounded by <see cref="Drain"/>): then <see cref="RecentErrors"/> holds its last words.
+    /// </summary>
+    public Task WaitForExitAsync(CancellationToken cancellationToken) => _exited.WaitAsync(cancellationToken);
 
     /// <summary>Gets the exit code, once the process has exited.</summary>
     public int ExitCode => _process.ExitCode;
 
-    /// <summary>Gets the plugin's last lines of standard error, to explain an exit.</summary>
-    public string RecentErrors => _stderr.Recent;
+    /// <summary>Gets the plugin's last lines of standard error (at most 5, each shortened, oldest first, joined by <c> | </c>), to explain an exit.</summary>
+    /// <remarks>Complete once <see cref="WaitForExitAsync"/> has completed: standard error is read to its end before it does.</remarks>
+    public string RecentErrors => string.Join(" | ", _stderr.LastLines);
+
+    /// <summary>Gets why the process ended, once <see cref="WaitForExitAsync"/> completed: <c>exited with code N; last lines: ...</c>.</summary>
+    public string ExitReason => RecentErrors is { Length: > 0 } errors ? $"exited with code {ExitCode}; last lines: {errors}" : $"exited with code {ExitCode}";
 
     /// <summary>Gets whether the host asked this process to stop (an exit after that is no crash).</summary>
     public bool IsStopping => Volatile.Read(ref _stopped) != 0;
@@ -230,10 +258,12 @@ internal sealed class PluginProcess : IAsyncDisposable
                 }
                 catch (OperationCanceledException)
                 {
-                    Kill(_process);
-                    await _process.WaitForExitAsync().ConfigureAwait(false);
+                    Kill(_process, _grouped);
                 }
             }
+
+            // Exited (or killed): what it spawned is ended with it, and its last words read.
+            await _exited.ConfigureAwait(false);
         }
         finally
         {
@@ -259,57 +289,7 @@ internal sealed class PluginProcess : IAsyncDisposable
         _stopping.Dispose();
     }
 
-    private static async Task<Handshake> ReadHandshakeAsync(string pluginId, System.Diagnostics.Process process, StderrForwarder stderr, ProcessPluginOptions options, CancellationToken cancellationToken)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(options.StartTimeout);
-        string? line;
-        try
-        {
-            line = await process.StandardOutput.ReadLineAsync(timeout.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new PluginStartException($"Plugin '{pluginId}' did not print its go-plugin handshake within the start timeout of {options.StartTimeout.TotalSeconds:0.#} s.{Explain(stderr)}", pluginId);
-        }
-
-        if (line is null)
-        {
-            // Standard output closed: the plugin exited. Give its standard error a moment to be read.
-            await process.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(2), CancellationToken.None).ConfigureAwait(false);
-            await Task.Delay(50, CancellationToken.None).ConfigureAwait(false);
-            throw new PluginStartException($"Plugin '{pluginId}' exited with code {process.ExitCode} before its handshake.{Explain(stderr)}", pluginId);
-        }
-
-        if (!Handshake.TryParse(line, out var handshake, out var problem))
-        {
-            throw new PluginStartException($"Plugin '{pluginId}' printed \"{Shorten(line)}\" where its go-plugin handshake was expected: {problem}. A plugin must print nothing on standard output before its handshake.{Explain(stderr)}", pluginId);
-        }
-
-        if (handshake!.Protocol != "grpc")
-        {
-            throw new PluginStartException($"Plugin '{pluginId}' speaks '{handshake.Protocol}'; this host speaks go-plugin's gRPC protocol only (serve with GRPCServer: plugin.DefaultGRPCServer).", pluginId);
-        }
-
-        if (handshake.Network == "stdio" && options.Transport != PluginTransport.Stdio)
-        {
-            throw new PluginStartException($"Plugin '{pluginId}' chose the stdio transport, which this host did not ask for; it asked for {options.Transport.ToString().ToLowerInvariant()}.", pluginId);
-        }
-
-        if (options.Transport == PluginTransport.Stdio && handshake.Network != "stdio")
-        {
-            throw new PluginStartException($"Plugin '{pluginId}' was asked for the stdio transport but serves on {handshake.Network} {handshake.Address}: it does not speak Hotplug's stdio transport (a Go go-plugin plugin cannot); use \"transport\": \"unix\" or \"tcp\".", pluginId);
-        }
-
-        if (!options.ProtocolVersions.Contains(handshake.AppProtocol))
-        {
-            throw new PluginStartException($"Plugin '{pluginId}' chose application protocol {handshake.AppProtocol}; this host speaks {string.Join(", ", options.ProtocolVersions)}.", pluginId);
-        }
-
-        return handshake;
-    }
-
-    private static GrpcChannel Connect(Handshake handshake, AutoMtls? mtls, System.Diagnostics.Process process)
+    private static GrpcChannel Connect(Handshake handshake, AutoMtls? mtls, System.Diagnostics.Process process, int maxReceiveMessageSize)
     {
         var tls = mtls is not null && handshake.ServerCertificate.Length > 0;
         var handler = new SocketsHttpHandler
@@ -356,26 +336,33 @@ internal sealed class PluginProcess : IAsyncDisposable
         }
 
         // Over a Unix socket the authority routes nothing: the connection is the socket above.
-        return GrpcChannel.ForAddress($"{(tls ? "https" : "http")}://{authority}", new GrpcChannelOptions { HttpHandler = handler });
+        return GrpcChannel.ForAddress($"{(tls ? "https" : "http")}://{authority}", new GrpcChannelOptions { HttpHandler = handler, MaxReceiveMessageSize = maxReceiveMessageSize });
     }
 
-    private static async Task PumpStdoutAsync(StreamReader stdout, ILogger logger)
+    /// <summary>The process's exit and what follows it: the rest of its group killed, its standard error read to the end.</summary>
+    private async Task ObserveExitAsync(int pid)
     {
-        while (await stdout.ReadLineAsync().ConfigureAwait(false) is { } line)
+        await _process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+        if (_grouped)
         {
-            logger.Log(LogLevel.Information, StderrForwarder.StdoutPipeEvent, "{PluginStdout}", line);
+            // Whatever it spawned and left behind: a stop or a crash of the plugin leaves nothing of it running.
+            ProcessGroup.Kill(pid);
         }
+
+        await _stderr.DrainAsync(Drain.Quiet, Drain.Limit).ConfigureAwait(false);
     }
 
-    private static string Explain(StderrForwarder stderr) =>
-        stderr.Recent is { Length: > 0 } recent ? $" Its standard error said: {recent}" : string.Empty;
 
-    private static string Shorten(string text) => text.Length <= 200 ? text : text[..197] + "...";
-
-    private static void Kill(System.Diagnostics.Process process)
+    private static void Kill(System.Diagnostics.Process process, bool grouped)
     {
         try
         {
+            if (grouped)
+            {
+                ProcessGroup.Kill(process.Id);
+            }
+
+            // Without a group of its own (no setsid, or killed before setsid made it), its process tree.
             if (!process.HasExited)
             {
                 process.Kill(entireProcessTree: true);

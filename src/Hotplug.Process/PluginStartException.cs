@@ -1,6 +1,9 @@
 namespace Hotplug.Process;
 
-/// <summary>A plugin process could not be started: it exited, printed something other than its handshake, or was too slow.</summary>
+/// <summary>
+/// A plugin process could not be started: it exited, printed something other than its handshake, was too slow, or
+/// was refused (<see cref="ProcessErrors"/>).
+/// </summary>
 public sealed class PluginStartException : PluginException
 {
     /// <summary>Creates the exception.</summary>
@@ -11,4 +14,18 @@ public sealed class PluginStartException : PluginException
         : base(message, pluginId, null, innerException)
     {
     }
+
+    /// <summary>Creates the exception for a refusal that has a code in <c>docs/errors.md</c>.</summary>
+    /// <param name="code">The error code (<c>HP12xx</c>); it starts the message.</param>
+    /// <param name="message">What went wrong and what to do, naming the plugin.</param>
+    /// <param name="pluginId">The plugin id.</param>
+    public PluginStartException(string code, string message, string pluginId)
+        : base($"{code}: {message}", pluginId, null, null)
+    {
+        Code = code;
+    }
+
+    /// <summary>Gets the error code, such as <c>HP1200</c>, when the refusal has one.</summary>
+    /// <value><see langword="null"/> for failures of the plugin itself (it exited, was too slow, printed something else).</value>
+    public string? Code { get; }
 }

@@ -17,6 +17,18 @@ public sealed class ProcessPluginOptions
     /// <summary>Gets extra environment variables for the plugin process.</summary>
     public IDictionary<string, string> Environment { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Gets the names of the host's environment variables the plugin process may see, besides the few every plugin
+    /// gets (<c>PATH</c>, <c>HOME</c>, <c>USER</c>, <c>LOGNAME</c>, the locale, <c>TZ</c>, <c>SSL_CERT_*</c>, <c>DOTNET_*</c>).
+    /// </summary>
+    /// <value>Empty by default: nothing else of the host's environment reaches the plugin.</value>
+    /// <remarks>
+    /// An exact name, or a prefix followed by <c>*</c> (<c>MYAPP_*</c>); <c>*</c> alone passes everything. The host's own
+    /// <c>PLUGIN_*</c> and <c>HOTPLUG_*</c> never pass: the host sets those for each plugin. <see cref="Environment"/>
+    /// is set on top.
+    /// </remarks>
+    public ISet<string> InheritedEnvironment { get; } = new HashSet<string>(StringComparer.Ordinal);
+
     /// <summary>Gets or sets how long the plugin may take to print its handshake.</summary>
     /// <value>Defaults to 10 seconds.</value>
     public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(10);
@@ -32,6 +44,28 @@ public sealed class ProcessPluginOptions
     /// </summary>
     /// <value>Defaults to <see langword="true"/>.</value>
     public bool AutoMtls { get; set; } = true;
+
+    /// <summary>
+    /// Gets or sets whether the plugin may answer the host's certificate with none, and be connected in plaintext, when
+    /// <see cref="AutoMtls"/> is on.
+    /// </summary>
+    /// <value>
+    /// Defaults to <see langword="false"/>: such a plugin is refused (<c>HP1200</c>), since anyone who can reach its
+    /// socket — on <see cref="PluginTransport.Tcp"/>, any local process — could call it, or the host services it is offered.
+    /// </value>
+    /// <remarks>The stdio transport has no socket anyone else could reach: a plugin on it may always answer without a certificate.</remarks>
+    public bool AllowPlaintext { get; set; }
+
+    /// <summary>
+    /// Gets or sets the largest gRPC message the host accepts from the plugin, in bytes: its answers, its console
+    /// chunks (<c>plugin.GRPCStdio</c>), and its calls to the host's services. A larger one fails that call with
+    /// <c>ResourceExhausted</c>.
+    /// </summary>
+    /// <value>Defaults to 4 MiB, gRPC's own default.</value>
+    public int MaxReceiveMessageSize { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Gets the warnings said once for every process started with these options (a version's pool and restarts).</summary>
+    internal PluginNotices Notices { get; } = new();
 
     /// <summary>Gets or sets the host services offered to the plugin over go-plugin's broker (the host's exported services).</summary>
     internal IServiceProvider? HostServices { get; set; }

@@ -67,6 +67,8 @@ internal sealed class ProcessPluginVersion(PluginVersionContext context, Process
             StartTimeout = options.HandshakeTimeout,
             ShutdownTimeout = options.ShutdownTimeout,
             AutoMtls = options.AutoMtls,
+            AllowPlaintext = options.AllowPlaintext.Contains(context.PluginId),
+            MaxReceiveMessageSize = options.MaxReceiveMessageSize,
             Transport = entry.Transport,
         };
         processOptions.ProtocolVersions.Clear();
@@ -74,6 +76,10 @@ internal sealed class ProcessPluginVersion(PluginVersionContext context, Process
 
         processOptions.HostServices = context.HostServices;
         processOptions.HostServiceTypes = context.ExportedServiceTypes;
+
+        // Of the host's environment, what every plugin may see and what this one's manifest names (entry.environment).
+        processOptions.InheritedEnvironment.UnionWith(options.InheritedEnvironment);
+        processOptions.InheritedEnvironment.UnionWith(entry.Environment ?? []);
 
         // Who the plugin is and its manifest's config, as .NET reads configuration from the environment
         // (HOTPLUG_CONFIG_greeting, HOTPLUG_CONFIG_limits__max for limits:max); Hotplug.Process.Plugin loads them.
@@ -213,8 +219,8 @@ internal sealed class ProcessPluginVersion(PluginVersionContext context, Process
     public WeakReference? Release() => null;
 }
 
-/// <summary>The <c>entry</c> of a process plugin.</summary>
-internal sealed record ProcessEntry(string Executable, IReadOnlyList<string> Arguments, string? MagicCookieKey, string? MagicCookieValue, int ProtocolVersion, int PoolMin = 1, int PoolMax = 1, PluginTransport Transport = PluginTransport.Unix)
+/// <summary>The <c>entry</c> of a process plugin; <c>Environment</c> names the host variables the plugin may see besides the defaults (<c>entry.environment</c>).</summary>
+internal sealed record ProcessEntry(string Executable, IReadOnlyList<string> Arguments, string? MagicCookieKey, string? MagicCookieValue, int ProtocolVersion, int PoolMin = 1, int PoolMax = 1, PluginTransport Transport = PluginTransport.Unix, IReadOnlyList<string>? Environment = null)
 {
     /// <summary>The most processes one plugin version may run.</summary>
     public const int PoolLimit = 64;
@@ -286,8 +292,23 @@ internal sealed record ProcessEntry(string Executable, IReadOnlyList<string> Arg
             } : throw Invalid("entry.transport", "must be \"unix\", \"tcp\" or \"stdio\".");
         }
 
-        return new ProcessEntry(executable.GetString()!, arguments, key, value, version, min, max, transport);
+        var environment = new List<string>();
+        if (entry.TryGetProperty("environment", out var names))
+        {
+            // Exact names only: what a plugin sees of its host is listed in its signed manifest for anyone to read.
+            if (names.ValueKind != JsonValueKind.Array || names.EnumerateArray().Any(n => n.ValueKind != JsonValueKind.String || !IsVariableName(n.GetString()!)))
+            {
+                throw Invalid("entry.environment", "must be an array of environment variable names, such as [\"KV_ENDPOINT\"] (letters, digits and '_', not starting with a digit; no patterns).");
+            }
+
+            environment.AddRange(names.EnumerateArray().Select(n => n.GetString()!));
+        }
+
+        return new ProcessEntry(executable.GetString()!, arguments, key, value, version, min, max, transport, environment);
     }
+
+    private static bool IsVariableName(string name) =>
+        name.Length is > 0 and <= 256 && !char.IsAsciiDigit(name[0]) && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
 
     private static PluginManifestException Invalid(string field, string message) => new("plugin.json", field, message);
 }

@@ -29,6 +29,34 @@ public sealed class ProcessRuntimeOptions
     /// <value>Defaults to <see langword="true"/>.</value>
     public bool AutoMtls { get; set; } = true;
 
+    /// <summary>
+    /// Gets the ids of the plugins that may answer the host's certificate with none and be connected in plaintext.
+    /// Any other plugin that does is refused with <c>HP1200</c>.
+    /// </summary>
+    /// <value>Empty by default.</value>
+    /// <remarks>
+    /// For plugins built without AutoMTLS (go-plugin before 1.0, or written by hand from the protocol). Over a Unix
+    /// socket, other processes of the host's user could then reach the plugin; over TCP, every local process could,
+    /// and the host services offered to it listen on loopback without authentication. Has no effect when
+    /// <see cref="AutoMtls"/> is off (then every plugin is connected in plaintext).
+    /// </remarks>
+    public ISet<string> AllowPlaintext { get; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Gets the names of the host's environment variables every plugin process may see, besides the few every plugin
+    /// gets; a manifest's <c>entry.environment</c> adds names for its plugin.
+    /// </summary>
+    /// <value>Empty by default: plugins see only <c>PATH</c>, <c>HOME</c>, <c>USER</c>, <c>LOGNAME</c>, the locale, <c>TZ</c>, <c>SSL_CERT_*</c> and <c>DOTNET_*</c> of the host's environment.</value>
+    /// <remarks>An exact name, or a prefix followed by <c>*</c> (<c>MYAPP_*</c>); <c>*</c> alone passes the whole environment, as before this setting existed.</remarks>
+    public ISet<string> InheritedEnvironment { get; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Gets or sets the largest gRPC message the host accepts from a plugin process, in bytes: its answers, its console
+    /// chunks, and its calls to the host's services. A larger one fails that call with <c>ResourceExhausted</c>.
+    /// </summary>
+    /// <value>Defaults to 4 MiB, gRPC's own default.</value>
+    public int MaxReceiveMessageSize { get; set; } = 4 * 1024 * 1024;
+
     /// <summary>Gets or sets how long a process a pool added beyond <c>pool.min</c> may go without a call before it is stopped.</summary>
     /// <value>Defaults to 60 seconds.</value>
     public TimeSpan PoolIdleTimeout { get; set; } = TimeSpan.FromSeconds(60);

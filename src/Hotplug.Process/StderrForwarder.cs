@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Numerics;
 using System.Text;
 using System.Text.Json;
 using Grpc.Core;
@@ -15,14 +17,22 @@ namespace Hotplug.Process;
 internal sealed class StderrForwarder
 {
     private const int KeepLines = 20;
+
+    /// <summary>How many of the last lines explain an exit, and how much of each.</summary>
+    private const int ExplainLines = 5;
+    private const int ExplainLineLength = 300;
+
     private readonly Queue<string> _recent = new();
     private readonly ILogger _logger;
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _forwarded;
 
     public StderrForwarder(ILogger logger)
     {
         _logger = logger;
     }
 
+    /// <summary>Gets the last lines of standard error kept (at most 20), oldest first.</summary>
     public string Recent
     {
         get
@@ -34,63 +44,85 @@ internal sealed class StderrForwarder
         }
     }
 
-    public async Task PumpAsync(StreamReader reader)
+    /// <summary>Gets the plugin's last few lines of standard error, each shortened, oldest first: its last words, to explain an exit.</summary>
+    public IReadOnlyList<string> LastLines
     {
-        while (await reader.ReadLineAsync().ConfigureAwait(false) is { } line)
+        get
         {
-            Forward(line);
+            lock (_recent)
+            {
+                return [.. _recent.Skip(Math.Max(0, _recent.Count - ExplainLines)).Select(l => l.Length <= ExplainLineLength ? l : l[..(ExplainLineLength - 3)] + "...")];
+            }
+        }
+    }
+
+    /// <summary>Gets a task that completes once standard error has been read to its end (the plugin and everything that shared the pipe exited).</summary>
+    public Task Drained => _drained.Task;
+
+    /// <summary>
+    /// Waits for standard error to be read to its end, after the plugin exited, so that <see cref="LastLines"/> are its
+    /// last words: as long as reading makes progress (a slow logger may lag behind a plugin that wrote much), but no
+    /// longer than <paramref name="quiet"/> without a line — a process the plugin spawned and that left its group may
+    /// hold the pipe open — nor <paramref name="limit"/> in all.
+    /// </summary>
+    public async Task DrainAsync(TimeSpan quiet, TimeSpan limit)
+    {
+        var started = Stopwatch.GetTimestamp();
+        while (!_drained.Task.IsCompleted && Stopwatch.GetElapsedTime(started) < limit)
+        {
+            var before = Volatile.Read(ref _forwarded);
+            await Task.WhenAny(_drained.Task, Task.Delay(quiet)).ConfigureAwait(false);
+            if (Volatile.Read(ref _forwarded) == before)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Reads the plugin's standard error to its end, in lines of at most <see cref="LineSplitter.MaxLineBytes"/>.</summary>
+    public async Task PumpAsync(Stream stderr)
+    {
+        try
+        {
+            await LineSplitter.PumpAsync(stderr, ReadOnlyMemory<byte>.Empty, new LineSplitter(Forward)).ConfigureAwait(false);
+        }
+        finally
+        {
+            _drained.TrySetResult();
         }
     }
 
     /// <summary>
     /// Reads <c>plugin.GRPCStdio/StreamStdio</c> into the log until the plugin stops. A plugin without the service
-    /// (go-plugin before 1.3) gets one warning, as go-plugin's own host gives, and serves on.
+    /// (go-plugin before 1.3) gets one warning per <paramref name="notices"/> (one per plugin version, however often
+    /// its processes restart), as go-plugin's own host gives, and serves on.
     /// </summary>
-    public async Task PumpStdioAsync(CallInvoker invoker, string pluginId, CancellationToken cancellationToken)
+    public async Task PumpStdioAsync(CallInvoker invoker, string pluginId, PluginNotices notices, CancellationToken cancellationToken)
     {
-        var stdout = new StringBuilder();
-        var stderr = new StringBuilder();
+        var stdout = new LineSplitter(line => Emit(line, isError: false));
+        var stderr = new LineSplitter(line => Emit(line, isError: true));
         try
         {
             using var call = new GRPCStdio.GRPCStdioClient(invoker).StreamStdio(new Google.Protobuf.WellKnownTypes.Empty(), cancellationToken: cancellationToken);
             await foreach (var data in call.ResponseStream.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
-                var isError = data.Channel == StdioData.Types.Channel.Stderr;
-                var pending = isError ? stderr : stdout;
-                pending.Append(data.Data.ToStringUtf8());
-                Drain(pending, isError, complete: false);
+                (data.Channel == StdioData.Types.Channel.Stderr ? stderr : stdout).Write(data.Data.Span);
             }
         }
         catch (RpcException ex) when (ex.StatusCode == StatusCode.Unimplemented)
         {
-            _logger.LogWarning("Plugin {PluginId} does not serve plugin.GRPCStdio (go-plugin before 1.3): what it prints to its console after the handshake is not forwarded", pluginId);
+            if (notices.First(PluginNotices.NoGrpcStdio))
+            {
+                _logger.LogWarning("Plugin {PluginId} does not serve plugin.GRPCStdio (go-plugin before 1.3): what it prints to its console after the handshake is not forwarded", pluginId);
+            }
         }
         catch (Exception ex) when (ex is RpcException or OperationCanceledException or IOException or ObjectDisposedException)
         {
             // The plugin stopped or died; its exit is reported where it is supervised.
         }
 
-        Drain(stdout, isError: false, complete: true);
-        Drain(stderr, isError: true, complete: true);
-    }
-
-    private void Drain(StringBuilder pending, bool isError, bool complete)
-    {
-        var text = pending.ToString();
-        var start = 0;
-        for (var end = text.IndexOf('\n', start); end >= 0; end = text.IndexOf('\n', start))
-        {
-            Emit(text[start..end].TrimEnd('\r'), isError);
-            start = end + 1;
-        }
-
-        if (complete && start < text.Length)
-        {
-            Emit(text[start..], isError);
-            start = text.Length;
-        }
-
-        pending.Remove(0, start);
+        stdout.Complete();
+        stderr.Complete();
     }
 
     private void Emit(string line, bool isError)
@@ -118,6 +150,7 @@ internal sealed class StderrForwarder
             return;
         }
 
+        Interlocked.Increment(ref _forwarded);
         var entry = Parse(line);
         lock (_recent)
         {
@@ -185,10 +218,33 @@ internal sealed class StderrForwarder
         }
     }
 
+    /// <summary>
+    /// A JSON number as the type that holds it exactly: integers as <see cref="long"/> (hclog's counts, sizes, ids),
+    /// those beyond it as <see cref="ulong"/> or <see cref="BigInteger"/>, never rounded through a double; numbers with a
+    /// fraction or exponent as <see cref="double"/>.
+    /// </summary>
+    private static object Number(JsonElement value)
+    {
+        if (value.TryGetInt64(out var whole))
+        {
+            return whole;
+        }
+
+        if (value.TryGetUInt64(out var large))
+        {
+            return large;
+        }
+
+        var raw = value.GetRawText();
+        return raw.AsSpan().IndexOfAny('.', 'e', 'E') < 0 && BigInteger.TryParse(raw, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var huge)
+            ? huge
+            : value.GetDouble();
+    }
+
     private static object? Value(JsonElement value) => value.ValueKind switch
     {
         JsonValueKind.String => value.GetString(),
-        JsonValueKind.Number => value.TryGetInt64(out var whole) ? whole : value.GetDouble(),
+        JsonValueKind.Number => Number(value),
         JsonValueKind.True => true,
         JsonValueKind.False => false,
         JsonValueKind.Null => null,

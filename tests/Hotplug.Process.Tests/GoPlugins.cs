@@ -22,6 +22,9 @@ internal static class GoPlugins
     /// <summary>The .NET test plugin served with Hotplug.Process.Plugin (its apphost executable).</summary>
     public static string DotnetPlugin => Check(Metadata("DotnetPluginPath"));
 
+    /// <summary>The .NET test plugin serving the test contract (IEcho), with misbehaviours chosen by <c>HOTPLUG_CONFIG_testMode</c>.</summary>
+    public static string EchoPlugin => Check(Metadata("EchoProcessPluginPath"));
+
     public static ProcessPluginOptions Options(Action<ProcessPluginOptions>? configure = null)
     {
         var options = new ProcessPluginOptions { MagicCookieKey = "HOTPLUG_TEST_PLUGIN", MagicCookieValue = "d3c4f1a0" };
@@ -48,6 +51,26 @@ internal sealed class ListLogger : Microsoft.Extensions.Logging.ILogger
     private readonly List<(Microsoft.Extensions.Logging.LogLevel Level, string Message)> _entries = [];
     private readonly List<(Microsoft.Extensions.Logging.EventId Event, string Message)> _events = [];
     private readonly List<IReadOnlyList<KeyValuePair<string, object?>>> _fields = [];
+    private readonly List<(Func<string, bool> Match, TaskCompletionSource Logged)> _waiters = [];
+
+    /// <summary>Gets or sets how long each entry takes to log, as a slow logger's would.</summary>
+    public TimeSpan Delay { get; init; }
+
+    /// <summary>Completes when an entry whose message matches is logged (or at once, if one was).</summary>
+    public Task WaitForAsync(Func<string, bool> match)
+    {
+        lock (_entries)
+        {
+            if (_entries.Any(e => match(e.Message)))
+            {
+                return Task.CompletedTask;
+            }
+
+            var logged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((match, logged));
+            return logged.Task;
+        }
+    }
 
     public IReadOnlyList<(Microsoft.Extensions.Logging.LogLevel Level, string Message)> Entries
     {
@@ -67,11 +90,22 @@ internal sealed class ListLogger : Microsoft.Extensions.Logging.ILogger
 
     public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
+        if (Delay > TimeSpan.Zero)
+        {
+            Thread.Sleep(Delay);
+        }
+
         lock (_entries)
         {
             _entries.Add((logLevel, formatter(state, exception)));
             _events.Add((eventId, formatter(state, exception)));
             _fields.Add(state as IReadOnlyList<KeyValuePair<string, object?>> ?? []);
+            var message = formatter(state, exception);
+            foreach (var waiter in _waiters.Where(w => w.Match(message)).ToList())
+            {
+                _waiters.Remove(waiter);
+                waiter.Logged.TrySetResult();
+            }
         }
     }
 

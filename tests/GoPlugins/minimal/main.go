@@ -21,8 +21,12 @@ func (minimal) GRPCClient(context.Context, *plugin.GRPCBroker, *grpc.ClientConn)
 }
 
 func main() {
-	// Misbehaviours the host must report clearly, chosen by the test.
-	switch os.Getenv("MINIMAL_MODE") {
+	// Misbehaviours the host must report clearly, chosen by the test (or by a manifest's config, {"mode": "..."}).
+	mode := os.Getenv("MINIMAL_MODE")
+	if mode == "" {
+		mode = os.Getenv("HOTPLUG_CONFIG_mode")
+	}
+	switch mode {
 	case "garbage":
 		fmt.Println("hello, I am not a handshake")
 		time.Sleep(time.Minute)
@@ -30,6 +34,9 @@ func main() {
 	case "slow":
 		time.Sleep(time.Minute)
 		return
+	case "no-tls":
+		// As a plugin built without AutoMTLS: it never looks at the host's certificate and serves in plaintext.
+		os.Unsetenv("PLUGIN_CLIENT_CERT")
 	case "crash-after-start":
 		// Serves, then dies as a crashing plugin would: the host must notice and restart it.
 		go func() {

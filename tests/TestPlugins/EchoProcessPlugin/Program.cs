@@ -12,6 +12,29 @@ if (int.TryParse(Environment.GetEnvironmentVariable("HOTPLUG_CONFIG_startDelayMs
     await Task.Delay(startDelay);
 }
 
+// Misbehaviours the host must survive, as the manifest's config (or the test's environment) asks.
+switch (Environment.GetEnvironmentVariable("HOTPLUG_CONFIG_testMode"))
+{
+    case "hugeStdout":
+        // 300 MB on standard output, with no line break, where the handshake belongs.
+        await Misbehave.WriteHugeLineAsync(Console.OpenStandardOutput(), lineBreak: false);
+        await Task.Delay(Timeout.Infinite);
+        break;
+    case "hugeStderr":
+        // One 300 MB line on standard error, then a short one, then it serves.
+        await Misbehave.WriteHugeLineAsync(Console.OpenStandardError(), lineBreak: true);
+        await Console.Error.WriteLineAsync("after the huge line");
+        break;
+    case "grandchild":
+        // Something the plugin spawns, which must not outlive it; its process id is written where the test looks.
+        using (var child = System.Diagnostics.Process.Start("sleep", "600"))
+        {
+            await File.WriteAllTextAsync(Environment.GetEnvironmentVariable("HOTPLUG_CONFIG_pidFile")!, child.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        break;
+}
+
 return await GoPluginServer.RunAsync(
     new GoPluginServerOptions { MagicCookieKey = "HOTPLUG_TEST_PLUGIN", MagicCookieValue = "d3c4f1a0" },
     builder =>
@@ -40,6 +63,11 @@ internal sealed class ProcessEcho(PluginProcessInfo plugin, IConfiguration confi
                 return WaitAsync(cancellationToken);
             case "crash":
                 Environment.Exit(3);
+                break;
+            case "crash-loud":
+                // Many lines of standard error straight to the pipe (not through plugin.GRPCStdio), then an exit: the
+                // host must read them all before it says why the plugin exited.
+                Misbehave.LastWordsAndExit();
                 break;
             case "pid":
                 // Which process of a pool answered.
@@ -101,4 +129,37 @@ internal sealed class ProcessEcho(PluginProcessInfo plugin, IConfiguration confi
 internal sealed class ProcessOther(PluginProcessInfo plugin) : IOther
 {
     public ValueTask<string> WhoAsync(CancellationToken cancellationToken = default) => ValueTask.FromResult($"{plugin.PluginId}@{plugin.Version}");
+}
+
+/// <summary>What a misbehaving plugin does.</summary>
+internal static class Misbehave
+{
+    public static async Task WriteHugeLineAsync(Stream stream, bool lineBreak)
+    {
+        var chunk = new byte[1024 * 1024];
+        Array.Fill(chunk, (byte)'x');
+        for (var i = 0; i < 300; i++)
+        {
+            await stream.WriteAsync(chunk);
+        }
+
+        if (lineBreak)
+        {
+            await stream.WriteAsync("\n"u8.ToArray());
+        }
+
+        await stream.FlushAsync();
+    }
+
+    public static void LastWordsAndExit()
+    {
+        using var stderr = new StreamWriter(Console.OpenStandardError());
+        for (var i = 1; i <= 500; i++)
+        {
+            stderr.WriteLine($"last words {i}");
+        }
+
+        stderr.Flush();
+        Environment.Exit(7);
+    }
 }
