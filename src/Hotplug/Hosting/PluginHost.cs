@@ -22,8 +22,9 @@ internal sealed partial class PluginHost : IPluginHost, IHostedService, IAsyncDi
     private readonly ConcurrentDictionary<string, PluginEntry> _entries = new(StringComparer.Ordinal);
     private readonly Channel<bool> _signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly ConcurrentQueue<TaskCompletionSource> _rescanWaiters = new();
-    private readonly ConcurrentDictionary<Task, bool> _retiring = new();
+    private readonly ConcurrentDictionary<Task, string> _retiring = new();
     private readonly CancellationTokenSource _stopping = new();
+    private readonly CancellationTokenSource _drainCutoff = new();
     private readonly HotplugOptions _options;
     private readonly ServiceExports _exports;
     private readonly TimeProvider _time;
@@ -37,6 +38,7 @@ internal sealed partial class PluginHost : IPluginHost, IHostedService, IAsyncDi
     private VerificationPolicy? _verification;
     private VersionHistory? _versions;
     private string? _trustFingerprint;
+    private StateFolderLock? _lock;
     private FileSystemWatcher? _watcher;
     private Task? _loop;
     private Task? _health;
@@ -169,8 +171,33 @@ internal sealed partial class PluginHost : IPluginHost, IHostedService, IAsyncDi
         PluginsPath = Path.GetFullPath(_options.PluginsPath);
         StatePath = Path.GetFullPath(_options.StatePath);
         Directory.CreateDirectory(PluginsPath);
-        Directory.CreateDirectory(StatePath);
+
+        // Before anything of the state folder is touched: a second host on it refuses to start.
+        _lock = StateFolderLock.Acquire(StatePath);
+        try
+        {
+            Start();
+        }
+        catch
+        {
+            _lock.Dispose();
+            _lock = null;
+            throw;
+        }
+
+        _loop = Task.Run(() => RunLoopAsync(_stopping.Token), CancellationToken.None);
+        _health = Task.Run(() => RunHealthChecksAsync(_stopping.Token), CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    private void Start()
+    {
         _store = new PluginStore(Path.Combine(StatePath, "store"));
+        foreach (var leftover in _store.RemoveLeftovers())
+        {
+            Log.LeftoverRemoved(_logger, leftover);
+        }
+
         _versions = new VersionHistory(StatePath);
         _shared = new SharedAssemblyPolicy(_options.SharedAssemblies);
         _runtimes = new Dictionary<string, IPluginRuntime>(StringComparer.Ordinal) { [AssemblyRuntime.RuntimeName] = new AssemblyRuntime(_shared) };
@@ -181,6 +208,7 @@ internal sealed partial class PluginHost : IPluginHost, IHostedService, IAsyncDi
                 throw new PluginException($"Two plugin runtimes are named '{runtime.Name}': {_runtimes[runtime.Name].GetType().FullName} and {runtime.GetType().FullName}.");
             }
         }
+
         TrustPath = Path.GetFullPath(_options.TrustPath ?? Path.Combine(StatePath, "trust"));
         ReloadTrustIfChanged();
         if (!_options.RequireSignedPackages)
@@ -190,11 +218,13 @@ internal sealed partial class PluginHost : IPluginHost, IHostedService, IAsyncDi
 
         StartWatcher();
         Log.HostStarted(_logger, PluginsPath, StatePath, _exports.ExportedTypes.Count);
-        _loop = Task.Run(() => RunLoopAsync(_stopping.Token), CancellationToken.None);
-        _health = Task.Run(() => RunHealthChecksAsync(_stopping.Token), CancellationToken.None);
-        return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// Stops every plugin, drained, and releases the state folder. Bounded whatever a plugin does: calls in flight
+    /// get at most <see cref="HotplugOptions.StopTimeout"/> to finish, then each version gets that long to stop;
+    /// what is still running then is abandoned, and on record.
+    /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         if (_loop is null || _stopping.IsCancellationRequested)
@@ -203,35 +233,59 @@ internal sealed partial class PluginHost : IPluginHost, IHostedService, IAsyncDi
         }
 
         await _stopping.CancelAsync().ConfigureAwait(false);
+        _drainCutoff.CancelAfter(_options.StopTimeout);
         _watcher?.Dispose();
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bound.CancelAfter(StopBound);
         try
         {
-            await _loop.WaitAsync(cancellationToken).ConfigureAwait(false);
-            await (_health ?? Task.CompletedTask).WaitAsync(cancellationToken).ConfigureAwait(false);
+            await _loop.WaitAsync(bound.Token).ConfigureAwait(false);
+            await (_health ?? Task.CompletedTask).WaitAsync(bound.Token).ConfigureAwait(false);
+
+            // Starts under way are cancelled by the stop; a version that made it is taken offline below.
+            await Task.WhenAll(_applying.Values).ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).WaitAsync(bound.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            // Shutdown was asked to hurry; what still runs is stopped below.
+            // A pass still busy (a store copy being checked) is left behind; what runs is stopped below.
         }
 
-        // Stop every active version, in reverse order of id, drained as on any planned change.
-        var stops = _entries.Values.OrderByDescending(e => e.Id, StringComparer.Ordinal)
-            .Select(e => TakeOffline(e, "the host is stopping", verifyUnload: false))
-            .ToList();
-        await Task.WhenAll(stops.Concat(_retiring.Keys)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // Stop every active version, in reverse order of id, drained as on any planned change.
+            var stops = _entries.Values.OrderByDescending(e => e.Id, StringComparer.Ordinal)
+                .Select(e => TakeOffline(e, "the host is stopping", verifyUnload: false))
+                .ToList();
+            await Task.WhenAll(stops.Concat(_retiring.Keys).Concat(_stagings.Keys)).WaitAsync(bound.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            Log.StopAbandoned(_logger, _retiring.Count, _stagings.Count, StopBound);
+        }
+        finally
+        {
+            _lock?.Dispose();
+            _lock = null;
+        }
+
         Log.HostStopped(_logger);
     }
+
+    /// <summary>Gets the longest the host's stop takes: the drain's bound, then the versions' stop timeout, and a second's grace.</summary>
+    private TimeSpan StopBound => (_options.StopTimeout * 2) + TimeSpan.FromSeconds(1);
 
     public async ValueTask DisposeAsync()
     {
         if (_loop is not null && !_stopping.IsCancellationRequested)
         {
-            using var cts = new CancellationTokenSource(_options.StopTimeout + _options.DefaultDrainTimeout);
-            await StopAsync(cts.Token).ConfigureAwait(false);
+            await StopAsync(CancellationToken.None).ConfigureAwait(false);
         }
 
+        _lock?.Dispose();
+        _lock = null;
         _watcher?.Dispose();
         _stopping.Dispose();
+        _drainCutoff.Dispose();
     }
 
     private void Signal() => _signal.Writer.TryWrite(true);
@@ -263,7 +317,7 @@ internal sealed partial class PluginHost : IPluginHost, IHostedService, IAsyncDi
         }
 
         var previous = _verification?.Trust;
-        _verification = new VerificationPolicy(trust, _options.RequireSignedPackages, _options.MaxPackageSize, _runtimes);
+        _verification = new VerificationPolicy(trust, _options.RequireSignedPackages, _options.MaxPackageSize, _options.MaxPackageFiles, _runtimes);
         previous?.Dispose();
         _trustFingerprint = fingerprint;
         Log.TrustLoaded(_logger, trust.KeyIds.Count, TrustPath);
@@ -298,9 +352,11 @@ internal sealed partial class PluginHost : IPluginHost, IHostedService, IAsyncDi
 
     private async Task RunLoopAsync(CancellationToken stopping)
     {
+        // Rescan callers wait for a pass that started after their call, and for what it set going (stagings off
+        // the loop, then starts) to be done.
+        var waiters = new List<TaskCompletionSource>();
         while (!stopping.IsCancellationRequested)
         {
-            var waiters = new List<TaskCompletionSource>();
             while (_rescanWaiters.TryDequeue(out var waiter))
             {
                 waiters.Add(waiter);
@@ -320,9 +376,11 @@ internal sealed partial class PluginHost : IPluginHost, IHostedService, IAsyncDi
                 // A pass must never end the loop: log and try again on the next signal or tick.
                 Log.PassFailed(_logger, ex);
             }
-            finally
+
+            if (IsReconciled())
             {
                 waiters.ForEach(w => w.TrySetResult());
+                waiters.Clear();
             }
 
             var delay = recheck is { } r && r < _options.RescanInterval ? r : _options.RescanInterval;
@@ -339,6 +397,7 @@ internal sealed partial class PluginHost : IPluginHost, IHostedService, IAsyncDi
             }
         }
 
+        waiters.ForEach(w => w.TrySetCanceled(stopping));
         while (_rescanWaiters.TryDequeue(out var waiter))
         {
             waiter.TrySetCanceled(stopping);
