@@ -39,6 +39,9 @@ internal sealed class FolderState(string path)
     /// <summary>Gets or sets the folder that holds the id this one claims too, once that was reported.</summary>
     public string? DuplicateOf { get; set; }
 
+    /// <summary>Gets or sets the store copy found changed before it was loaded; the folder is staged again once it is deleted.</summary>
+    public string? ChangedStoreCopy { get; set; }
+
     /// <summary>Gets the backoff of a staging that failed to write the store.</summary>
     public RetryBackoff Retry { get; } = new();
 }

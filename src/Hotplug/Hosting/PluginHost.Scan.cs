@@ -15,6 +15,9 @@ internal sealed partial class PluginHost
     /// <summary>Folders whose store copy went missing before it was loaded: staged again by the loop.</summary>
     private readonly ConcurrentQueue<string> _restage = new();
 
+    /// <summary>Folders whose store copy was found changed: staged again once an operator deleted that copy.</summary>
+    private readonly ConcurrentQueue<(string Folder, string StoreCopy)> _changedCopies = new();
+
     /// <summary>
     /// One reconcile pass: look at every plugin folder, start staging what is new and stable (off the loop),
     /// take in what finished staging, and make each plugin's running version match its verified folder.
@@ -35,6 +38,7 @@ internal sealed partial class PluginHost
         foreach (var gone in _folders.Keys.Except(present).ToList())
         {
             _folders.Remove(gone);
+            ForgetRejection(gone);
             RequestCollection();
         }
 
@@ -44,6 +48,21 @@ internal sealed partial class PluginHost
             {
                 folder.Processed = null;
             }
+        }
+
+        while (_changedCopies.TryDequeue(out var changed))
+        {
+            if (_folders.TryGetValue(changed.Folder, out var folder))
+            {
+                folder.ChangedStoreCopy = changed.StoreCopy;
+            }
+        }
+
+        foreach (var folder in _folders.Values.Where(f => f.ChangedStoreCopy is { } copy && !Directory.Exists(copy)))
+        {
+            // The operator deleted the changed copy: staged again from the source, into a fresh copy.
+            folder.ChangedStoreCopy = null;
+            folder.Processed = null;
         }
 
         foreach (var path in present)
@@ -270,6 +289,7 @@ internal sealed partial class PluginHost
         {
             entry.LastError = message;
             entry.SourcePath ??= folderPath;
+            entry.RejectedFrom = entry.SourcePath == folderPath ? null : (folderPath, message);
             if (entry.Active is null)
             {
                 entry.State = PluginState.Rejected;
@@ -279,6 +299,22 @@ internal sealed partial class PluginHost
 
         entry.Record(version ?? "?", PluginState.Rejected, message, _time.GetUtcNow(), _options.HistoryLimit);
         Raise(entry, version, PluginState.Rejected, message);
+    }
+
+    /// <summary>A folder that was rejected beside a plugin's own (an intruder, a duplicate) is gone: so is its error.</summary>
+    private void ForgetRejection(string folderPath)
+    {
+        foreach (var entry in _entries.Values)
+        {
+            lock (entry.Sync)
+            {
+                if (entry.RejectedFrom is { } rejected && rejected.Folder == folderPath)
+                {
+                    entry.LastError = entry.LastError == rejected.Message ? null : entry.LastError;
+                    entry.RejectedFrom = null;
+                }
+            }
+        }
     }
 
     private static TimeSpan? Earliest(TimeSpan? a, TimeSpan? b) => a is null ? b : b is null ? a : a < b ? a : b;

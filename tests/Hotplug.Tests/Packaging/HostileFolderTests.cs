@@ -35,11 +35,13 @@ public sealed class HostileFolderTests : IDisposable
         var store = first.Plugins.GetPlugin("echo")!.StorePath!;
         await first.StopAsync();
 
-        // While no host runs, the DLL in the store is changed; the plugin's own folder is not.
+        // While no host runs, the DLL in the store is replaced by a changed one; the plugin's own folder is not.
+        // (Replaced, not rewritten in place: the first host ran in this process, and its image may still be mapped.)
         var dll = Path.Combine(store, "EchoPlugin.dll");
         var bytes = await File.ReadAllBytesAsync(dll);
         bytes[bytes.Length / 2] ^= 0x01;
-        await File.WriteAllBytesAsync(dll, bytes);
+        await File.WriteAllBytesAsync(dll + ".new", bytes);
+        File.Move(dll + ".new", dll, overwrite: true);
         Task<PluginStateChange>? rejected = null;
         await using var second = await StartAsync(before: h => rejected = h.WaitForAsync("echo", PluginState.Rejected, "1.0.0"), root: first.Root);
         var change = await rejected!;
@@ -50,6 +52,13 @@ public sealed class HostileFolderTests : IDisposable
         Assert.Null(second.Plugins.GetPlugin("echo")!.StorePath);
         Assert.DoesNotContain(second.Changes, c => c.PluginId == "echo" && c.State == PluginState.Starting);
         await Assert.ThrowsAsync<PluginUnavailableException>(() => second.Plugins.Get<IEcho>("echo").EchoAsync(new EchoRequest("x")).AsTask());
+
+        // The operator deletes the changed copy: the package is staged again from its source, and runs.
+        var restaged = second.WaitForAsync("echo", PluginState.Healthy, "1.0.0");
+        Directory.Delete(store, recursive: true);
+        await restaged;
+        Assert.Equal(store, second.Plugins.GetPlugin("echo")!.StorePath);
+        Assert.Equal("1.0.0", (await second.Plugins.Get<IEcho>("echo").EchoAsync(new EchoRequest("x"))).Version);
     }
 
     [Fact]
@@ -75,6 +84,11 @@ public sealed class HostileFolderTests : IDisposable
         Assert.Equal(PluginState.Healthy, status.State);
         Assert.Equal(host.Folder("b-echo"), status.SourcePath);
         Assert.Equal("1.0.0", (await host.Plugins.Get<IEcho>("echo").EchoAsync(new EchoRequest("x"))).Version);
+
+        // The intruder removed, its error goes with it; the plugin never stopped serving.
+        Directory.Delete(host.Folder("a-intruder"), recursive: true);
+        await HostFixture.WaitUntilAsync(() => host.Plugins.GetPlugin("echo")!.LastError is null);
+        Assert.DoesNotContain(host.Changes, c => c.PluginId == "echo" && c.State is PluginState.Offline or PluginState.Unloaded);
     }
 
     [Fact]
@@ -100,7 +114,9 @@ public sealed class HostileFolderTests : IDisposable
         Directory.Delete(host.Folder("b-echo"), recursive: true);
         await takenOver;
 
-        Assert.Equal(host.Folder("a-echo"), host.Plugins.GetPlugin("echo")!.SourcePath);
+        var status = host.Plugins.GetPlugin("echo")!;
+        Assert.Equal(host.Folder("a-echo"), status.SourcePath);
+        Assert.Null(status.LastError);
         Assert.Equal("2.0.0", (await host.Plugins.Get<IEcho>("echo").EchoAsync(new EchoRequest("x"))).Version);
     }
 
