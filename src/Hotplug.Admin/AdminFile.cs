@@ -42,6 +42,32 @@ public sealed record AdminFile(
         return path;
     }
 
+    /// <summary>
+    /// Deletes the admin file at <paramref name="path"/> if it is still the one written with <paramref name="token"/>:
+    /// a host never deletes the file of another host that wrote it since.
+    /// </summary>
+    /// <param name="path">The admin file.</param>
+    /// <param name="token">The token the deleting host wrote.</param>
+    /// <returns>Whether it was deleted.</returns>
+    internal static bool DeleteIfWrittenWith(string path, string token)
+    {
+        try
+        {
+            var current = JsonSerializer.Deserialize<AdminFile>(File.ReadAllText(path));
+            if (current?.Token != token)
+            {
+                return false;
+            }
+
+            File.Delete(path);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Reads the file a running host wrote.</summary>
     /// <param name="statePath">The host's state folder.</param>
     /// <returns>The file's contents.</returns>

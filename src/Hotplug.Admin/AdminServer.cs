@@ -49,7 +49,8 @@ internal sealed partial class AdminServer(
     {
         if (_adminFile is not null)
         {
-            File.Delete(_adminFile);
+            // Only our own: a file another host wrote since (or rewrote) is that host's.
+            AdminFile.DeleteIfWrittenWith(_adminFile, Encoding.ASCII.GetString(_token));
             _adminFile = null;
         }
 

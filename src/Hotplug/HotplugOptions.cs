@@ -44,6 +44,11 @@ public sealed class HotplugOptions
 
     /// <summary>Gets or sets how long a plugin's <c>StopAsync</c> may take.</summary>
     /// <value>Defaults to 10 seconds.</value>
+    /// <remarks>
+    /// It also bounds the host's own stop, whatever a plugin does: calls still in flight get at most this long to
+    /// finish (less when a plugin's drain timeout is shorter), then each version gets this long to stop. Calls
+    /// still running then are abandoned, and the number abandoned is on record in the version's history.
+    /// </remarks>
     public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Gets or sets how long the host waits, with repeated garbage collections, for an unloaded version's load context to be collected before it reports it leaked.</summary>
@@ -65,6 +70,23 @@ public sealed class HotplugOptions
     /// <summary>Gets or sets how many bytes a zipped package may expand to; a larger one is rejected before it fills the disk.</summary>
     /// <value>Defaults to 512 MiB.</value>
     public long MaxPackageSize { get; set; } = 512L * 1024 * 1024;
+
+    /// <summary>
+    /// Gets or sets how many files a package may hold (for a zip, how many entries); a package with more is
+    /// rejected (<c>HP1025</c>) before anything of it is copied or extracted.
+    /// </summary>
+    /// <value>Defaults to 10,000.</value>
+    public int MaxPackageFiles { get; set; } = 10_000;
+
+    /// <summary>
+    /// Gets or sets how many earlier versions of each plugin the store keeps for a rollback, besides the versions
+    /// in use. The store keeps, for each plugin, every version that runs, starts or drains, every version a
+    /// plugin folder describes, and this many of the versions
+    /// that were active most recently before them; it deletes the rest once nothing is being staged.
+    /// </summary>
+    /// <value>Defaults to 2: the previous version and the one before it.</value>
+    /// <remarks>0 keeps only what is in use. A version deleted from the store is staged again from its package if it comes back.</remarks>
+    public int RetainedVersions { get; set; } = 2;
 
     /// <summary>Gets or sets how many earlier versions of each plugin are kept in status.</summary>
     /// <value>Defaults to 20.</value>
@@ -100,6 +122,16 @@ public sealed class HotplugOptions
         if (MaxPackageSize <= 0)
         {
             errors.Add($"{nameof(MaxPackageSize)} must be positive; it is {MaxPackageSize}.");
+        }
+
+        if (MaxPackageFiles <= 0)
+        {
+            errors.Add($"{nameof(MaxPackageFiles)} must be positive; it is {MaxPackageFiles}.");
+        }
+
+        if (RetainedVersions < 0)
+        {
+            errors.Add($"{nameof(RetainedVersions)} must not be negative; it is {RetainedVersions}.");
         }
 
         if (HistoryLimit < 0)

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Hotplug.Hosting;
 using Hotplug.TestContracts;
 using Hotplug.Tests.Infrastructure;
 
@@ -54,11 +55,19 @@ public sealed class DiscoveryTests
     [Fact]
     public async Task Discovery_PluginSlowToStart_DoesNotHoldUpTheOthers()
     {
-        // "a-slow" comes first in the scan and takes seconds to start; "b-fast" is loaded meanwhile.
+        // "a-slow" takes seconds to start; "b-fast" is staged only once "a-slow" is starting, and is loaded meanwhile.
         await using var host = await HostFixture.StartAsync(before: f =>
         {
             TestPlugins.Install(f.Folder("a-slow"), TestPlugins.Manifest("a-slow", "1.0.0", TestPlugins.EchoProcess, new JsonObject { ["startDelayMs"] = "3000" }), TestPlugins.EchoProcess);
             TestPlugins.Install(f.Folder("b-fast"), TestPlugins.Manifest("b-fast", "1.0.0"));
+            var slowStarting = f.WaitForAsync("a-slow", PluginState.Starting);
+            ((PluginHost)f.Plugins).StagingStarted = path =>
+            {
+                if (path.EndsWith("b-fast", StringComparison.Ordinal))
+                {
+                    slowStarting.Wait();
+                }
+            };
         });
 
         await Task.WhenAll(host.WaitForAsync("a-slow", PluginState.Healthy), host.WaitForAsync("b-fast", PluginState.Healthy));

@@ -55,4 +55,31 @@ internal static partial class Log
 
     [LoggerMessage(1012, LogLevel.Debug, "{Folder} has no plugin.json; not a plugin yet")]
     public static partial void NoManifest(ILogger logger, string folder);
+
+    [LoggerMessage(1020, LogLevel.Information, "Removed {Folder}, left in the store by a host that was killed")]
+    public static partial void LeftoverRemoved(ILogger logger, string folder);
+
+    [LoggerMessage(1021, LogLevel.Information, "Removed {Folder} from the store: no longer in use nor retained")]
+    public static partial void Collected(ILogger logger, string folder);
+
+    [LoggerMessage(1022, LogLevel.Warning, "Collecting the store failed; it is tried again")]
+    public static partial void CollectFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1023, LogLevel.Error, "{Message}")]
+    public static partial void BookkeepingFailed(ILogger logger, string message, Exception exception);
+
+    [LoggerMessage(1024, LogLevel.Information, "{Path} written")]
+    public static partial void BookkeepingSaved(ILogger logger, string path);
+
+    [LoggerMessage(1025, LogLevel.Warning, "Plugin {PluginId} {Version}: {InFlight} call(s) still running abandoned: the host's stop waits at most {StopTimeout} for calls")]
+    public static partial void CallsAbandoned(ILogger logger, string pluginId, string version, long inFlight, TimeSpan stopTimeout);
+
+    [LoggerMessage(1026, LogLevel.Warning, "The host stopped after {Bound} with {Retiring} version(s) still stopping and {Staging} package(s) still being staged; they were abandoned")]
+    public static partial void StopAbandoned(ILogger logger, int retiring, int staging, TimeSpan bound);
+
+    [LoggerMessage(1027, LogLevel.Error, "Plugin {PluginId}: {Message}")]
+    public static partial void StoreWriteFailed(ILogger logger, string pluginId, string message, Exception? exception);
+
+    [LoggerMessage(1028, LogLevel.Error, "Applying plugin {PluginId} failed; it is tried again when its folder changes")]
+    public static partial void ApplyFailed(ILogger logger, string pluginId, Exception exception);
 }

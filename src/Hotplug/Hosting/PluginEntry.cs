@@ -15,6 +15,9 @@ internal sealed class PluginEntry(string id)
 
     public string? LastError { get; set; }
 
+    /// <summary>Gets or sets the folder and message of a rejection of another folder than the plugin's source, while it is <see cref="LastError"/>.</summary>
+    public (string Folder, string Message)? RejectedFrom { get; set; }
+
     public string? SourcePath { get; set; }
 
     public string? Runtime { get; set; }

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Hotplug.Manifest;
 using Hotplug.Packaging;
 using Hotplug.Store;
@@ -7,10 +6,12 @@ namespace Hotplug.Hosting;
 
 internal sealed partial class PluginHost
 {
-    /// <summary>Makes the plugin's running version match the folder's manifest: start, upgrade or take offline.</summary>
-    private async Task ApplyAsync(PluginEntry entry, FolderState folder, CancellationToken stopping)
+    /// <summary>
+    /// Makes the plugin's running version match a folder's verified manifest: start, upgrade or take offline.
+    /// Off the loop, one at a time per plugin.
+    /// </summary>
+    private async Task ApplyAsync(PluginEntry entry, string folderPath, PluginManifest manifest, StagedPackage package, CancellationToken stopping)
     {
-        var manifest = folder.Manifest!;
         lock (entry.Sync)
         {
             entry.Runtime = manifest.Runtime;
@@ -34,34 +35,6 @@ internal sealed partial class PluginHost
             return;
         }
 
-        (StagedPackage Package, PluginManifest Manifest)? staged;
-        try
-        {
-            staged = _store!.Stage(folder.Path, folder.ManifestFingerprint!.Value, manifest.Path, _verification!);
-        }
-        catch (PluginException ex) when (ex is PackageVerificationException or PluginManifestException)
-        {
-            // A tampered or unsigned package never interrupts service: rejected, and whatever runs keeps running.
-            Reject(entry.Id, manifest.VersionText, folder.Path, ex.Message);
-            return;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            FailVersion(entry, manifest.VersionText, $"could not be copied into the store: {ex.Message}");
-            return;
-        }
-
-        if (staged is null)
-        {
-            // The source changed while it was copied: forget it and look again once it is stable.
-            folder.Processed = null;
-            folder.Manifest = null;
-            Signal();
-            return;
-        }
-
-        var (package, verified) = staged.Value;
-        manifest = verified;
         if (entry.Active is { } running && running.Package.ContentHash == package.ContentHash)
         {
             return;
@@ -69,11 +42,31 @@ internal sealed partial class PluginHost
 
         if (_versions!.RefusedDowngradeFrom(manifest.Id, manifest.Version) is { } highest)
         {
-            Reject(entry.Id, manifest.VersionText, folder.Path, new PackageVerificationException(
+            Reject(entry.Id, manifest.VersionText, folderPath, new PackageVerificationException(
                 PackageErrors.Downgrade,
                 $"plugin '{manifest.Id}' {manifest.VersionText} is older than {highest}, which this host has run: refusing the downgrade. To roll back on purpose, run `hotplug rollback {manifest.Id} {manifest.VersionText}` (or call IPluginHost.AllowDowngrade).",
                 manifest.Id,
                 manifest.VersionText).Message);
+            return;
+        }
+
+        try
+        {
+            // The copy that is loaded is the copy verified: checked again now, whenever it was staged.
+            var policy = _verification!;
+            await Task.Run(() => PluginStore.Check(package, manifest, policy), stopping).ConfigureAwait(false);
+        }
+        catch (PackageVerificationException ex)
+        {
+            Reject(entry.Id, manifest.VersionText, folderPath, ex.Message);
+            _changedCopies.Enqueue((folderPath, package.Path));
+            return;
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Deleted from the store since it was staged: staged again from its source.
+            _restage.Enqueue(folderPath);
+            Signal();
             return;
         }
 
@@ -139,7 +132,7 @@ internal sealed partial class PluginHost
         if (instance is not null)
         {
             // Stop what did start, and make sure the failed version's code goes away too.
-            TrackRetirement(RetireAsync(entry, instance, TimeSpan.Zero, $"failed to start: {failure}", PluginState.Failed, verifyUnload: true));
+            TrackRetirement(RetireAsync(entry, instance, TimeSpan.Zero, $"failed to start: {failure}", PluginState.Failed, verifyUnload: true), instance);
         }
 
         return null;
@@ -175,8 +168,7 @@ internal sealed partial class PluginHost
             entry.LastError = null;
         }
 
-        _versions!.Ran(instance.Id, instance.Manifest.Version);
-
+        PluginStore.MarkActive(instance.Package, _time.GetUtcNow());
         var reason = previous is null ? $"started from {instance.Package.Path}" : $"upgraded from {previous.Version}";
         if (previous is not null)
         {
@@ -184,11 +176,15 @@ internal sealed partial class PluginHost
             entry.Record(previous.Version, PluginState.Draining, $"replaced by {instance.Version}", _time.GetUtcNow(), _options.HistoryLimit);
         }
 
+        // Never throws: bookkeeping that cannot be written is retried, and never keeps the old version running.
+        RecordRan(entry, instance);
         Raise(entry, instance.Version, PluginState.Healthy, reason);
         if (previous is not null)
         {
-            TrackRetirement(RetireAsync(entry, previous, DrainTimeout(previous), $"replaced by {instance.Version}", PluginState.Unloaded, verifyUnload: true));
+            TrackRetirement(RetireAsync(entry, previous, DrainTimeout(previous), $"replaced by {instance.Version}", PluginState.Unloaded, verifyUnload: true), previous);
         }
+
+        RequestCollection();
     }
 
     /// <summary>Stops routing to the plugin and drains, stops and unloads its active version.</summary>
@@ -215,143 +211,21 @@ internal sealed partial class PluginHost
         entry.Record(previous.Version, PluginState.Draining, reason, _time.GetUtcNow(), _options.HistoryLimit);
         Raise(entry, previous.Version, PluginState.Offline, reason);
         var retirement = RetireAsync(entry, previous, DrainTimeout(previous), reason, PluginState.Unloaded, verifyUnload);
-        TrackRetirement(retirement);
+        TrackRetirement(retirement, previous);
         return retirement;
     }
 
     private TimeSpan DrainTimeout(PluginInstance instance) => instance.Manifest.DrainTimeout ?? _options.DefaultDrainTimeout;
 
-    private void TrackRetirement(Task retirement)
-    {
-        _retiring.TryAdd(retirement, true);
-        _ = retirement.ContinueWith(
-            t =>
-            {
-                _retiring.TryRemove(t, out _);
-                if (t.Exception is { } ex)
-                {
-                    Log.RetireFailed(_logger, ex.GetBaseException());
-                }
-            },
-            CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
-    }
-
-    /// <summary>
-    /// Drains a version no router points at any more (calls in flight finish, bounded by the drain timeout),
-    /// stops it, unloads its load context and verifies the context is collected.
-    /// </summary>
-    private async Task RetireAsync(PluginEntry entry, PluginInstance instance, TimeSpan drainTimeout, string reason, PluginState endState, bool verifyUnload)
-    {
-        var version = instance.Version;
-
-        var drained = drainTimeout <= TimeSpan.Zero || await instance.Gate.RetireAndDrainAsync(drainTimeout, CancellationToken.None).ConfigureAwait(false);
-        if (!drained)
-        {
-            Log.DrainTimedOut(_logger, entry.Id, version, instance.Gate.InFlight, drainTimeout);
-            reason += $"; {instance.Gate.InFlight} call(s) still running after the drain timeout of {drainTimeout.TotalSeconds:0.#} s";
-        }
-
-        var stopError = await instance.StopAsync(_options.StopTimeout).ConfigureAwait(false);
-        if (stopError is not null)
-        {
-            Log.StopFailed(_logger, entry.Id, version, stopError);
-            reason += "; " + stopError;
-        }
-
-        var weak = instance.Unload();
-        if (weak is null)
-        {
-            // An out-of-process version: nothing of it lives in the host once it has stopped.
-            entry.Record(version, endState == PluginState.Failed ? PluginState.Failed : PluginState.Unloaded, reason, _time.GetUtcNow(), _options.HistoryLimit);
-            if (endState != PluginState.Failed)
-            {
-                Raise(entry, version, PluginState.Unloaded, reason);
-            }
-
-            return;
-        }
-
-        if (!verifyUnload)
-        {
-            entry.Record(version, endState == PluginState.Failed ? PluginState.Failed : PluginState.Stopped, reason, _time.GetUtcNow(), _options.HistoryLimit);
-            return;
-        }
-
-        var collected = await WaitForCollectionAsync(weak).ConfigureAwait(false);
-        if (collected)
-        {
-            Log.Unloaded(_logger, entry.Id, version);
-            if (endState != PluginState.Failed)
-            {
-                // A failed version is already on record as failed; its unload is the expected end of that.
-                entry.Record(version, PluginState.Unloaded, reason, _time.GetUtcNow(), _options.HistoryLimit);
-                Raise(entry, version, PluginState.Unloaded, reason);
-            }
-        }
-        else
-        {
-            var why = Loading.LeakDiagnostics.Describe(weak);
-            var message = $"version {version} leaked: its load context is still alive {_options.UnloadTimeout.TotalSeconds:0.#} s after unload; {why}";
-            entry.Record(version, PluginState.Leaked, message, _time.GetUtcNow(), _options.HistoryLimit);
-            lock (entry.Sync)
-            {
-                entry.LastError = message;
-            }
-
-            Log.Leaked(_logger, entry.Id, version, message);
-            Raise(entry, version, PluginState.Leaked, message);
-        }
-    }
-
-    /// <summary>Runs bounded garbage collections until the weakly held load context is gone or the unload timeout passes.</summary>
-    private async Task<bool> WaitForCollectionAsync(WeakReference weak)
-    {
-        var deadline = _time.GetTimestamp();
-        var delay = TimeSpan.FromMilliseconds(10);
-        var cachesCleared = false;
-        while (true)
-        {
-            if (!IsAlive(weak))
-            {
-                return true;
-            }
-
-            if (!cachesCleared)
-            {
-                // Framework caches (System.Text.Json's, for one) may hold the plugin's types: ask them to let go.
-                cachesCleared = true;
-                Loading.MetadataCaches.Clear();
-                continue;
-            }
-
-            if (_time.GetElapsedTime(deadline) > _options.UnloadTimeout)
-            {
-                return false;
-            }
-
-            await Task.Delay(delay, _time).ConfigureAwait(false);
-            delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 250));
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static bool IsAlive(WeakReference weak)
-    {
-        // Unloading needs a few collections: the context's own finalization, then what it rooted.
-        for (var i = 0; i < 3 && weak.IsAlive; i++)
-        {
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-        }
-
-        return weak.IsAlive;
-    }
-
     private void FailVersion(PluginEntry entry, string version, string failure)
     {
-        var message = $"version {version} failed to start: {failure}";
+        Log.StartFailed(_logger, entry.Id, version, failure);
+        RecordFailure(entry, version, $"version {version} failed to start: {failure}");
+    }
+
+    /// <summary>Puts a version's failure on record: last error, history, state (when none is active) and event.</summary>
+    private void RecordFailure(PluginEntry entry, string version, string message)
+    {
         lock (entry.Sync)
         {
             entry.LastError = message;
@@ -363,7 +237,6 @@ internal sealed partial class PluginHost
         }
 
         entry.Record(version, PluginState.Failed, message, _time.GetUtcNow(), _options.HistoryLimit);
-        Log.StartFailed(_logger, entry.Id, version, failure);
         Raise(entry, version, PluginState.Failed, message);
     }
 

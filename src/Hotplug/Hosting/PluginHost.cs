@@ -22,8 +22,9 @@ internal sealed partial class PluginHost : IPluginHost, IHostedService, IAsyncDi
     private readonly ConcurrentDictionary<string, PluginEntry> _entries = new(StringComparer.Ordinal);
     private readonly Channel<bool> _signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly ConcurrentQueue<TaskCompletionSource> _rescanWaiters = new();
-    private readonly ConcurrentDictionary<Task, bool> _retiring = new();
+    private readonly ConcurrentDictionary<Task, string> _retiring = new();
     private readonly CancellationTokenSource _stopping = new();
+    private readonly CancellationTokenSource _drainCutoff = new();
     private readonly HotplugOptions _options;
     private readonly ServiceExports _exports;
     private readonly TimeProvider _time;
@@ -37,6 +38,7 @@ internal sealed partial class PluginHost : IPluginHost, IHostedService, IAsyncDi
     private VerificationPolicy? _verification;
     private VersionHistory? _versions;
     private string? _trustFingerprint;
+    private StateFolderLock? _lock;
     private FileSystemWatcher? _watcher;
     private Task? _loop;
     private Task? _health;
@@ -158,82 +160,6 @@ internal sealed partial class PluginHost : IPluginHost, IHostedService, IAsyncDi
         return waiter.Task.WaitAsync(cancellationToken);
     }
 
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        if (Interlocked.Exchange(ref _started, 1) != 0)
-        {
-            throw new InvalidOperationException("The Hotplug host is already started.");
-        }
-
-        _options.Validate();
-        PluginsPath = Path.GetFullPath(_options.PluginsPath);
-        StatePath = Path.GetFullPath(_options.StatePath);
-        Directory.CreateDirectory(PluginsPath);
-        Directory.CreateDirectory(StatePath);
-        _store = new PluginStore(Path.Combine(StatePath, "store"));
-        _versions = new VersionHistory(StatePath);
-        _shared = new SharedAssemblyPolicy(_options.SharedAssemblies);
-        _runtimes = new Dictionary<string, IPluginRuntime>(StringComparer.Ordinal) { [AssemblyRuntime.RuntimeName] = new AssemblyRuntime(_shared) };
-        foreach (var runtime in _registeredRuntimes)
-        {
-            if (!_runtimes.TryAdd(runtime.Name, runtime))
-            {
-                throw new PluginException($"Two plugin runtimes are named '{runtime.Name}': {_runtimes[runtime.Name].GetType().FullName} and {runtime.GetType().FullName}.");
-            }
-        }
-        TrustPath = Path.GetFullPath(_options.TrustPath ?? Path.Combine(StatePath, "trust"));
-        ReloadTrustIfChanged();
-        if (!_options.RequireSignedPackages)
-        {
-            Log.UnsignedAllowed(_logger);
-        }
-
-        StartWatcher();
-        Log.HostStarted(_logger, PluginsPath, StatePath, _exports.ExportedTypes.Count);
-        _loop = Task.Run(() => RunLoopAsync(_stopping.Token), CancellationToken.None);
-        _health = Task.Run(() => RunHealthChecksAsync(_stopping.Token), CancellationToken.None);
-        return Task.CompletedTask;
-    }
-
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        if (_loop is null || _stopping.IsCancellationRequested)
-        {
-            return;
-        }
-
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        _watcher?.Dispose();
-        try
-        {
-            await _loop.WaitAsync(cancellationToken).ConfigureAwait(false);
-            await (_health ?? Task.CompletedTask).WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            // Shutdown was asked to hurry; what still runs is stopped below.
-        }
-
-        // Stop every active version, in reverse order of id, drained as on any planned change.
-        var stops = _entries.Values.OrderByDescending(e => e.Id, StringComparer.Ordinal)
-            .Select(e => TakeOffline(e, "the host is stopping", verifyUnload: false))
-            .ToList();
-        await Task.WhenAll(stops.Concat(_retiring.Keys)).WaitAsync(cancellationToken).ConfigureAwait(false);
-        Log.HostStopped(_logger);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_loop is not null && !_stopping.IsCancellationRequested)
-        {
-            using var cts = new CancellationTokenSource(_options.StopTimeout + _options.DefaultDrainTimeout);
-            await StopAsync(cts.Token).ConfigureAwait(false);
-        }
-
-        _watcher?.Dispose();
-        _stopping.Dispose();
-    }
-
     private void Signal() => _signal.Writer.TryWrite(true);
 
     /// <summary>
@@ -263,7 +189,7 @@ internal sealed partial class PluginHost : IPluginHost, IHostedService, IAsyncDi
         }
 
         var previous = _verification?.Trust;
-        _verification = new VerificationPolicy(trust, _options.RequireSignedPackages, _options.MaxPackageSize, _runtimes);
+        _verification = new VerificationPolicy(trust, _options.RequireSignedPackages, _options.MaxPackageSize, _options.MaxPackageFiles, _runtimes);
         previous?.Dispose();
         _trustFingerprint = fingerprint;
         Log.TrustLoaded(_logger, trust.KeyIds.Count, TrustPath);
@@ -298,9 +224,11 @@ internal sealed partial class PluginHost : IPluginHost, IHostedService, IAsyncDi
 
     private async Task RunLoopAsync(CancellationToken stopping)
     {
+        // Rescan callers wait for a pass that started after their call, and for what it set going (stagings off
+        // the loop, then starts) to be done.
+        var waiters = new List<TaskCompletionSource>();
         while (!stopping.IsCancellationRequested)
         {
-            var waiters = new List<TaskCompletionSource>();
             while (_rescanWaiters.TryDequeue(out var waiter))
             {
                 waiters.Add(waiter);
@@ -320,9 +248,11 @@ internal sealed partial class PluginHost : IPluginHost, IHostedService, IAsyncDi
                 // A pass must never end the loop: log and try again on the next signal or tick.
                 Log.PassFailed(_logger, ex);
             }
-            finally
+
+            if (IsReconciled())
             {
                 waiters.ForEach(w => w.TrySetResult());
+                waiters.Clear();
             }
 
             var delay = recheck is { } r && r < _options.RescanInterval ? r : _options.RescanInterval;
@@ -339,6 +269,7 @@ internal sealed partial class PluginHost : IPluginHost, IHostedService, IAsyncDi
             }
         }
 
+        waiters.ForEach(w => w.TrySetCanceled(stopping));
         while (_rescanWaiters.TryDequeue(out var waiter))
         {
             waiter.TrySetCanceled(stopping);

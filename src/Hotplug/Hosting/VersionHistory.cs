@@ -9,14 +9,20 @@ namespace Hotplug.Hosting;
 /// </summary>
 internal sealed class VersionHistory
 {
+    /// <summary>The file's name, in the state folder.</summary>
+    public const string FileName = "versions.json";
+
     private readonly string _path;
     private readonly Dictionary<string, SemVersion> _highest = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _allowed = new(StringComparer.Ordinal);
     private readonly object _sync = new();
+    private readonly RetryBackoff _retry = new();
+    private bool _unsaved;
+    private Exception? _lastError;
 
     public VersionHistory(string statePath)
     {
-        _path = Path.Combine(statePath, "versions.json");
+        _path = Path.Combine(statePath, FileName);
         if (!File.Exists(_path))
         {
             return;
@@ -61,22 +67,95 @@ internal sealed class VersionHistory
         }
     }
 
-    /// <summary>Records that <paramref name="version"/> of <paramref name="id"/> became active.</summary>
-    public void Ran(string id, SemVersion version)
+    /// <summary>Gets why the last write failed, or <see langword="null"/>.</summary>
+    public Exception? LastError
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _lastError;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Records that <paramref name="version"/> of <paramref name="id"/> became active, in memory at once and on
+    /// disk as a temporary file renamed over <c>versions.json</c>. Never throws: a failed write is returned, the
+    /// history in memory still guards against downgrades, and <see cref="SaveIfDue"/> writes it later.
+    /// </summary>
+    /// <returns>Why the write failed, or <see langword="null"/>.</returns>
+    public Exception? Ran(string id, SemVersion version, DateTimeOffset now)
     {
         lock (_sync)
         {
             _allowed.Remove(id);
             if (_highest.TryGetValue(id, out var highest) && version.ComparePrecedenceTo(highest) <= 0)
             {
-                return;
+                return null;
             }
 
             _highest[id] = version;
+            _unsaved = true;
+            return SaveLocked(now) ? null : _lastError;
+        }
+    }
+
+    /// <summary>Writes the history if an earlier write failed and its retry is due.</summary>
+    /// <returns>What came of it.</returns>
+    public SaveResult SaveIfDue(DateTimeOffset now)
+    {
+        lock (_sync)
+        {
+            if (!_unsaved || _retry.Wait(now) > TimeSpan.Zero)
+            {
+                return SaveResult.NothingDue;
+            }
+
+            return SaveLocked(now) ? SaveResult.Saved : SaveResult.Failed;
+        }
+    }
+
+    /// <summary>How long until a failed write is tried again, or <see langword="null"/> when nothing is unsaved.</summary>
+    public TimeSpan? RetryWait(DateTimeOffset now)
+    {
+        lock (_sync)
+        {
+            return _unsaved ? _retry.Wait(now) ?? TimeSpan.Zero : null;
+        }
+    }
+
+    private bool SaveLocked(DateTimeOffset now)
+    {
+        try
+        {
             var json = JsonSerializer.Serialize(_highest.ToDictionary(p => p.Key, p => p.Value.ToString()), new JsonSerializerOptions { WriteIndented = true });
             var temp = _path + ".tmp";
             File.WriteAllText(temp, json);
             File.Move(temp, _path, overwrite: true);
+            _unsaved = false;
+            _lastError = null;
+            _retry.Succeeded();
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _lastError = ex;
+            _retry.Failed(now);
+            return false;
         }
     }
+}
+
+/// <summary>What came of writing <c>versions.json</c> again.</summary>
+internal enum SaveResult
+{
+    /// <summary>Nothing was unsaved, or its retry is not due yet.</summary>
+    NothingDue,
+
+    /// <summary>It was written.</summary>
+    Saved,
+
+    /// <summary>It failed again; it is tried again later.</summary>
+    Failed,
 }

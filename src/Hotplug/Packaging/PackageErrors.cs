@@ -1,8 +1,8 @@
 namespace Hotplug.Packaging;
 
 /// <summary>
-/// The stable codes of package rejections. Each has a section in <c>docs/errors.md</c> that says what
-/// happened and what to do.
+/// The stable codes of package rejections, and of the store's and the state folder's failures. Each has a
+/// section in <c>docs/errors.md</c> that says what happened and what to do.
 /// </summary>
 public static class PackageErrors
 {
@@ -57,8 +57,26 @@ public static class PackageErrors
     /// <summary>The zip cannot be read.</summary>
     public const string ZipCorrupt = "HP1024";
 
+    /// <summary>The package holds more files (a zip, more entries) than the host's <see cref="HotplugOptions.MaxPackageFiles"/>.</summary>
+    public const string TooManyFiles = "HP1025";
+
+    /// <summary>A version's store copy no longer matches what was verified when it was staged: something wrote to the store.</summary>
+    public const string StoreCopyChanged = "HP1026";
+
+    /// <summary>Two verified packages in the plugins folder claim the same plugin id; the later one is not loaded.</summary>
+    public const string DuplicateId = "HP1027";
+
+    /// <summary>A package could not be written into the store (a disk or file system error); the host tries again.</summary>
+    public const string StoreWriteFailed = "HP1028";
+
+    /// <summary>The host's bookkeeping (<c>versions.json</c>) could not be written; the host tries again.</summary>
+    public const string BookkeepingWriteFailed = "HP1029";
+
     /// <summary>The version is lower than the highest this host has run for the plugin.</summary>
     public const string Downgrade = "HP1030";
+
+    /// <summary>Another host holds the state folder's lock: two hosts must not share a state folder.</summary>
+    public const string StateFolderInUse = "HP1031";
 }
 
 /// <summary>A package was rejected. <see cref="Code"/> is one of <see cref="PackageErrors"/>.</summary>
@@ -73,8 +91,16 @@ public sealed class PackageVerificationException : PluginException
         : base($"{code}: {message}", pluginId, version)
     {
         Code = code;
+        Reason = message;
     }
 
     /// <summary>Gets the error code, such as <c>HP1013</c>.</summary>
     public string Code { get; }
+
+    /// <summary>Gets what is wrong and what to do, without the code.</summary>
+    internal string Reason { get; }
+
+    /// <summary>The same rejection, naming the plugin and version its package claims.</summary>
+    internal PackageVerificationException Naming(string? pluginId, string? version) =>
+        new(Code, Reason, PluginId ?? pluginId, Version ?? version);
 }

@@ -32,17 +32,52 @@ internal static class PackageVerifier
             throw new PluginManifestException(displayPath, null, "is missing: a package has plugin.json at its root.");
         }
 
-        // The signature covers the exact bytes of plugin.json: check it before trusting anything they say.
         var bytes = File.ReadAllBytes(manifestPath);
         var signaturePath = Path.Combine(folder, PackageSignature.FileName);
-        PackageSignature? signature = null;
-        if (File.Exists(signaturePath))
+        var signature = File.Exists(signaturePath) ? File.ReadAllBytes(signaturePath) : null;
+        var verified = VerifyManifest(bytes, signature, trust, requireSignature, displayPath, runtimes);
+        if (verified.Manifest.Files is not null)
         {
-            signature = PackageSignature.Parse(File.ReadAllBytes(signaturePath), Path.Combine(Path.GetDirectoryName(displayPath)!, PackageSignature.FileName));
-            trust.VerifySignature(bytes, signature, displayPath);
+            CheckFiles(folder, verified.Manifest);
         }
 
-        var manifest = ManifestReader.Parse(displayPath, bytes, runtimes) with { Path = displayPath };
+        return verified;
+    }
+
+    /// <summary>
+    /// Verifies a manifest's bytes and its signature, before anything else of the package is looked at: the
+    /// signature, the key's trust and pins, and that a signed (or required-signed) manifest lists its files.
+    /// </summary>
+    /// <param name="manifestBytes">The exact bytes of <c>plugin.json</c>.</param>
+    /// <param name="signatureBytes">The bytes of <c>plugin.sig</c>, or <see langword="null"/> when there is none.</param>
+    /// <param name="trust">The trusted keys.</param>
+    /// <param name="requireSignature">Whether an unsigned package is rejected.</param>
+    /// <param name="displayPath">The manifest path to name in errors.</param>
+    /// <param name="runtimes">The host's runtimes, which validate the manifest's entry; <see langword="null"/> for tools.</param>
+    /// <returns>The manifest and its signer; the files it lists are not checked.</returns>
+    /// <exception cref="PackageVerificationException">The manifest is not what its publisher signed.</exception>
+    /// <exception cref="PluginManifestException">The manifest is invalid.</exception>
+    public static VerifiedPackage VerifyManifest(byte[] manifestBytes, byte[]? signatureBytes, TrustStore trust, bool requireSignature, string displayPath, IReadOnlyDictionary<string, Runtimes.IPluginRuntime>? runtimes = null)
+    {
+        // The signature covers the exact bytes of plugin.json: check it before trusting anything they say.
+        PackageSignature? signature = null;
+        if (signatureBytes is not null)
+        {
+            try
+            {
+                signature = PackageSignature.Parse(signatureBytes, Path.Combine(Path.GetDirectoryName(displayPath)!, PackageSignature.FileName));
+                trust.VerifySignature(manifestBytes, signature, displayPath);
+            }
+            catch (PackageVerificationException ex) when (ex.PluginId is null)
+            {
+                // Named by what the package claims to be (unverified, and used for nothing else), so the
+                // rejection is on record against the plugin it would have replaced.
+                var (id, version) = Claimed(manifestBytes, displayPath);
+                throw ex.Naming(id, version);
+            }
+        }
+
+        var manifest = ManifestReader.Parse(displayPath, manifestBytes, runtimes) with { Path = displayPath };
         if (signature is not null)
         {
             trust.CheckPinned(manifest.Id, manifest.VersionText, signature.KeyId);
@@ -53,18 +88,27 @@ internal static class PackageVerifier
         }
 
         var signer = signature?.KeyId;
-        if (manifest.Files is null)
+        if (manifest.Files is null && (signer is not null || requireSignature))
         {
-            if (signer is not null || requireSignature)
-            {
-                throw new PackageVerificationException(PackageErrors.NoFileList, $"plugin '{manifest.Id}' lists no files in plugin.json, so a signature would cover nothing but the manifest: build the package with `hotplug pack`.", manifest.Id, manifest.VersionText);
-            }
-
-            return new VerifiedPackage(manifest, null);
+            throw new PackageVerificationException(PackageErrors.NoFileList, $"plugin '{manifest.Id}' lists no files in plugin.json, so a signature would cover nothing but the manifest: build the package with `hotplug pack`.", manifest.Id, manifest.VersionText);
         }
 
-        CheckFiles(folder, manifest);
         return new VerifiedPackage(manifest, signer);
+    }
+
+    /// <summary>The id and version a manifest claims (valid ones only, and unverified), or nulls.</summary>
+    private static (string? Id, string? Version) Claimed(byte[] manifestBytes, string displayPath)
+    {
+        try
+        {
+            var claimed = ManifestReader.Parse(displayPath, manifestBytes);
+            return (claimed.Id, claimed.VersionText);
+        }
+        catch (Exception)
+        {
+            // Whatever is wrong with it is reported once the signature is good; here it only goes unnamed.
+            return (null, null);
+        }
     }
 
     private static void CheckFiles(string folder, PluginManifest manifest)

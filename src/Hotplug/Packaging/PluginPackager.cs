@@ -121,10 +121,11 @@ public static class PluginPackager
     /// <param name="trust">The trusted keys.</param>
     /// <param name="requireSignature">Whether an unsigned package is rejected.</param>
     /// <param name="maxPackageSize">How many bytes a zip may expand to.</param>
+    /// <param name="maxPackageFiles">How many entries a zip may have.</param>
     /// <returns>The plugin id, version and signing key id (<see langword="null"/> when unsigned).</returns>
     /// <exception cref="PackageVerificationException">The package is rejected; <see cref="PackageVerificationException.Code"/> says why.</exception>
     /// <exception cref="PluginManifestException">The manifest is invalid.</exception>
-    public static (string Id, string Version, string? KeyId) Verify(string path, TrustStore trust, bool requireSignature = true, long maxPackageSize = 512L * 1024 * 1024)
+    public static (string Id, string Version, string? KeyId) Verify(string path, TrustStore trust, bool requireSignature = true, long maxPackageSize = 512L * 1024 * 1024, int maxPackageFiles = 10_000)
     {
         ArgumentNullException.ThrowIfNull(trust);
         if (Directory.Exists(path))
@@ -136,8 +137,10 @@ public static class PluginPackager
         var temp = Path.Combine(Path.GetTempPath(), "hotplug-verify-" + Guid.NewGuid().ToString("N"));
         try
         {
-            SafeZip.Extract(path, temp, maxPackageSize);
-            var verified = PackageVerifier.Verify(temp, trust, requireSignature, $"{path}!/{PluginManifest.FileName}");
+            // As a host stages it: the manifest and signature inside the zip first, then only the files they list.
+            var display = $"{path}!/{PluginManifest.FileName}";
+            SafeZip.Extract(path, temp, new ZipLimits(maxPackageSize, maxPackageFiles), (manifest, signature) => PackageVerifier.VerifyManifest(manifest, signature, trust, requireSignature, display));
+            var verified = PackageVerifier.Verify(temp, trust, requireSignature, display);
             return (verified.Manifest.Id, verified.Manifest.VersionText, verified.SignerKeyId);
         }
         finally

@@ -16,16 +16,21 @@ internal sealed record StagedPackage(string Path, string ContentHash, string? Si
 /// <param name="Trust">The trusted keys.</param>
 /// <param name="RequireSignature">Whether unsigned packages are rejected.</param>
 /// <param name="MaxPackageSize">How many bytes a zipped package may expand to.</param>
+/// <param name="MaxPackageFiles">How many files (zip entries) a package may hold.</param>
 /// <param name="Runtimes">The host's runtimes, which validate manifests' entries.</param>
-internal sealed record VerificationPolicy(TrustStore Trust, bool RequireSignature, long MaxPackageSize, IReadOnlyDictionary<string, Runtimes.IPluginRuntime>? Runtimes = null);
+internal sealed record VerificationPolicy(TrustStore Trust, bool RequireSignature, long MaxPackageSize, int MaxPackageFiles, IReadOnlyDictionary<string, Runtimes.IPluginRuntime>? Runtimes = null);
 
 /// <summary>
 /// The immutable, content-addressed store plugins run from. A version is copied in once, verified there —
 /// never in the source, which could change after the check — and never written after, so the source is
-/// never locked and can be overwritten in place to ship the next version.
+/// never locked and can be overwritten in place to ship the next version. A store copy is checked again
+/// before every load (<see cref="Check"/>): a copy changed in the store is never run.
 /// </summary>
-internal sealed class PluginStore
+internal sealed partial class PluginStore
 {
+    /// <summary>The prefix of the folders a version is copied into before it is verified and moved into place.</summary>
+    public const string StagingPrefix = ".staging-";
+
     private const int HashPrefixLength = 12;
 
     public PluginStore(string root)
@@ -38,24 +43,36 @@ internal sealed class PluginStore
     /// <summary>
     /// Copies (or, for a zip, safely extracts) <paramref name="source"/> into the store, verifies the copy, and
     /// moves it to its final folder. Returns <see langword="null"/> when the source changed while it was being
-    /// copied (the caller tries again on a later pass).
+    /// copied (the caller tries again once it is stable). When the final folder already exists (the same content
+    /// staged before), it is returned as it is: <see cref="Check"/> verifies it before it is loaded.
     /// </summary>
     /// <exception cref="PackageVerificationException">The package is rejected.</exception>
     /// <exception cref="PluginManifestException">The copy's manifest is invalid.</exception>
-    public (StagedPackage Package, PluginManifest Manifest)? Stage(string source, FolderFingerprint expected, string manifestDisplayPath, VerificationPolicy policy)
+    /// <exception cref="StoreWriteException">The store could not be written.</exception>
+    public (StagedPackage Package, PluginManifest Manifest)? Stage(string source, FolderFingerprint expected, VerificationPolicy policy)
     {
-        Directory.CreateDirectory(Root);
-        var temp = System.IO.Path.Combine(Root, $".staging-{Guid.NewGuid():N}");
+        var isZip = File.Exists(source);
+        var display = isZip ? $"{source}!/{PluginManifest.FileName}" : System.IO.Path.Combine(source, PluginManifest.FileName);
+        if (!isZip && expected.FileCount > policy.MaxPackageFiles)
+        {
+            throw new PackageVerificationException(PackageErrors.TooManyFiles, $"{source} holds {expected.FileCount} files, more than the host's MaxPackageFiles of {policy.MaxPackageFiles}; nothing was copied.");
+        }
+
+        var temp = System.IO.Path.Combine(Root, StagingPrefix + Guid.NewGuid().ToString("N"));
+        PluginManifest? manifest = null;
         try
         {
-            if (Directory.Exists(source))
+            Directory.CreateDirectory(Root);
+            if (isZip)
             {
-                PackageVerifier.RejectLinks(source);
-                CopyFolder(source, temp);
+                var limits = new ZipLimits(policy.MaxPackageSize, policy.MaxPackageFiles);
+                SafeZip.Extract(source, temp, limits, (bytes, signature) =>
+                    PackageVerifier.VerifyManifest(bytes, signature, policy.Trust, policy.RequireSignature, display, policy.Runtimes));
             }
             else
             {
-                SafeZip.Extract(source, temp, policy.MaxPackageSize);
+                PackageVerifier.RejectLinks(source);
+                CopyFolder(source, temp);
             }
 
             if (FolderFingerprint.TryTake(source) != expected)
@@ -63,8 +80,14 @@ internal sealed class PluginStore
                 return null;
             }
 
-            var verified = PackageVerifier.Verify(temp, policy.Trust, policy.RequireSignature, manifestDisplayPath, policy.Runtimes);
-            var manifest = verified.Manifest;
+            var verified = PackageVerifier.Verify(temp, policy.Trust, policy.RequireSignature, display, policy.Runtimes);
+            manifest = verified.Manifest;
+            var missing = manifest.Enabled ? manifest.EntryFiles.FirstOrDefault(f => !File.Exists(System.IO.Path.Combine(temp, f))) : null;
+            if (missing is not null)
+            {
+                throw new PluginManifestException(display, "entry", $"'{missing}' is not in the plugin folder.", manifest.Id);
+            }
+
             var hash = HashFolder(temp);
             var idFolder = System.IO.Path.Combine(Root, manifest.Id);
             Directory.CreateDirectory(idFolder);
@@ -83,12 +106,66 @@ internal sealed class PluginStore
 
             return (new StagedPackage(final, hash, verified.SignerKeyId), manifest);
         }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // A source that changed (or went away) under the copy is looked at again once stable; anything
+            // else is the store's own failure, which is tried again.
+            if (FolderFingerprint.TryTake(source) != expected)
+            {
+                return null;
+            }
+
+            throw new StoreWriteException($"{source} could not be copied into the store {Root}: {ex.Message}", manifest?.Id, manifest?.VersionText, ex);
+        }
         finally
         {
             if (Directory.Exists(temp))
             {
                 TryDelete(temp);
             }
+        }
+    }
+
+    /// <summary>
+    /// Verifies a store copy right before it is loaded: no links, and the same content (every file's path and
+    /// bytes) as when it was verified and staged. Anything else is a rejection: the store was written to.
+    /// </summary>
+    /// <exception cref="PackageVerificationException"><see cref="PackageErrors.StoreCopyChanged"/>: the copy changed.</exception>
+    /// <exception cref="DirectoryNotFoundException">The copy is gone (it is staged again from its source).</exception>
+    public static void Check(StagedPackage package, PluginManifest manifest, VerificationPolicy policy)
+    {
+        if (!Directory.Exists(package.Path))
+        {
+            throw new DirectoryNotFoundException($"The store copy {package.Path} is gone.");
+        }
+
+        string? difference = null;
+        try
+        {
+            PackageVerifier.RejectLinks(package.Path);
+            if (HashFolder(package.Path) != package.ContentHash)
+            {
+                // Say what changed in the publisher's terms (HP1010-HP1013), when the file list tells.
+                PackageVerifier.Verify(package.Path, policy.Trust, policy.RequireSignature, manifest.Path, policy.Runtimes);
+                difference = "its files are not the ones that were verified";
+            }
+        }
+        catch (PluginException ex) when (ex is PackageVerificationException or PluginManifestException)
+        {
+            difference = ex.Message;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            difference = $"it cannot be read: {ex.Message}";
+        }
+
+        if (difference is not null)
+        {
+            throw new PackageVerificationException(
+                PackageErrors.StoreCopyChanged,
+                $"the store copy {package.Path} of plugin '{manifest.Id}' {manifest.VersionText} was changed after it was verified ({difference}); nothing runs from it. Something other than the host wrote to the store: find out what, then delete that folder and the host stages the package again from its source.",
+                manifest.Id,
+                manifest.VersionText);
         }
     }
 

@@ -19,6 +19,7 @@ internal sealed class HostFixture : IAsyncDisposable
     private readonly ConcurrentQueue<PluginStateChange> _changes = new();
     private readonly List<(Func<PluginStateChange, bool> Match, TaskCompletionSource<PluginStateChange> Done)> _waiters = [];
     private readonly object _sync = new();
+    private bool _stopped;
 
     private HostFixture(string root, Action<HotplugOptions>? configure)
     {
@@ -66,14 +67,42 @@ internal sealed class HostFixture : IAsyncDisposable
 
     public IReadOnlyCollection<PluginStateChange> Changes => _changes;
 
-    public static async Task<HostFixture> StartAsync(Action<HotplugOptions>? configure = null, Action<HostFixture>? before = null)
+    /// <summary>Starts a host over a new temporary folder, or over <paramref name="root"/> (the plugins and state of an earlier host).</summary>
+    public static async Task<HostFixture> StartAsync(Action<HotplugOptions>? configure = null, Action<HostFixture>? before = null, string? root = null)
     {
-        var root = Path.Combine(Path.GetTempPath(), "hotplug-tests", Guid.NewGuid().ToString("N")[..12]);
+        root ??= Path.Combine(Path.GetTempPath(), "hotplug-tests", Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(root);
         var fixture = new HostFixture(root, configure);
         before?.Invoke(fixture);
-        await fixture._host.StartAsync();
+        try
+        {
+            await fixture._host.StartAsync();
+        }
+        catch
+        {
+            fixture._stopped = true;
+            fixture._host.Dispose();
+            throw;
+        }
+
         return fixture;
+    }
+
+    /// <summary>Stops the host, drained, and keeps its folders (for a host started over them next).</summary>
+    public async Task StopAsync()
+    {
+        if (_stopped)
+        {
+            return;
+        }
+
+        _stopped = true;
+        using (var cts = new CancellationTokenSource(HangGuard))
+        {
+            await _host.StopAsync(cts.Token);
+        }
+
+        _host.Dispose();
     }
 
     public string Folder(string name) => Path.Combine(PluginsPath, name);
@@ -113,12 +142,7 @@ internal sealed class HostFixture : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        using (var cts = new CancellationTokenSource(HangGuard))
-        {
-            await _host.StopAsync(cts.Token);
-        }
-
-        _host.Dispose();
+        await StopAsync();
         try
         {
             Directory.Delete(Root, recursive: true);
