@@ -112,7 +112,7 @@ public sealed class ManifestTests
     [InlineData("1.5s", 1500)]
     public void TryParseDuration_Forms_Parse(string text, double milliseconds)
     {
-        Assert.True(ManifestReader.TryParseDuration(text, out var value));
+        Assert.True(ManifestDurations.TryParse(text, out var value));
         Assert.Equal(milliseconds, value.TotalMilliseconds);
     }
 

@@ -1,9 +1,13 @@
-namespace Hotplug.Process;
+namespace Hotplug;
 
 /// <summary>
 /// A call failed because the plugin's process died or is restarting. The host restarts the process (unless
 /// it is quarantined); the call is not retried, since it may have had effects.
 /// </summary>
+/// <remarks>
+/// Raised by runtimes that run plugins outside the host's process (such as <c>Hotplug.Process</c>); it lives in
+/// the core so that every face of the host (the admin API, say) can tell a crash from other failures.
+/// </remarks>
 public sealed class PluginCrashedException : PluginException
 {
     /// <summary>Creates the exception.</summary>
