@@ -126,7 +126,7 @@ internal sealed partial class PluginHost
     }
 
     /// <summary>Finds the method; on failure exits the call entered on <paramref name="instance"/>.</summary>
-    private static (object Target, MethodInfo Method) Resolve(PluginInstance instance, string method)
+    private (object Target, MethodInfo Method) Resolve(PluginInstance instance, string method)
     {
         try
         {
@@ -139,9 +139,32 @@ internal sealed partial class PluginHost
         }
     }
 
-    private static (object Target, MethodInfo Method) FindMethod(PluginInstance instance, string name)
+    /// <summary>
+    /// The contracts a call by name may reach: those the version serves, and those its manifest names that the
+    /// host has the interface of. A process plugin's contracts are known by name only until a caller asks for
+    /// one; asking here makes it callable by name as soon as the host has its contract assembly.
+    /// </summary>
+    private Dictionary<Type, object> CallableContracts(PluginInstance instance)
     {
-        var candidates = instance.Contracts
+        var contracts = new Dictionary<Type, object>(instance.Contracts);
+        var unknown = instance.Manifest.Contracts.Except(contracts.Keys.Select(PluginInstance.ContractName), StringComparer.Ordinal).ToList();
+        if (unknown.Count > 0 && _shared is { } shared)
+        {
+            foreach (var type in shared.FindContracts(unknown))
+            {
+                if (!contracts.ContainsKey(type) && instance.GetContract(type) is { } implementation && type.IsInstanceOfType(implementation))
+                {
+                    contracts[type] = implementation;
+                }
+            }
+        }
+
+        return contracts;
+    }
+
+    private (object Target, MethodInfo Method) FindMethod(PluginInstance instance, string name)
+    {
+        var candidates = CallableContracts(instance)
             .SelectMany(c => c.Key.GetMethods().Concat(c.Key.GetInterfaces().SelectMany(i => i.GetMethods())).Select(m => (Target: c.Value, Method: m)))
             .Where(c => !c.Method.IsSpecialName && !c.Method.IsGenericMethodDefinition)
             .ToList();
