@@ -173,6 +173,23 @@ public sealed class ManifestTests
         Assert.DoesNotContain('\n', error.Message);
     }
 
+    [Theory]
+    [InlineData("manifest", "HP1110", "entry.weird", "must be weird")]
+    [InlineData("crash", "HP1110", "entry", "cannot read it: FormatException: unexpected")]
+    [InlineData("coded", "HP1105", "entry.needed", "is missing")]
+    public void Parse_RuntimeRefusesEntry_RejectionWithCodeNeverAnotherException(string mode, string code, string field, string reason)
+    {
+        var json = $$"""{ "id": "p", "version": "1.0.0", "runtime": "picky", "entry": { "mode": "{{mode}}" } }""";
+        var runtimes = new Dictionary<string, Hotplug.Runtimes.IPluginRuntime> { ["picky"] = new PickyRuntime() };
+
+        var error = Assert.Throws<PluginManifestException>(() => ManifestReader.Parse("/srv/p/plugin.json", Encoding.UTF8.GetBytes(json), runtimes));
+
+        Assert.Equal(code, error.Code);
+        Assert.Equal(field, error.Field);
+        Assert.Equal("/srv/p/plugin.json", error.Path);
+        Assert.Contains(reason, error.Message);
+    }
+
     [Fact]
     public void Parse_DuplicateKeyError_NamesThePluginWhenItsIdIsReadable()
     {
@@ -256,5 +273,20 @@ public sealed class ManifestTests
         var properties = schema["properties"]!.AsObject().Select(p => p.Key).ToHashSet();
 
         Assert.Superset(new HashSet<string> { "id", "version", "runtime", "entry", "contracts", "callTimeout", "drainTimeout", "enabled", "config" }, properties);
+    }
+
+    /// <summary>A runtime whose entry check fails as its <c>mode</c> says: as runtimes do, or as a bug would.</summary>
+    private sealed class PickyRuntime : Hotplug.Runtimes.IPluginRuntime
+    {
+        public string Name => "picky";
+
+        public IReadOnlyList<string> ReadEntry(System.Text.Json.JsonElement entry) => entry.GetProperty("mode").GetString() switch
+        {
+            "manifest" => throw new PluginManifestException("plugin.json", "entry.weird", "must be weird."),
+            "coded" => throw new PluginManifestException(ManifestErrors.MissingField, "plugin.json", "entry.needed", "is missing.", null),
+            _ => throw new FormatException("unexpected"),
+        };
+
+        public Hotplug.Runtimes.IPluginVersion Create(Hotplug.Runtimes.PluginVersionContext context) => throw new NotSupportedException();
     }
 }

@@ -152,11 +152,12 @@ internal static class ManifestReader
             var code = ex.Code == ManifestErrors.Invalid ? ManifestErrors.BadEntry : ex.Code;
             throw new PluginManifestException(code, path, ex.Field, ex.Reason, id);
         }
-        catch (Exception ex) when (ex is not (PluginException or OperationCanceledException or OutOfMemoryException))
+        catch (Exception ex) when (ex is not (OperationCanceledException or OutOfMemoryException))
         {
             // A runtime that trips over an entry it does not expect must not take the reconcile pass down with it:
             // the entry is input, and input that cannot be read is a rejection of this plugin only.
-            throw new PluginManifestException(ManifestErrors.BadEntry, path, "entry", $"the '{runtime}' runtime cannot read it: {ex.GetType().Name}: {ex.Message}", id);
+            var reason = ex is PluginException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}";
+            throw new PluginManifestException(ManifestErrors.BadEntry, path, "entry", $"the '{runtime}' runtime cannot read it: {reason}", id);
         }
 
         foreach (var file in entryFiles)
