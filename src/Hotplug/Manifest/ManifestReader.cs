@@ -55,7 +55,7 @@ internal static class ManifestReader
                 throw new PluginManifestException(
                     ManifestErrors.UnknownField,
                     path,
-                    property.Name,
+                    ManifestFields.Printable(property.Name),
                     $"is not a manifest field. Known fields: {string.Join(", ", KnownFields.Where(f => f != "$schema"))}.",
                     null);
             }
