@@ -60,7 +60,8 @@ public sealed class InvokeStreamTests
     public async Task InvokeStream_PluginWaitingPastCallTimeout_ItsTokenFiresAndTheCallerGetsTimeout()
     {
         await using var host = await HostFixture.StartAsync();
-        await InstallStreamsAsync(host, "streams", callTimeout: "300ms");
+        // Long enough for the first item on a busy machine; the plugin then waits for ever.
+        await InstallStreamsAsync(host, "streams", callTimeout: "2s");
 
         var items = new List<string>();
         await Assert.ThrowsAsync<PluginTimeoutException>(async () =>
