@@ -2,9 +2,16 @@ using System.Globalization;
 
 namespace RankingService;
 
-/// <summary>The demo's command line: <c>[--plugins DIR] [--state DIR] [--upgrade-after S] [--exit-after S] [--admin-port P]</c>.</summary>
+/// <summary>
+/// The demo's command line: <c>[--plugins DIR] [--state DIR] [--upgrade-after S] [--exit-after S] [--admin-port P]</c>.
+/// Everything the demo makes lives under <c>.ranking-demo/</c> in the current folder (ignored by git) unless
+/// given elsewhere.
+/// </summary>
 internal sealed record DemoOptions(string PluginsPath, string StatePath, TimeSpan? UpgradeAfter, TimeSpan? ExitAfter, int AdminPort)
 {
+    /// <summary>Gets the demo's own folder, which holds its development key: the folder above the plugins folder.</summary>
+    public string Root => Path.GetDirectoryName(PluginsPath)!;
+
     public static DemoOptions Parse(string[] args)
     {
         var root = Path.GetFullPath(".ranking-demo");

@@ -4,13 +4,17 @@ namespace RankingService;
 
 /// <summary>
 /// The plugin packages the build laid out beside the service, signed with a development key the demo
-/// generates, so the host runs in its default mode: only signed packages load.
+/// generates, so the host runs in its default mode: only signed packages load. Every run deploys them from
+/// the build it runs from.
 /// </summary>
 internal static class DemoPlugins
 {
     public static string Packages => Path.Combine(AppContext.BaseDirectory, "packages");
 
-    /// <summary>Creates the development signing key once, and makes the host trust it.</summary>
+    /// <summary>
+    /// Creates the development signing key on the first run (it stays in the demo's folder, never in the
+    /// repository), and makes the host trust it.
+    /// </summary>
     public static SigningKey DevelopmentKey(string demoRoot, string statePath)
     {
         var basePath = Path.Combine(demoRoot, "dev-signing");
@@ -21,17 +25,32 @@ internal static class DemoPlugins
         return key;
     }
 
-    /// <summary>Seeds an empty plugins folder with ranker 1.0.0, popular and longtail (a process plugin), as a first deployment would.</summary>
-    public static void SeedIfEmpty(string pluginsPath, SigningKey key)
+    /// <summary>
+    /// Deploys ranker 1.0.0, popular and longtail (a process plugin) from the current build, as a first deployment
+    /// would, on every run: what an earlier run left in the plugins folder (ranker 2.0.0, an edited or tampered
+    /// copy, binaries of an older build) would otherwise be what runs. The host's record of what it ran
+    /// (<c>versions.json</c>) and its store start afresh with them, or it would refuse ranker 1.0.0 as a downgrade
+    /// from the 2.0.0 an earlier run shipped. Other folders in the plugins folder are left alone.
+    /// </summary>
+    public static void Seed(string pluginsPath, string statePath, SigningKey key)
     {
-        if (Directory.Exists(pluginsPath) && Directory.EnumerateFileSystemEntries(pluginsPath).Any())
+        foreach (var (package, name) in new[] { ("ranker-v1", "ranker"), ("popular", "popular"), ("longtail", "longtail") })
         {
-            return;
+            var target = Path.Combine(pluginsPath, name);
+            if (Directory.Exists(target))
+            {
+                Directory.Delete(target, recursive: true);
+            }
+
+            Ship(package, pluginsPath, name, key);
         }
 
-        Ship("ranker-v1", pluginsPath, "ranker", key);
-        Ship("popular", pluginsPath, "popular", key);
-        Ship("longtail", pluginsPath, "longtail", key);
+        File.Delete(Path.Combine(statePath, "versions.json"));
+        var store = Path.Combine(statePath, "store");
+        if (Directory.Exists(store))
+        {
+            Directory.Delete(store, recursive: true);
+        }
     }
 
     /// <summary>Ships ranker 2.0.0 by copying it, signed, over the running plugin's folder, in place.</summary>

@@ -18,8 +18,8 @@ catch (Exception ex) when (ex is ArgumentException or FormatException)
     return 2;
 }
 
-using var signingKey = DemoPlugins.DevelopmentKey(Path.GetDirectoryName(options.PluginsPath)!, options.StatePath);
-DemoPlugins.SeedIfEmpty(options.PluginsPath, signingKey);
+using var signingKey = DemoPlugins.DevelopmentKey(options.Root, options.StatePath);
+DemoPlugins.Seed(options.PluginsPath, options.StatePath, signingKey);
 var builder = Host.CreateApplicationBuilder();
 builder.Logging.ClearProviders().AddSimpleConsole(o =>
 {

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Hotplug.Manifest;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -77,10 +78,68 @@ internal sealed partial class AdminServer(
             : AdminErrors.Result(StatusCodes.Status404NotFound, AdminErrors.NotFound, $"No plugin with id '{id}' is known to this host."));
         v1.MapPost("/{id}/invoke/{method}", InvokeAsync);
         v1.MapPost("/{id}/rollback", RollbackAsync);
-        app.MapFallback(() => AdminErrors.Result(StatusCodes.Status404NotFound, AdminErrors.NotFound, "No such endpoint. Endpoints: GET /v1/plugins, GET /v1/plugins/{id}, POST /v1/plugins/{id}/invoke/{method}."));
+        app.MapFallback(() => AdminErrors.Result(
+            StatusCodes.Status404NotFound,
+            AdminErrors.NotFound,
+            "No such endpoint. Endpoints: GET /v1/plugins, GET /v1/plugins/{id}, POST /v1/plugins/{id}/invoke/{method}, POST /v1/plugins/{id}/rollback."));
     }
 
-    private async Task<IResult> InvokeAsync(string id, string method, HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Calls a method by name: the result as JSON, or, for a stream method, its results as NDJSON while they
+    /// come (when the client accepts NDJSON, as curl and the hotplug command do).
+    /// </summary>
+    private async Task InvokeAsync(string id, string method, HttpContext context)
+    {
+        var cancellationToken = context.RequestAborted;
+        var arguments = await ReadArgumentsAsync(context.Request, cancellationToken).ConfigureAwait(false);
+        if (arguments.Error is { } bad)
+        {
+            await bad.ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        IResult answer;
+        try
+        {
+            var result = await plugins.InvokeAsync(id, method, arguments.Value, cancellationToken).ConfigureAwait(false);
+            answer = Results.Json(result, AdminJson.Options);
+        }
+        catch (PluginInvocationArgumentException) when (NdjsonResults.Accepted(context.Request))
+        {
+            // InvokeAsync refuses a stream method (as it does a method that does not bind) before calling the
+            // plugin; read by InvokeStreamAsync it streams, and a method that really does not bind fails again.
+            answer = await StreamAsync(id, method, arguments.Value, context).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return;
+        }
+        catch (Exception ex)
+        {
+            answer = AdminErrors.From(ex);
+        }
+
+        await answer.ExecuteAsync(context).ConfigureAwait(false);
+    }
+
+    private async Task<IResult> StreamAsync(string id, string method, JsonElement arguments, HttpContext context)
+    {
+        try
+        {
+            await NdjsonResults.WriteAsync(context, plugins.InvokeStreamAsync(id, method, arguments, context.RequestAborted)).ConfigureAwait(false);
+            return Results.Empty;
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            return Results.Empty;
+        }
+        catch (Exception ex) when (!context.Response.HasStarted)
+        {
+            return AdminErrors.From(ex);
+        }
+    }
+
+    private static async Task<(JsonElement Value, IResult? Error)> ReadArgumentsAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         JsonElement arguments;
         try
@@ -94,31 +153,24 @@ internal sealed partial class AdminServer(
         }
         catch (JsonException ex)
         {
-            return AdminErrors.Result(StatusCodes.Status400BadRequest, AdminErrors.BadRequest, $"The request body is not valid JSON: {ex.Message}");
+            return (default, AdminErrors.Result(StatusCodes.Status400BadRequest, AdminErrors.BadRequest, $"The request body is not valid JSON: {ex.Message}"));
         }
 
-        if (arguments.ValueKind != JsonValueKind.Object)
-        {
-            return AdminErrors.Result(StatusCodes.Status400BadRequest, AdminErrors.BadRequest, "The request body must be a JSON object of the method's arguments by parameter name.");
-        }
-
-        try
-        {
-            var result = await plugins.InvokeAsync(id, method, arguments, cancellationToken).ConfigureAwait(false);
-            return Results.Json(result, AdminJson.Options);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            return Results.Empty;
-        }
-        catch (Exception ex)
-        {
-            return AdminErrors.From(ex);
-        }
+        return arguments.ValueKind == JsonValueKind.Object
+            ? (arguments, null)
+            : (default, AdminErrors.Result(StatusCodes.Status400BadRequest, AdminErrors.BadRequest, "The request body must be a JSON object of the method's arguments by parameter name."));
     }
 
     private async Task<IResult> RollbackAsync(string id, HttpRequest request, CancellationToken cancellationToken)
     {
+        if (!ManifestRules.IsValidId(id))
+        {
+            return AdminErrors.Result(
+                StatusCodes.Status400BadRequest,
+                AdminErrors.BadRequest,
+                $"'{Uri.EscapeDataString(id)}' is not a plugin id: ids are 1-{ManifestRules.MaxIdLength} of a-z 0-9 . - _, starting with a letter or digit.");
+        }
+
         string? version = null;
         try
         {
@@ -136,6 +188,20 @@ internal sealed partial class AdminServer(
         if (string.IsNullOrWhiteSpace(version))
         {
             return AdminErrors.Result(StatusCodes.Status400BadRequest, AdminErrors.BadRequest, "The body must be {\"version\": \"<older version>\"}.");
+        }
+
+        if (!ManifestRules.IsValidVersion(version))
+        {
+            return AdminErrors.Result(
+                StatusCodes.Status400BadRequest,
+                AdminErrors.BadRequest,
+                $"'{Uri.EscapeDataString(version)}' is not a semantic version (MAJOR.MINOR.PATCH, such as 1.2.0 or 2.0.0-beta.1).");
+        }
+
+        if (plugins.GetPlugin(id) is null)
+        {
+            // A plugin the host refuses to downgrade is one it knows: it ran it, or has just rejected the older package.
+            return AdminErrors.Result(StatusCodes.Status404NotFound, AdminErrors.NotFound, $"No plugin with id '{id}' is known to this host, so there is nothing to roll back.");
         }
 
         plugins.AllowDowngrade(id, version);

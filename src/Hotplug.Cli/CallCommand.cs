@@ -17,7 +17,7 @@ internal static class CallCommand
             DefaultValueFactory = _ => "{}",
         };
         var state = CommonOptions.State();
-        var command = new Command("call", "Call a plugin method by name and print the result as JSON.") { id, method, arguments, state };
+        var command = new Command("call", "Call a plugin method by name and print the result as JSON; a stream method's items are printed as they arrive.") { id, method, arguments, state };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var json = parse.GetValue(arguments)!;
@@ -34,13 +34,22 @@ internal static class CallCommand
             try
             {
                 using var client = new HotplugAdminClient(parse.GetValue(state)!);
-                var result = await client.InvokeAsync(parse.GetValue(id)!, parse.GetValue(method)!, json, cancellationToken);
-                Console.Out.WriteLine(JsonSerializer.Serialize(result, Output.Indented));
+                await foreach (var result in client.InvokeStreamAsync(parse.GetValue(id)!, parse.GetValue(method)!, json, cancellationToken))
+                {
+                    // One JSON value after another, each as it arrives: what jq and other JSON-stream readers take.
+                    Console.Out.WriteLine(JsonSerializer.Serialize(result, Output.Indented));
+                }
+
                 return ExitCodes.Ok;
             }
             catch (AdminApiException ex)
             {
                 return Output.Error(ex);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Ctrl+C: the request is dropped, and the host cancels the plugin's call.
+                return ExitCodes.Failed;
             }
         });
         return command;

@@ -3,7 +3,11 @@ using Microsoft.Extensions.Logging;
 
 namespace Hotplug.Cli;
 
-/// <summary>Appends log lines to a file, for when the live view owns the terminal.</summary>
+/// <summary>
+/// Appends log lines to a file, for when the live view owns the terminal. One record is one line: control
+/// characters in a message (a line feed in a file name, say) are escaped, and an exception's lines are indented,
+/// so nothing a plugin or its files say can forge a record.
+/// </summary>
 internal sealed class FileLoggerProvider(string path) : ILoggerProvider
 {
     private readonly StreamWriter _writer = new(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read)) { AutoFlush = true };
@@ -35,8 +39,9 @@ internal sealed class FileLoggerProvider(string path) : ILoggerProvider
                 return;
             }
 
-            var line = string.Create(CultureInfo.InvariantCulture, $"{DateTimeOffset.Now:O} {logLevel} {category}[{eventId.Id}] {formatter(state, exception)}");
-            provider.Write(exception is null ? line : line + Environment.NewLine + exception);
+            var message = LogText.Escape(formatter(state, exception));
+            var line = string.Create(CultureInfo.InvariantCulture, $"{DateTimeOffset.Now:O} {logLevel} {category}[{eventId.Id}] {message}");
+            provider.Write(exception is null ? line : line + "\n    " + LogText.EscapeBlock(exception.ToString()));
         }
     }
 }

@@ -68,20 +68,26 @@ internal static class PackageCommands
             using var store = TrustStore.Load(parse.GetValue(trust)!);
             var (id, version, keyId) = PluginPackager.Verify(parse.GetValue(package)!, store);
             Console.Out.WriteLine($"ok: {id} {version} signed by {keyId}");
-        }));
+        }, prefix: "rejected"));
         return command;
     }
 
-    private static int Run(Action action)
+    /// <summary>
+    /// Runs a package command. A rejected package or manifest prints its code and reason
+    /// (<c>rejected HP1013: ...</c>, <c>error HP1111: ...</c>), any other expected failure its reason, never a
+    /// stack trace; each exits 1.
+    /// </summary>
+    private static int Run(Action action, string prefix = "error")
     {
         try
         {
             action();
             return ExitCodes.Ok;
         }
-        catch (PackageVerificationException ex)
+        catch (PluginException ex) when (ex is PackageVerificationException or PluginManifestException)
         {
-            Console.Error.WriteLine($"rejected {ex.Code}: {ex.Message[(ex.Code.Length + 2)..]}");
+            // The message starts with the code: "HP1013: ...".
+            Console.Error.WriteLine($"{prefix} {ex.Message}");
             return ExitCodes.Failed;
         }
         catch (Exception ex) when (ex is PluginException or IOException or UnauthorizedAccessException)

@@ -11,9 +11,9 @@ internal sealed class RecentEvents(int capacity)
 
     public void Add(PluginStateChange change)
     {
-        var line = string.Create(
+        var line = LogText.Escape(string.Create(
             CultureInfo.InvariantCulture,
-            $"{DateTime.Now:HH:mm:ss} {change.PluginId} {change.Version ?? "-"} {change.State}{(change.Reason is null ? string.Empty : ": " + change.Reason)}");
+            $"{DateTime.Now:HH:mm:ss} {change.PluginId} {change.Version ?? "-"} {change.State}{(change.Reason is null ? string.Empty : ": " + change.Reason)}"));
         TaskCompletionSource changed;
         lock (_sync)
         {

@@ -32,16 +32,19 @@ internal static class StatusTable
         foreach (var row in rows)
         {
             table.AddRow(
-                Markup.Escape(row.Id),
-                Markup.Escape(row.Version),
-                $"[{Colour(row.State)}]{Markup.Escape(row.State)}[/]",
+                Cell(row.Id),
+                Cell(row.Version),
+                $"[{Colour(row.State)}]{Cell(row.State)}[/]",
                 row.InFlight.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                Markup.Escape(row.Contracts),
-                Markup.Escape(Shorten(row.LastError)));
+                Cell(row.Contracts),
+                Cell(Shorten(row.LastError)));
         }
 
         return table;
     }
+
+    /// <summary>Text from the host or its plugins as a cell: no markup, no control characters.</summary>
+    private static string Cell(string text) => Markup.Escape(LogText.Escape(text));
 
     private static string Colour(string state) => state.ToLowerInvariant() switch
     {

@@ -87,23 +87,44 @@ public sealed class PluginInvocationArgumentException : PluginException
     }
 }
 
-/// <summary>A manifest is invalid. The message names the file and the field.</summary>
+/// <summary>
+/// A manifest is invalid. The message starts with <see cref="Code"/> and names the file and the field.
+/// </summary>
 public sealed class PluginManifestException : PluginException
 {
-    /// <summary>Creates the exception.</summary>
+    /// <summary>Creates the exception with the general code <see cref="Manifest.ManifestErrors.Invalid"/>.</summary>
     /// <param name="path">The manifest file.</param>
     /// <param name="field">The offending field (JSON path), or <see langword="null"/> for the whole file.</param>
     /// <param name="message">What is wrong with it.</param>
     /// <param name="pluginId">The plugin id, when it could be read.</param>
+    /// <remarks>
+    /// A runtime that checks its own <c>entry</c> may use this constructor: the host reports what it throws from
+    /// <c>IPluginRuntime.ReadEntry</c> as <see cref="Manifest.ManifestErrors.BadEntry"/>.
+    /// </remarks>
     public PluginManifestException(string path, string? field, string message, string? pluginId = null)
-        : base(field is null ? $"{path}: {message}" : $"{path}: field '{field}': {message}", pluginId)
+        : this(Manifest.ManifestErrors.Invalid, path, field, message, pluginId)
     {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    /// <param name="code">The error code, one of <see cref="Manifest.ManifestErrors"/> (<c>HP11xx</c>).</param>
+    /// <param name="path">The manifest file.</param>
+    /// <param name="field">The offending field (JSON path), or <see langword="null"/> for the whole file.</param>
+    /// <param name="message">What is wrong with it.</param>
+    /// <param name="pluginId">The plugin id, when it could be read.</param>
+    public PluginManifestException(string code, string path, string? field, string message, string? pluginId)
+        : base(field is null ? $"{code}: {path}: {message}" : $"{code}: {path}: field '{field}': {message}", pluginId)
+    {
+        Code = code;
         Path = path;
         Field = field;
         Reason = message;
     }
 
-    /// <summary>Gets what is wrong, without the file and field.</summary>
+    /// <summary>Gets the error code, such as <c>HP1111</c>: one of <see cref="Manifest.ManifestErrors"/>.</summary>
+    public string Code { get; }
+
+    /// <summary>Gets what is wrong, without the code, the file and the field.</summary>
     public string Reason { get; }
 
     /// <summary>Gets the manifest file.</summary>

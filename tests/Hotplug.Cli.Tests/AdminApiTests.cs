@@ -151,6 +151,24 @@ public sealed class AdminApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
     }
 
+    [Theory]
+    [InlineData("/v1/plugins/echo%0A/rollback", """{ "version": "0.9.0" }""", HttpStatusCode.BadRequest, "bad_request", "is not a plugin id")]
+    [InlineData("/v1/plugins/..%2F..%2Fx/rollback", """{ "version": "0.9.0" }""", HttpStatusCode.BadRequest, "bad_request", "is not a plugin id")]
+    [InlineData("/v1/plugins/Echo/rollback", """{ "version": "0.9.0" }""", HttpStatusCode.BadRequest, "bad_request", "is not a plugin id")]
+    [InlineData("/v1/plugins/echo/rollback", """{ "version": "../../x" }""", HttpStatusCode.BadRequest, "bad_request", "is not a semantic version")]
+    [InlineData("/v1/plugins/echo/rollback", """{ "version": "1.0" }""", HttpStatusCode.BadRequest, "bad_request", "is not a semantic version")]
+    [InlineData("/v1/plugins/echo/rollback", """{ "version": "0.9.0\n" }""", HttpStatusCode.BadRequest, "bad_request", "is not a semantic version")]
+    [InlineData("/v1/plugins/ghost/rollback", """{ "version": "0.9.0" }""", HttpStatusCode.NotFound, "not_found", "No plugin with id 'ghost'")]
+    public async Task Rollback_InvalidIdOrVersionOrUnknownPlugin_RefusedAndNothingAllowed(string path, string body, HttpStatusCode status, string code, string message)
+    {
+        using var response = await Post(path, body);
+        var error = await Error(response);
+
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal(code, error.Code);
+        Assert.Contains(message, error.Message);
+    }
+
     [Fact]
     public async Task Stop_Host_RemovesAdminFile()
     {

@@ -126,6 +126,34 @@ public sealed class CliFunctionalTests : IDisposable
         Assert.Contains("rejected HP1003", unknown.Error);
     }
 
+    [Theory]
+    [InlineData("\"callTimeout\": 1e300", "HP1111", "field 'callTimeout': is too long")]
+    [InlineData("\"callTimeout\": \"99999999999h\"", "HP1111", "field 'callTimeout': is too long")]
+    [InlineData("\"drainTimeout\": 1e300", "HP1111", "field 'drainTimeout': is too long")]
+    [InlineData("\"version\": \"2.0.0\"", "HP1103", "field 'version': appears twice")]
+    public async Task PackSignVerify_InvalidManifest_PrintCodeAndFieldAndExitOne(string extra, string code, string expected)
+    {
+        Assert.Equal(0, (await CliProcess.RunAsync("keygen", "--out", Key)).ExitCode);
+        var folder = Path.Combine(_root, "build", "bad");
+        TestPlugins.CopyBuild(TestPlugins.Echo, folder);
+        await File.WriteAllTextAsync(
+            Path.Combine(folder, "plugin.json"),
+            $$"""{ "id": "bad", "version": "1.0.0", "runtime": "assembly", "entry": { "assembly": "EchoPlugin.dll", "type": "T" }, {{extra}} }""");
+        var manifest = Path.Combine(folder, "plugin.json");
+
+        var pack = await CliProcess.RunAsync("pack", folder, "--out", Path.Combine(_root, "bad.zip"), "--key", Key + ".key");
+        var sign = await CliProcess.RunAsync("sign", folder, "--key", Key + ".key");
+        var verify = await CliProcess.RunAsync("verify", folder, "--trust", Key + ".pub");
+
+        foreach (var (result, prefix) in new[] { (pack, "error"), (sign, "error"), (verify, "rejected") })
+        {
+            Assert.Equal(1, result.ExitCode);
+            Assert.Contains($"{prefix} {code}: {manifest}: {expected}", result.Error);
+            Assert.DoesNotContain("Unhandled exception", result.Error);
+            Assert.DoesNotContain("   at ", result.Error);
+        }
+    }
+
     [Fact]
     public async Task Keygen_ExistingKey_RefusesToOverwrite()
     {

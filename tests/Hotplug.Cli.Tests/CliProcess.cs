@@ -34,7 +34,7 @@ internal static class CliProcess
     /// <summary>Runs a command to completion.</summary>
     public static async Task<(int ExitCode, string Out, string Error)> RunAsync(params string[] arguments)
     {
-        using var process = Process.Start(StartInfo(arguments))!;
+        using var process = System.Diagnostics.Process.Start(StartInfo(arguments))!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         try
@@ -71,12 +71,12 @@ internal static class CliProcess
 /// <summary>A long-running <c>hotplug run</c>, stopped with SIGTERM, killed if it will not stop.</summary>
 internal sealed class RunningHost : IDisposable
 {
-    private readonly Process _process;
+    private readonly System.Diagnostics.Process _process;
     private readonly StringBuilder _output = new();
 
     public RunningHost(params string[] arguments)
     {
-        _process = Process.Start(CliProcess.StartInfo(arguments))!;
+        _process = System.Diagnostics.Process.Start(CliProcess.StartInfo(arguments))!;
         _process.OutputDataReceived += (_, e) => Append(e.Data);
         _process.ErrorDataReceived += (_, e) => Append(e.Data);
         _process.BeginOutputReadLine();
@@ -106,7 +106,7 @@ internal sealed class RunningHost : IDisposable
     /// <summary>Sends SIGTERM, as a service manager would, and waits for the exit code.</summary>
     public async Task<int> TerminateAsync()
     {
-        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        using (var kill = System.Diagnostics.Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
         {
             await kill!.WaitForExitAsync();
         }

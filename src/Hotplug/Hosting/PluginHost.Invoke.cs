@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Hotplug.Routing;
 
@@ -10,28 +11,74 @@ internal sealed partial class PluginHost
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(pluginId);
         ArgumentException.ThrowIfNullOrWhiteSpace(method);
-        if (!_entries.TryGetValue(pluginId, out var entry))
+        var instance = EnterActive(pluginId);
+        var (target, info) = Resolve(instance, method);
+        if (IsAsyncEnumerable(info.ReturnType, out _))
         {
-            throw new PluginUnavailableException($"No plugin with id '{pluginId}' is known to this host.", pluginId);
+            // Collecting a stream into one answer would hold all of it in memory, however long it is.
+            instance.Gate.Exit();
+            throw new PluginInvocationArgumentException(
+                $"{info.Name} of plugin '{instance.Id}' {instance.Version} is a stream method: call it with InvokeStreamAsync, which hands over each item as the plugin produces it.",
+                instance.Id,
+                instance.Version);
         }
 
-        var instance = EnterActive(entry);
+        return await InvokeUnaryAsync(instance, target, info, arguments, cancellationToken).ConfigureAwait(false);
+    }
+
+    public IAsyncEnumerable<JsonElement> InvokeStreamAsync(string pluginId, string method, JsonElement arguments, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(pluginId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(method);
+        return InvokeStreamCoreAsync(pluginId, method, arguments, cancellationToken);
+    }
+
+    private async IAsyncEnumerable<JsonElement> InvokeStreamCoreAsync(
+        string pluginId,
+        string method,
+        JsonElement arguments,
+        CancellationToken cancellationToken,
+        [EnumeratorCancellation] CancellationToken enumerationToken = default)
+    {
+        using var linked = cancellationToken.CanBeCanceled && enumerationToken.CanBeCanceled
+            ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, enumerationToken)
+            : null;
+        var token = linked?.Token ?? (enumerationToken.CanBeCanceled ? enumerationToken : cancellationToken);
+
+        var instance = EnterActive(pluginId);
+        var (target, info) = Resolve(instance, method);
+        if (!IsAsyncEnumerable(info.ReturnType, out var itemType))
+        {
+            yield return await InvokeUnaryAsync(instance, target, info, arguments, token).ConfigureAwait(false);
+            yield break;
+        }
+
+        // From here the call owns the gate entry, and gives it back when it is disposed.
+        var call = StreamCall.Create(itemType!, instance.Gate, info, instance.JsonOptions, token);
+        try
+        {
+            var values = BindArguments(instance, info, arguments, call.PluginToken);
+            call.Open(Call(target, info, values, instance.Gate, call.PluginToken));
+            while (await call.MoveNextAsync().ConfigureAwait(false))
+            {
+                yield return call.Current;
+            }
+        }
+        finally
+        {
+            await call.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Calls a method that is not a stream and awaits it under the call timeout. Exits the gate entry the caller holds.</summary>
+    private static async Task<JsonElement> InvokeUnaryAsync(PluginInstance instance, object target, MethodInfo info, JsonElement arguments, CancellationToken cancellationToken)
+    {
         var gate = instance.Gate;
         var exitHere = true;
         try
         {
-            var (target, info) = FindMethod(instance, method);
             var values = BindArguments(instance, info, arguments, cancellationToken);
-            object? returned;
-            try
-            {
-                returned = info.Invoke(target, BindingFlags.DoNotWrapExceptions, binder: null, values, culture: null);
-            }
-            catch (Exception ex)
-            {
-                throw gate.Fault(ex, info.Name, cancellationToken);
-            }
-
+            var returned = Call(target, info, values, gate, cancellationToken);
             var result = await AwaitResultAsync(returned, info, gate, cancellationToken, () => exitHere = false).ConfigureAwait(false);
             var resultType = UnwrapResultType(info.ReturnType);
             return resultType is null
@@ -47,8 +94,26 @@ internal sealed partial class PluginHost
         }
     }
 
-    private static PluginInstance EnterActive(PluginEntry entry)
+    private static object? Call(object target, MethodInfo info, object?[] values, CallGate gate, CancellationToken cancellationToken)
     {
+        try
+        {
+            return info.Invoke(target, BindingFlags.DoNotWrapExceptions, binder: null, values, culture: null);
+        }
+        catch (Exception ex)
+        {
+            throw gate.Fault(ex, info.Name, cancellationToken);
+        }
+    }
+
+    /// <summary>Enters a call on the plugin's active version.</summary>
+    private PluginInstance EnterActive(string pluginId)
+    {
+        if (!_entries.TryGetValue(pluginId, out var entry))
+        {
+            throw new PluginUnavailableException($"No plugin with id '{pluginId}' is known to this host.", pluginId);
+        }
+
         while (true)
         {
             var active = entry.Active
@@ -60,9 +125,46 @@ internal sealed partial class PluginHost
         }
     }
 
-    private static (object Target, MethodInfo Method) FindMethod(PluginInstance instance, string name)
+    /// <summary>Finds the method; on failure exits the call entered on <paramref name="instance"/>.</summary>
+    private (object Target, MethodInfo Method) Resolve(PluginInstance instance, string method)
     {
-        var candidates = instance.Contracts
+        try
+        {
+            return FindMethod(instance, method);
+        }
+        catch
+        {
+            instance.Gate.Exit();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The contracts a call by name may reach: those the version serves, and those its manifest names that the
+    /// host has the interface of. A process plugin's contracts are known by name only until a caller asks for
+    /// one; asking here makes it callable by name as soon as the host has its contract assembly.
+    /// </summary>
+    private Dictionary<Type, object> CallableContracts(PluginInstance instance)
+    {
+        var contracts = new Dictionary<Type, object>(instance.Contracts);
+        var unknown = instance.Manifest.Contracts.Except(contracts.Keys.Select(PluginInstance.ContractName), StringComparer.Ordinal).ToList();
+        if (unknown.Count > 0 && _shared is { } shared)
+        {
+            foreach (var type in shared.FindContracts(unknown))
+            {
+                if (!contracts.ContainsKey(type) && instance.GetContract(type) is { } implementation && type.IsInstanceOfType(implementation))
+                {
+                    contracts[type] = implementation;
+                }
+            }
+        }
+
+        return contracts;
+    }
+
+    private (object Target, MethodInfo Method) FindMethod(PluginInstance instance, string name)
+    {
+        var candidates = CallableContracts(instance)
             .SelectMany(c => c.Key.GetMethods().Concat(c.Key.GetInterfaces().SelectMany(i => i.GetMethods())).Select(m => (Target: c.Value, Method: m)))
             .Where(c => !c.Method.IsSpecialName && !c.Method.IsGenericMethodDefinition)
             .ToList();
@@ -130,7 +232,7 @@ internal sealed partial class PluginHost
                 {
                     values[i] = value.Deserialize(parameter.ParameterType, instance.JsonOptions);
                 }
-                catch (JsonException ex)
+                catch (Exception ex) when (ex is JsonException or NotSupportedException)
                 {
                     throw new PluginInvocationArgumentException(
                         $"Argument '{parameter.Name}' of {method.Name} is not a valid {parameter.ParameterType.Name}: {ex.Message}",
@@ -168,11 +270,6 @@ internal sealed partial class PluginHost
 
         if (task is null)
         {
-            if (returned is not null && IsAsyncEnumerable(method.ReturnType, out _))
-            {
-                return await CollectAsync(returned, method, gate, cancellationToken).ConfigureAwait(false);
-            }
-
             return returned;
         }
 
@@ -181,42 +278,6 @@ internal sealed partial class PluginHost
         await RouterHelpers.AwaitCore(task, gate, method.Name, cancellationToken).ConfigureAwait(false);
         var resultProperty = task.GetType().GetProperty(nameof(Task<int>.Result));
         return method.ReturnType.IsGenericType ? resultProperty?.GetValue(task) : null;
-    }
-
-    private static async Task<object?> CollectAsync(object stream, MethodInfo method, CallGate gate, CancellationToken cancellationToken)
-    {
-        var items = new List<object?>();
-        var enumerable = stream.GetType().GetInterfaces().First(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IAsyncEnumerable<>));
-        var enumerator = enumerable.GetMethod(nameof(IAsyncEnumerable<int>.GetAsyncEnumerator))!.Invoke(stream, [cancellationToken])!;
-        var enumeratorType = typeof(IAsyncEnumerator<>).MakeGenericType(enumerable.GetGenericArguments());
-        var moveNext = enumeratorType.GetMethod(nameof(IAsyncEnumerator<int>.MoveNextAsync))!;
-        var current = enumeratorType.GetProperty(nameof(IAsyncEnumerator<int>.Current))!;
-        try
-        {
-            while (true)
-            {
-                bool hasItem;
-                try
-                {
-                    hasItem = await ((ValueTask<bool>)moveNext.Invoke(enumerator, BindingFlags.DoNotWrapExceptions, null, null, null)!).ConfigureAwait(false);
-                }
-                catch (Exception ex)
-                {
-                    throw gate.Fault(ex, method.Name, cancellationToken);
-                }
-
-                if (!hasItem)
-                {
-                    return items;
-                }
-
-                items.Add(current.GetValue(enumerator));
-            }
-        }
-        finally
-        {
-            await ((IAsyncDisposable)enumerator).DisposeAsync().ConfigureAwait(false);
-        }
     }
 
     private static Type? UnwrapResultType(Type type)
@@ -231,7 +292,7 @@ internal sealed partial class PluginHost
             return type.GetGenericArguments()[0];
         }
 
-        return IsAsyncEnumerable(type, out var item) ? typeof(List<>).MakeGenericType(item!) : type;
+        return type;
     }
 
     private static bool IsAsyncEnumerable(Type type, out Type? item)

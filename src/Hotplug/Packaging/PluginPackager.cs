@@ -71,7 +71,7 @@ public static class PluginPackager
     {
         ArgumentNullException.ThrowIfNull(key);
         var bytes = SafeZip.ReadEntry(zipPath, PluginManifest.FileName, 16 * 1024 * 1024)
-            ?? throw new PluginManifestException(zipPath, null, "has no plugin.json at its root.");
+            ?? throw new PluginManifestException(ManifestErrors.Unreadable, zipPath, null, "has no plugin.json at its root.", null);
         var manifest = ManifestReader.Parse($"{zipPath}!/{PluginManifest.FileName}", bytes);
         if (manifest.Files is null)
         {

@@ -65,6 +65,9 @@ internal sealed class HostFixture : IAsyncDisposable
 
     public HoldService Holds { get; } = new();
 
+    /// <summary>Gets how often plugins have incremented the exported <see cref="ICounterService"/>.</summary>
+    public int Counted => ((Counter)_host.Services.GetRequiredService<ICounterService>()).Value;
+
     public IReadOnlyCollection<PluginStateChange> Changes => _changes;
 
     /// <summary>Starts a host over a new temporary folder, or over <paramref name="root"/> (the plugins and state of an earlier host).</summary>
@@ -172,6 +175,8 @@ internal sealed class HostFixture : IAsyncDisposable
     {
         private int _value;
 
+        public int Value => Volatile.Read(ref _value);
+
         public int Increment() => Interlocked.Increment(ref _value);
     }
 
@@ -186,12 +191,17 @@ internal sealed class HoldService : IHoldService
 {
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _holds = new();
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _entered = new();
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _cancelled = new();
 
     public Task WaitAsync(string key, CancellationToken cancellationToken)
     {
+        cancellationToken.Register(() => Cancelled(key).TrySetResult());
         Entered(key).TrySetResult();
         return Hold(key).Task.WaitAsync(cancellationToken);
     }
+
+    /// <summary>Completes when the token of a plugin call waiting on <paramref name="key"/> fires.</summary>
+    public Task WhenCancelled(string key) => Cancelled(key).Task;
 
     /// <summary>Completes when a plugin call is waiting on <paramref name="key"/>.</summary>
     public Task WhenEntered(string key) => Entered(key).Task;
@@ -199,6 +209,8 @@ internal sealed class HoldService : IHoldService
     public void Release(string key) => Hold(key).TrySetResult();
 
     private TaskCompletionSource Hold(string key) => _holds.GetOrAdd(key, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
+    private TaskCompletionSource Cancelled(string key) => _cancelled.GetOrAdd(key, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
 
     private TaskCompletionSource Entered(string key) => _entered.GetOrAdd(key, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
 }

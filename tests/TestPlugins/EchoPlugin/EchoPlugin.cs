@@ -9,7 +9,7 @@ namespace Hotplug.TestPlugins.Echo;
 /// A test plugin whose misbehaviour is chosen by its manifest's <c>config.mode</c>: <c>throw-on-start</c>,
 /// <c>hang-on-start</c>, <c>unhealthy</c>, <c>leak</c>, <c>throw-on-stop</c>.
 /// </summary>
-public sealed class EchoPlugin : PluginBase, IEcho
+public sealed partial class EchoPlugin : PluginBase, IEcho
 {
     private string Mode => Context.Configuration["mode"] ?? "normal";
 
