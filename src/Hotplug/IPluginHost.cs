@@ -105,8 +105,9 @@ public interface IPluginHost
     /// </summary>
     /// <param name="pluginId">The plugin id.</param>
     /// <param name="version">The lower version to allow.</param>
+    /// <exception cref="ArgumentException"><paramref name="pluginId"/> is not a valid plugin id, or <paramref name="version"/> not a semantic version.</exception>
     void AllowDowngrade(string pluginId, string version);
 
-    /// <summary>Raised after a plugin version changes state. Handlers run on the reconcile loop: keep them short.</summary>
+    /// <summary>Raised after a plugin version changes state. Handlers run on the host's reconcile and start threads, one change at a time per plugin: keep them short and do not block.</summary>
     event EventHandler<PluginStateChange>? StateChanged;
 }

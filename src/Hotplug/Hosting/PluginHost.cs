@@ -68,6 +68,16 @@ internal sealed partial class PluginHost : IPluginHost, IHostedService, IAsyncDi
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(pluginId);
         ArgumentException.ThrowIfNullOrWhiteSpace(version);
+        if (!Manifest.ManifestRules.IsValidId(pluginId))
+        {
+            throw new ArgumentException($"'{pluginId}' is not a valid plugin id.", nameof(pluginId));
+        }
+
+        if (!Manifest.ManifestRules.IsValidVersion(version))
+        {
+            throw new ArgumentException($"'{version}' is not a semantic version (MAJOR.MINOR.PATCH).", nameof(version));
+        }
+
         if (_versions is null)
         {
             throw new InvalidOperationException("The Hotplug host has not been started.");

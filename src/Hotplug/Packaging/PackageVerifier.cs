@@ -29,7 +29,7 @@ internal static class PackageVerifier
         RejectLinks(folder);
         if (!File.Exists(manifestPath))
         {
-            throw new PluginManifestException(displayPath, null, "is missing: a package has plugin.json at its root.");
+            throw new PluginManifestException(ManifestErrors.Unreadable, displayPath, null, "is missing: a package has plugin.json at its root.", null);
         }
 
         var bytes = File.ReadAllBytes(manifestPath);

@@ -30,7 +30,7 @@ internal static class SafeZip
         using var archive = Open(zipPath);
         var plan = Plan(archive, zipPath, Path.GetFullPath(destination) + Path.DirectorySeparatorChar, limits.MaxEntries);
         var manifestBytes = Read(plan, PluginManifest.FileName, zipPath, limits.MaxBytes)
-            ?? throw new PluginManifestException($"{zipPath}!/{PluginManifest.FileName}", null, "is missing: a zipped package has plugin.json at its root.");
+            ?? throw new PluginManifestException(ManifestErrors.Unreadable, $"{zipPath}!/{PluginManifest.FileName}", null, "is missing: a zipped package has plugin.json at its root.", null);
         var signatureBytes = Read(plan, PackageSignature.FileName, zipPath, limits.MaxBytes);
         var verified = verify(manifestBytes, signatureBytes);
         var payload = Select(plan, verified.Manifest, zipPath, limits.MaxBytes);

@@ -85,7 +85,7 @@ internal sealed partial class PluginStore
             var missing = manifest.Enabled ? manifest.EntryFiles.FirstOrDefault(f => !File.Exists(System.IO.Path.Combine(temp, f))) : null;
             if (missing is not null)
             {
-                throw new PluginManifestException(display, "entry", $"'{missing}' is not in the plugin folder.", manifest.Id);
+                throw new PluginManifestException(ManifestErrors.BadEntry, display, "entry", $"'{missing}' is not in the plugin folder.", manifest.Id);
             }
 
             var hash = HashFolder(temp);

@@ -148,6 +148,18 @@ public sealed class SignedHostTests : IDisposable
         Assert.Equal("1.0.0", (await host.Plugins.Get<IEcho>("echo").EchoAsync(new EchoRequest("x"))).Version);
     }
 
+    [Theory]
+    [InlineData("../../x", "1.0.0")]
+    [InlineData("echo\n", "1.0.0")]
+    [InlineData("echo", "1.0")]
+    [InlineData("echo", "../1.0.0")]
+    public async Task AllowDowngrade_InvalidIdOrVersion_Refused(string id, string version)
+    {
+        await using var host = await StartAsync();
+
+        Assert.Throws<ArgumentException>(() => host.Plugins.AllowDowngrade(id, version));
+    }
+
     [Fact]
     public async Task Load_SignedByUnknownKey_RejectedThenAdmittedWhenItsKeyIsTrusted()
     {
