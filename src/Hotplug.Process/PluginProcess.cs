@@ -52,7 +52,21 @@ internal sealed class PluginProcess : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
-    public bool HasExited => _process.HasExited;
+    /// <summary>Gets whether the process has exited (a disposed one has: it is disposed only once it exited or was killed).</summary>
+    public bool HasExited
+    {
+        get
+        {
+            try
+            {
+                return _process.HasExited;
+            }
+            catch (InvalidOperationException)
+            {
+                return true;
+            }
+        }
+    }
 
     /// <summary>Gets whether the connection is mutually authenticated TLS (go-plugin's AutoMTLS).</summary>
     public bool IsMutualTls => _mtls is not null && Handshake.ServerCertificate.Length > 0;
@@ -147,10 +161,12 @@ internal sealed class PluginProcess : IAsyncDisposable
             var plugin = new PluginProcess(pluginId, process, handshake, Connect(handshake, mtls, process), stderr, options, socketFolder, mtls);
             if (handshake.Network != "stdio")
             {
-                // A second HTTP/2 connection, opened by the first call that takes it: calls alternate between the
-                // two, so concurrent callers are not all framed and read through one connection's single loops.
+                // A second HTTP/2 connection: calls alternate between the two, so concurrent callers are not all
+                // framed and read through one connection's single loops.
                 plugin._second = Connect(handshake, mtls, process);
             }
+
+            await plugin.OpenConnectionsAsync(cancellationToken).ConfigureAwait(false);
 
             _ = stderr.PumpStdioAsync(plugin.CallInvoker, pluginId, plugin._stopping.Token);
             if (hostServiceNames.Count > 0)
@@ -185,6 +201,9 @@ internal sealed class PluginProcess : IAsyncDisposable
         var response = await client.CheckAsync(new HealthCheckRequest { Service = "plugin" }, cancellationToken: cancellationToken).ConfigureAwait(false);
         return response.Status;
     }
+
+    /// <summary>Kills the process tree at once, without asking: for a process that no longer answers.</summary>
+    public void Kill() => Kill(_process);
 
     /// <summary>Waits for the process to exit.</summary>
     public Task WaitForExitAsync(CancellationToken cancellationToken) => _process.WaitForExitAsync(cancellationToken);
@@ -307,6 +326,41 @@ internal sealed class PluginProcess : IAsyncDisposable
         }
 
         return handshake;
+    }
+
+    /// <summary>
+    /// Opens each connection and sees the plugin answer on it before the process is handed out, so no call pays
+    /// for a connection (socket, TLS, HTTP/2 preface) inside its own timeout. Bounded by the start timeout.
+    /// </summary>
+    /// <exception cref="PluginStartException">The plugin exited or did not answer on a connection.</exception>
+    private async Task OpenConnectionsAsync(CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.StartTimeout);
+        try
+        {
+            foreach (var channel in _second is null ? [Channel] : new[] { Channel, _second })
+            {
+                await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest { Service = "plugin" }, cancellationToken: timeout.Token).ResponseAsync.ConfigureAwait(false);
+            }
+        }
+        catch (RpcException ex)
+        {
+            Channel.Dispose();
+            _second?.Dispose();
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!timeout.IsCancellationRequested)
+            {
+                // A broken connection usually means the plugin is exiting: give the exit a moment to be seen, to say so.
+                await _process.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(2), CancellationToken.None)
+                    .ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).ConfigureAwait(false);
+            }
+
+            var why = _process.HasExited ? $"exited with code {_process.ExitCode} right after its handshake"
+                : timeout.IsCancellationRequested ? $"did not answer on its connection within the start timeout of {_options.StartTimeout.TotalSeconds:0.#} s"
+                : $"did not answer on its connection: {ex.Status.Detail}";
+            throw new PluginStartException($"Plugin '{PluginId}' {why}.{Explain(_stderr)}", PluginId, ex);
+        }
     }
 
     private static GrpcChannel Connect(Handshake handshake, AutoMtls? mtls, System.Diagnostics.Process process)

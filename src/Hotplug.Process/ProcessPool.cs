@@ -230,6 +230,12 @@ internal sealed class ProcessPool : IAsyncDisposable
 
         public CallInvoker Invoker => Process.CallInvoker;
 
+        /// <summary>Tells the process's supervisor that the call ran into the deadline the host gave it.</summary>
+        public void TimedOut() => member.Supervisor.CallTimedOut(Process);
+
+        /// <summary>Tells the process's supervisor that the process answered.</summary>
+        public void Answered() => member.Supervisor.CallAnswered(Process);
+
         public void Dispose()
         {
             if (Interlocked.Exchange(ref _done, 1) == 0)

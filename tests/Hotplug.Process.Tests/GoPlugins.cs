@@ -48,6 +48,7 @@ internal sealed class ListLogger : Microsoft.Extensions.Logging.ILogger
     private readonly List<(Microsoft.Extensions.Logging.LogLevel Level, string Message)> _entries = [];
     private readonly List<(Microsoft.Extensions.Logging.EventId Event, string Message)> _events = [];
     private readonly List<IReadOnlyList<KeyValuePair<string, object?>>> _fields = [];
+    private readonly List<(string Text, TaskCompletionSource Logged)> _waiters = [];
 
     public IReadOnlyList<(Microsoft.Extensions.Logging.LogLevel Level, string Message)> Entries
     {
@@ -72,6 +73,24 @@ internal sealed class ListLogger : Microsoft.Extensions.Logging.ILogger
             _entries.Add((logLevel, formatter(state, exception)));
             _events.Add((eventId, formatter(state, exception)));
             _fields.Add(state as IReadOnlyList<KeyValuePair<string, object?>> ?? []);
+            var message = formatter(state, exception);
+            _waiters.RemoveAll(w => message.Contains(w.Text, StringComparison.Ordinal) && w.Logged.TrySetResult());
+        }
+    }
+
+    /// <summary>Completes when an entry containing <paramref name="text"/> is logged (or already was).</summary>
+    public Task WhenLogged(string text)
+    {
+        lock (_entries)
+        {
+            if (_entries.Any(e => e.Message.Contains(text, StringComparison.Ordinal)))
+            {
+                return Task.CompletedTask;
+            }
+
+            var logged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((text, logged));
+            return logged.Task;
         }
     }
 
