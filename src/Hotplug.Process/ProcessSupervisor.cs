@@ -75,13 +75,17 @@ internal sealed partial class ProcessSupervisor : IAsyncDisposable
         }
     }
 
-    /// <summary>Counts a call on <paramref name="process"/> that ran into the deadline the host gave it.</summary>
+    /// <summary>
+    /// Counts a call on <paramref name="process"/> that ran into the deadline the host gave it. A run of
+    /// <see cref="SupervisionOptions.MaxCallTimeouts"/> makes the process suspect, and it is checked at once: one
+    /// that does not answer is hung; one that does is alive, only slow (a loaded machine, a slow call), and serves on.
+    /// </summary>
     public void CallTimedOut(PluginProcess process)
     {
         if (Volatile.Read(ref _current) is { } current && current.Process == process &&
-            Interlocked.Increment(ref current.CallTimeouts) >= _options.MaxCallTimeouts)
+            Interlocked.Increment(ref current.CallTimeouts) == _options.MaxCallTimeouts)
         {
-            Fail(current, $"ran into its call timeout on {_options.MaxCallTimeouts} calls in a row");
+            _ = ConfirmHungAsync(current);
         }
     }
 
@@ -211,6 +215,27 @@ internal sealed partial class ProcessSupervisor : IAsyncDisposable
         }
     }
 
+    private async Task ConfirmHungAsync(Tracked current)
+    {
+        try
+        {
+            var problem = await CheckAsync(current.Process, _stopping.Token).ConfigureAwait(false);
+            if (problem is null)
+            {
+                Log.SlowButAlive(_logger, PluginId, current.Process.ProcessId, _options.MaxCallTimeouts);
+                Volatile.Write(ref current.CallTimeouts, 0);
+            }
+            else
+            {
+                Fail(current, $"ran into its call timeout on {_options.MaxCallTimeouts} calls in a row and did not answer a health check ({problem})");
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
+        {
+            // The supervisor is stopping.
+        }
+    }
+
     /// <summary>Takes a hung process out of rotation at once and kills it; <see cref="WatchAsync"/> sees it exit and restarts it.</summary>
     private void Fail(Tracked current, string reason)
     {
@@ -219,7 +244,12 @@ internal sealed partial class ProcessSupervisor : IAsyncDisposable
             return;
         }
 
-        Interlocked.CompareExchange(ref _current, null, current);
+        if (Interlocked.CompareExchange(ref _current, null, current) == current)
+        {
+            // So calls that find no process say why; the restart reports itself once the process is gone.
+            State = SupervisorState.Restarting;
+        }
+
         Log.Unhealthy(_logger, PluginId, current.Process.ProcessId, reason);
 
         // SIGKILL ends a stopped (SIGSTOP) or spinning process alike; asking it to shut down would only wait.
@@ -307,5 +337,8 @@ internal sealed partial class ProcessSupervisor : IAsyncDisposable
     {
         [LoggerMessage(1250, LogLevel.Warning, "Plugin {PluginId}: process {ProcessId} {Reason}; taking it out of rotation and killing it")]
         public static partial void Unhealthy(ILogger logger, string pluginId, int processId, string reason);
+
+        [LoggerMessage(1251, LogLevel.Warning, "Plugin {PluginId}: process {ProcessId} ran into its call timeout on {Count} calls in a row but answers its health check: it is slow, not hung, and serves on")]
+        public static partial void SlowButAlive(ILogger logger, string pluginId, int processId, int count);
     }
 }

@@ -7,7 +7,7 @@ namespace Hotplug.Process;
 /// <remarks>
 /// Each process of a pool is watched on its own. A process that exits, or that fails
 /// <see cref="MaxFailedHealthChecks"/> health checks in a row, or whose calls run into their call timeout
-/// <see cref="MaxCallTimeouts"/> times in a row, is a failure: it leaves the pool's rotation at once (the pool's
+/// <see cref="MaxCallTimeouts"/> times in a row and which then does not answer a health check at once, is a failure: it leaves the pool's rotation at once (the pool's
 /// other processes keep serving), a hung one is killed, and a new process is started after the backoff. With the
 /// defaults a process that stops answering is out of rotation within
 /// <c>MaxFailedHealthChecks × HealthCheckInterval + HealthCheckTimeout</c> (12 s), under three intervals.
@@ -57,8 +57,10 @@ public sealed class SupervisionOptions
     public int MaxFailedHealthChecks { get; set; } = 2;
 
     /// <summary>
-    /// Gets or sets how many calls in a row may run into their call timeout on one process before it is killed
-    /// and replaced. Only deadlines the host set from the plugin's <c>callTimeout</c> count; any answer resets the count.
+    /// Gets or sets how many calls in a row may run into their call timeout on one process before it is checked at
+    /// once: if it does not answer within <see cref="HealthCheckTimeout"/> it is hung, and killed and replaced; if it
+    /// answers it is only slow, and serves on. Only deadlines the host set from the plugin's <c>callTimeout</c> count;
+    /// any answer resets the count.
     /// </summary>
     /// <value>Defaults to 3.</value>
     public int MaxCallTimeouts { get; set; } = 3;
