@@ -32,6 +32,7 @@ internal sealed class PluginProcess : IAsyncDisposable
         _mtls = mtls;
         PluginId = pluginId;
         _process = process;
+        ProcessId = process.Id;
         Handshake = handshake;
         Channel = channel;
         _stderr = stderr;
@@ -50,7 +51,8 @@ internal sealed class PluginProcess : IAsyncDisposable
         ? Channel.CreateCallInvoker()
         : new SpreadCallInvoker(Channel.CreateCallInvoker(), _second.CreateCallInvoker());
 
-    public int ProcessId => _process.Id;
+    /// <summary>Gets the process id, also once the process is gone (to say which one it was).</summary>
+    public int ProcessId { get; }
 
     /// <summary>Gets whether the process has exited (a disposed one has: it is disposed only once it exited or was killed).</summary>
     public bool HasExited
