@@ -103,6 +103,26 @@ public sealed class LivenessTests
         }
     }
 
+    [Fact]
+    public async Task Liveness_CallsRunIntoTheirTimeoutOnAProcessThatAnswers_ItIsSlowNotHungAndServesOn()
+    {
+        await using var host = await EchoHost.StartAsync(o =>
+        {
+            o.HealthCheckInterval = Timeout.InfiniteTimeSpan;
+            o.MaxCallTimeouts = 2;
+        });
+        await host.InstallAsync(callTimeout: "1s");
+        var pid = await host.PidAsync();
+
+        // Calls slower than their timeout, in a process that still answers: a loaded machine, not a hang.
+        await Assert.ThrowsAsync<PluginTimeoutException>(() => host.Echo.EchoAsync(new EchoRequest("hold")).AsTask());
+        await Assert.ThrowsAsync<PluginTimeoutException>(() => host.Echo.EchoAsync(new EchoRequest("hold")).AsTask());
+        await host.Logs.WhenLogged($"process {pid} ran into its call timeout on 2 calls in a row but answers its health check").WaitAsync(EchoHost.HangGuard);
+
+        Assert.Equal(pid, await host.PidAsync());
+        Assert.DoesNotContain(host.Logs.Entries, e => e.Message.Contains("killing it", StringComparison.Ordinal));
+    }
+
     /// <summary>Checks every 200 ms, each allowed a generous second: a hang shows within a couple of seconds, a busy machine does not.</summary>
     private static void ShortChecks(SupervisionOptions options)
     {
