@@ -168,7 +168,7 @@ internal sealed class PluginProcess : IAsyncDisposable
                 plugin._second = Connect(handshake, mtls, process);
             }
 
-            await plugin.OpenConnectionsAsync(cancellationToken).ConfigureAwait(false);
+            await PluginConnections.OpenAsync(pluginId, plugin._second is null ? [plugin.Channel] : [plugin.Channel, plugin._second], process, options.StartTimeout, () => Explain(stderr), cancellationToken).ConfigureAwait(false);
 
             _ = stderr.PumpStdioAsync(plugin.CallInvoker, pluginId, plugin._stopping.Token);
             if (hostServiceNames.Count > 0)
@@ -328,41 +328,6 @@ internal sealed class PluginProcess : IAsyncDisposable
         }
 
         return handshake;
-    }
-
-    /// <summary>
-    /// Opens each connection and sees the plugin answer on it before the process is handed out, so no call pays
-    /// for a connection (socket, TLS, HTTP/2 preface) inside its own timeout. Bounded by the start timeout.
-    /// </summary>
-    /// <exception cref="PluginStartException">The plugin exited or did not answer on a connection.</exception>
-    private async Task OpenConnectionsAsync(CancellationToken cancellationToken)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.StartTimeout);
-        try
-        {
-            foreach (var channel in _second is null ? [Channel] : new[] { Channel, _second })
-            {
-                await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest { Service = "plugin" }, cancellationToken: timeout.Token).ResponseAsync.ConfigureAwait(false);
-            }
-        }
-        catch (RpcException ex)
-        {
-            Channel.Dispose();
-            _second?.Dispose();
-            cancellationToken.ThrowIfCancellationRequested();
-            if (!timeout.IsCancellationRequested)
-            {
-                // A broken connection usually means the plugin is exiting: give the exit a moment to be seen, to say so.
-                await _process.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(2), CancellationToken.None)
-                    .ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).ConfigureAwait(false);
-            }
-
-            var why = _process.HasExited ? $"exited with code {_process.ExitCode} right after its handshake"
-                : timeout.IsCancellationRequested ? $"did not answer on its connection within the start timeout of {_options.StartTimeout.TotalSeconds:0.#} s"
-                : $"did not answer on its connection: {ex.Status.Detail}";
-            throw new PluginStartException($"Plugin '{PluginId}' {why}.{Explain(_stderr)}", PluginId, ex);
-        }
     }
 
     private static GrpcChannel Connect(Handshake handshake, AutoMtls? mtls, System.Diagnostics.Process process)
