@@ -117,7 +117,7 @@ internal static class HandshakeReader
         }
     }
 
-    private static string Explain(StderrForwarder stderr) =>
+    internal static string Explain(StderrForwarder stderr) =>
         stderr.LastLines is { Count: > 0 } lines ? $" Its standard error said: {string.Join(" | ", lines)}" : string.Empty;
 
     private static string Shorten(string text) => text.Length <= 200 ? text : text[..197] + "...";

@@ -39,6 +39,7 @@ internal sealed class PluginProcess : IAsyncDisposable
         _mtls = mtls;
         PluginId = pluginId;
         _process = process;
+        ProcessId = process.Id;
         Handshake = handshake;
         Channel = channel;
         _stderr = stderr;
@@ -59,12 +60,27 @@ internal sealed class PluginProcess : IAsyncDisposable
         ? Channel.CreateCallInvoker()
         : new SpreadCallInvoker(Channel.CreateCallInvoker(), _second.CreateCallInvoker());
 
-    public int ProcessId => _process.Id;
+    /// <summary>Gets the process id, also once the process is gone (to say which one it was).</summary>
+    public int ProcessId { get; }
 
     /// <summary>Gets a task that completes when the plugin's console stops reaching the log through <c>plugin.GRPCStdio</c>: it stopped, or does not serve it.</summary>
     public Task ConsoleForwarded { get; private set; } = Task.CompletedTask;
 
-    public bool HasExited => _process.HasExited;
+    /// <summary>Gets whether the process has exited (a disposed one has: it is disposed only once it exited or was killed).</summary>
+    public bool HasExited
+    {
+        get
+        {
+            try
+            {
+                return _process.HasExited;
+            }
+            catch (InvalidOperationException)
+            {
+                return true;
+            }
+        }
+    }
 
     /// <summary>Gets whether the connection is mutually authenticated TLS (go-plugin's AutoMTLS).</summary>
     public bool IsMutualTls => _mtls is not null && Handshake.ServerCertificate.Length > 0;
@@ -168,10 +184,12 @@ internal sealed class PluginProcess : IAsyncDisposable
             var plugin = new PluginProcess(pluginId, process, handshake, Connect(handshake, mtls, process, options.MaxReceiveMessageSize), stderr, options, socketFolder, mtls, grouped);
             if (handshake.Network != "stdio")
             {
-                // A second HTTP/2 connection, opened by the first call that takes it: calls alternate between the
-                // two, so concurrent callers are not all framed and read through one connection's single loops.
+                // A second HTTP/2 connection: calls alternate between the two, so concurrent callers are not all
+                // framed and read through one connection's single loops.
                 plugin._second = Connect(handshake, mtls, process, options.MaxReceiveMessageSize);
             }
+
+            await PluginConnections.OpenAsync(pluginId, plugin._second is null ? [plugin.Channel] : [plugin.Channel, plugin._second], process, options.StartTimeout, () => HandshakeReader.Explain(stderr), cancellationToken).ConfigureAwait(false);
 
             plugin.ConsoleForwarded = stderr.PumpStdioAsync(plugin.CallInvoker, pluginId, options.Notices, plugin._stopping.Token);
             if (hostServiceNames.Count > 0)
@@ -206,6 +224,9 @@ internal sealed class PluginProcess : IAsyncDisposable
         var response = await client.CheckAsync(new HealthCheckRequest { Service = "plugin" }, cancellationToken: cancellationToken).ConfigureAwait(false);
         return response.Status;
     }
+
+    /// <summary>Kills the process and its group at once, without asking: for a process that no longer answers.</summary>
+    public void Kill() => Kill(_process, _grouped);
 
     /// <summary>
     /// Waits for the process to exit, for what is left of its process group to be killed, and for its standard error

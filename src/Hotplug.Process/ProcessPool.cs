@@ -7,7 +7,8 @@ namespace Hotplug.Process;
 /// The processes of one plugin version: at least <c>pool.min</c> of them, each supervised on its own (restart
 /// with backoff, quarantine), grown up to <c>pool.max</c> while every running process has a call in flight, and
 /// shrunk back to <c>pool.min</c> when the extra ones have been idle for <see cref="ProcessRuntimeOptions.PoolIdleTimeout"/>.
-/// Each call goes to the running process with the fewest calls in flight.
+/// Each call goes to the running process with the fewest calls in flight; a process found hung (see
+/// <see cref="SupervisionOptions"/>) leaves the rotation at once, and the others take its calls while it is replaced.
 /// </summary>
 internal sealed class ProcessPool : IAsyncDisposable
 {
@@ -229,6 +230,12 @@ internal sealed class ProcessPool : IAsyncDisposable
         public PluginProcess Process { get; } = process;
 
         public CallInvoker Invoker => Process.CallInvoker;
+
+        /// <summary>Tells the process's supervisor that the call ran into the deadline the host gave it.</summary>
+        public void TimedOut() => member.Supervisor.CallTimedOut(Process);
+
+        /// <summary>Tells the process's supervisor that the process answered.</summary>
+        public void Answered() => member.Supervisor.CallAnswered(Process);
 
         public void Dispose()
         {

@@ -93,6 +93,7 @@ internal sealed class ProcessPluginVersion(PluginVersionContext context, Process
             }
         }
 
+        options.Supervision.Validate();
         _pool = new ProcessPool(
             context.PluginId,
             context.Version,
@@ -107,42 +108,21 @@ internal sealed class ProcessPluginVersion(PluginVersionContext context, Process
                 context.Logger),
             timeProvider,
             context.Logger);
-        _invoker = new SupervisedCallInvoker(_pool);
+        _invoker = new SupervisedCallInvoker(_pool, context.CallTimeout);
         await _pool.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Asks every process of the pool at once, each bounded by <see cref="SupervisionOptions.HealthCheckTimeout"/>, so a
+    /// hung process is reported rather than waited for. The version is healthy while any process serves.
+    /// </summary>
     public async Task<PluginHealth> CheckHealthAsync(CancellationToken cancellationToken)
     {
         var pool = _pool ?? throw new InvalidOperationException("The plugin process has not been started.");
         var supervisors = pool.Supervisors;
-        var serving = new List<int>();
-        string? problem = null;
-        foreach (var supervisor in supervisors)
-        {
-            if (supervisor.Current is not { } process)
-            {
-                var last = supervisor.Failures.LastOrDefault().Reason;
-                problem ??= $"the plugin process is {supervisor.State.ToString().ToLowerInvariant()}{(last is null ? string.Empty : ": " + last)}";
-                continue;
-            }
-
-            try
-            {
-                var status = await process.CheckHealthAsync(cancellationToken).ConfigureAwait(false);
-                if (status == HealthCheckResponse.Types.ServingStatus.Serving)
-                {
-                    serving.Add(process.ProcessId);
-                }
-                else
-                {
-                    problem ??= $"its health service reports {status}";
-                }
-            }
-            catch (Exception ex) when (ex is Grpc.Core.RpcException or ObjectDisposedException)
-            {
-                problem ??= $"its health service does not answer: {(ex is Grpc.Core.RpcException rpc ? rpc.Status.Detail : ex.Message)}";
-            }
-        }
+        var results = await Task.WhenAll(supervisors.Select(s => CheckAsync(s, cancellationToken))).ConfigureAwait(false);
+        var serving = results.Where(r => r.Problem is null).Select(r => r.ProcessId).ToList();
+        var problem = results.Select(r => r.Problem).FirstOrDefault(p => p is not null);
 
         // A pool serves while any of its processes does; the others are being restarted.
         if (serving.Count == 0)
@@ -153,6 +133,29 @@ internal sealed class ProcessPluginVersion(PluginVersionContext context, Process
         return PluginHealth.Healthy(supervisors.Count == 1
             ? $"process {serving[0]}"
             : $"{serving.Count} of {supervisors.Count} processes serving ({string.Join(", ", serving)}){(problem is null ? string.Empty : "; " + problem)}");
+    }
+
+    private async Task<(int ProcessId, string? Problem)> CheckAsync(ProcessSupervisor supervisor, CancellationToken cancellationToken)
+    {
+        if (supervisor.Current is not { } process)
+        {
+            var last = supervisor.Failures.LastOrDefault().Reason;
+            return (0, $"the plugin process is {supervisor.State.ToString().ToLowerInvariant()}{(last is null ? string.Empty : ": " + last)}");
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.Supervision.HealthCheckTimeout);
+        try
+        {
+            var status = await process.CheckHealthAsync(timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
+            return (process.ProcessId, status == HealthCheckResponse.Types.ServingStatus.Serving ? null : $"process {process.ProcessId}'s health service reports {status}");
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is RpcException or ObjectDisposedException or OperationCanceledException)
+        {
+            return (process.ProcessId, timeout.IsCancellationRequested
+                ? $"process {process.ProcessId} did not answer its health check within {options.Supervision.HealthCheckTimeout.TotalSeconds:0.#} s"
+                : $"process {process.ProcessId}'s health service does not answer: {(ex is RpcException rpc ? rpc.Status.Detail : ex.Message)}");
+        }
     }
 
     /// <summary>
@@ -177,10 +180,8 @@ internal sealed class ProcessPluginVersion(PluginVersionContext context, Process
         {
             return ContractClient.Create(contractType, _invoker ?? throw new InvalidOperationException("The plugin process has not been started."), new ContractClientOptions
             {
-                // The call timeout travels as the deadline, so the plugin's handler is cancelled when it passes.
-                CallOptions = token => new CallOptions(
-                    deadline: context.CallTimeout == Timeout.InfiniteTimeSpan ? null : DateTime.UtcNow + context.CallTimeout,
-                    cancellationToken: token),
+                // No deadline here: the version's invoker gives every call, streams included, the call timeout as its
+                // deadline when it starts, so the plugin's handler is cancelled when it passes.
                 Translate = Translate,
             });
         }
@@ -191,22 +192,19 @@ internal sealed class ProcessPluginVersion(PluginVersionContext context, Process
         }
     }
 
-    private Exception Translate(RpcException exception, ContractOperation operation, CancellationToken token)
+    /// <summary>
+    /// What a failed contract call throws. A gone process was already reported by the version's invoker as
+    /// <see cref="PluginCrashedException"/>; here a cancellation the caller asked for is an
+    /// <see cref="OperationCanceledException"/>, the host's deadline a <see cref="PluginTimeoutException"/>, and any
+    /// other status — <c>UNAVAILABLE</c> or <c>INTERNAL</c> a live plugin sent included — the plugin's own error, which
+    /// the router reports as it reports an exception an in-process plugin threw (<see cref="PluginInvocationException"/>).
+    /// </summary>
+    private Exception Translate(RpcException exception, ContractOperation operation, CancellationToken token) => exception.StatusCode switch
     {
-        var method = operation.Method.Name;
-        return exception.StatusCode switch
-        {
-            StatusCode.Cancelled when token.IsCancellationRequested => new OperationCanceledException(exception.Status.Detail, exception, token),
-            StatusCode.DeadlineExceeded when context.CallTimeout != Timeout.InfiniteTimeSpan => new PluginTimeoutException(context.PluginId, context.Version, method, context.CallTimeout),
-            StatusCode.Unavailable or StatusCode.Internal or StatusCode.Cancelled when !IsPluginError(exception) =>
-                new PluginCrashedException($"Plugin '{context.PluginId}' {context.Version} failed {method}: its process is not available ({exception.Status.Detail}).", context.PluginId, context.Version, exception),
-            _ => exception,
-        };
-    }
-
-    /// <summary>An Internal status the plugin's contract service sent itself (a null where the contract allows none), not a broken transport.</summary>
-    private static bool IsPluginError(RpcException exception) =>
-        exception.StatusCode == StatusCode.Internal && exception.Status.Detail.Contains(" returned null", StringComparison.Ordinal);
+        StatusCode.Cancelled when token.IsCancellationRequested => new OperationCanceledException(exception.Status.Detail, exception, token),
+        StatusCode.DeadlineExceeded when context.CallTimeout != Timeout.InfiniteTimeSpan => new PluginTimeoutException(context.PluginId, context.Version, operation.Method.Name, context.CallTimeout),
+        _ => exception,
+    };
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {

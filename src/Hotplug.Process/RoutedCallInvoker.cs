@@ -5,8 +5,11 @@ namespace Hotplug.Process;
 
 /// <summary>
 /// The call invoker callers hold for a process plugin's generated gRPC client: every call goes to the plugin's
-/// active version, is counted in flight (so upgrades and offline drain it), carries the plugin's call timeout
-/// as its deadline unless the caller set one, and reports a dead process as <see cref="PluginCrashedException"/>.
+/// active version and is counted in flight (so upgrades and offline drain it). Below it, the version's own invoker
+/// (<see cref="SupervisedCallInvoker"/>) gives each call, streams included, the plugin's call timeout as its deadline
+/// unless the caller set one, and reports a process that is gone as <see cref="PluginCrashedException"/>; here a
+/// call that runs into that deadline ends with <see cref="PluginTimeoutException"/>, as it does through a contract.
+/// Every other failure is the <see cref="RpcException"/> a generated client expects.
 /// </summary>
 internal sealed class RoutedCallInvoker(ContractSlot<CallInvoker> slot) : CallInvoker
 {
@@ -15,15 +18,11 @@ internal sealed class RoutedCallInvoker(ContractSlot<CallInvoker> slot) : CallIn
         var lease = slot.Enter();
         try
         {
-            return lease.Target.BlockingUnaryCall(method, host, WithDeadline(options, lease), request);
+            return lease.Target.BlockingUnaryCall(method, host, options, request);
         }
-        catch (RpcException ex) when (IsCrash(ex, options.CancellationToken))
+        catch (RpcException ex) when (IsHostTimeout(ex, options, lease))
         {
-            throw Crashed(ex, lease, method.FullName);
-        }
-        catch (ObjectDisposedException ex)
-        {
-            throw Crashed(ex, lease, method.FullName);
+            throw TimedOut(lease, method);
         }
         finally
         {
@@ -37,12 +36,7 @@ internal sealed class RoutedCallInvoker(ContractSlot<CallInvoker> slot) : CallIn
         AsyncUnaryCall<TResponse> call;
         try
         {
-            call = lease.Target.AsyncUnaryCall(method, host, WithDeadline(options, lease), request);
-        }
-        catch (ObjectDisposedException ex)
-        {
-            lease.Exit();
-            throw Crashed(ex, lease, method.FullName);
+            call = lease.Target.AsyncUnaryCall(method, host, options, request);
         }
         catch
         {
@@ -50,8 +44,7 @@ internal sealed class RoutedCallInvoker(ContractSlot<CallInvoker> slot) : CallIn
             throw;
         }
 
-        var timeout = options.Deadline is null ? lease.CallTimeout : Timeout.InfiniteTimeSpan;
-        return new AsyncUnaryCall<TResponse>(CompleteAsync(call.ResponseAsync, lease, method.FullName, options.CancellationToken, timeout), call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, call.Dispose);
+        return new AsyncUnaryCall<TResponse>(ResponseAsync(call.ResponseAsync, lease, method, options, lease.Exit), call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, call.Dispose);
     }
 
     public override AsyncServerStreamingCall<TResponse> AsyncServerStreamingCall<TRequest, TResponse>(Method<TRequest, TResponse> method, string? host, CallOptions options, TRequest request)
@@ -60,16 +53,11 @@ internal sealed class RoutedCallInvoker(ContractSlot<CallInvoker> slot) : CallIn
         try
         {
             var call = lease.Target.AsyncServerStreamingCall(method, host, options, request);
-            return new AsyncServerStreamingCall<TResponse>(new CrashTranslatingReader<TResponse>(call.ResponseStream, lease, method.FullName), call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, () =>
+            return new AsyncServerStreamingCall<TResponse>(new Reader<TResponse>(call.ResponseStream, lease, method, options), call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, () =>
             {
                 call.Dispose();
                 exit();
             });
-        }
-        catch (ObjectDisposedException ex)
-        {
-            exit();
-            throw Crashed(ex, lease, method.FullName);
         }
         catch
         {
@@ -84,16 +72,11 @@ internal sealed class RoutedCallInvoker(ContractSlot<CallInvoker> slot) : CallIn
         try
         {
             var call = lease.Target.AsyncClientStreamingCall(method, host, options);
-            return new AsyncClientStreamingCall<TRequest, TResponse>(call.RequestStream, call.ResponseAsync, call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, () =>
+            return new AsyncClientStreamingCall<TRequest, TResponse>(call.RequestStream, ResponseAsync(call.ResponseAsync, lease, method, options, static () => { }), call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, () =>
             {
                 call.Dispose();
                 exit();
             });
-        }
-        catch (ObjectDisposedException ex)
-        {
-            exit();
-            throw Crashed(ex, lease, method.FullName);
         }
         catch
         {
@@ -108,16 +91,11 @@ internal sealed class RoutedCallInvoker(ContractSlot<CallInvoker> slot) : CallIn
         try
         {
             var call = lease.Target.AsyncDuplexStreamingCall(method, host, options);
-            return new AsyncDuplexStreamingCall<TRequest, TResponse>(call.RequestStream, new CrashTranslatingReader<TResponse>(call.ResponseStream, lease, method.FullName), call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, () =>
+            return new AsyncDuplexStreamingCall<TRequest, TResponse>(call.RequestStream, new Reader<TResponse>(call.ResponseStream, lease, method, options), call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, () =>
             {
                 call.Dispose();
                 exit();
             });
-        }
-        catch (ObjectDisposedException ex)
-        {
-            exit();
-            throw Crashed(ex, lease, method.FullName);
         }
         catch
         {
@@ -126,44 +104,26 @@ internal sealed class RoutedCallInvoker(ContractSlot<CallInvoker> slot) : CallIn
         }
     }
 
-    /// <summary>
-    /// A transport failure to a plugin process: it died or is restarting. When a process dies the host disposes
-    /// its channel, which cancels the calls still on it: a cancellation the caller did not ask for is a crash too.
-    /// </summary>
-    private static bool IsCrash(RpcException exception, CancellationToken callerToken = default) =>
-        exception.StatusCode is StatusCode.Unavailable or StatusCode.Internal ||
-        (exception.StatusCode == StatusCode.Cancelled && !callerToken.IsCancellationRequested);
+    /// <summary>Whether the call ran into the deadline the host gave it (the caller set none).</summary>
+    private static bool IsHostTimeout(RpcException exception, CallOptions options, CallLease<CallInvoker> lease) =>
+        exception.StatusCode == StatusCode.DeadlineExceeded && options.Deadline is null && lease.CallTimeout != Timeout.InfiniteTimeSpan;
 
-    private static PluginCrashedException Crashed(Exception exception, CallLease<CallInvoker> lease, string method) =>
-        new($"Plugin '{lease.PluginId}' {lease.Version} failed {method}: its process is not available ({(exception is RpcException rpc ? rpc.Status.Detail : exception.Message)}).", lease.PluginId, lease.Version, exception);
+    private static PluginTimeoutException TimedOut(CallLease<CallInvoker> lease, IMethod method) =>
+        new(lease.PluginId, lease.Version, method.FullName, lease.CallTimeout);
 
-    private static CallOptions WithDeadline(CallOptions options, CallLease<CallInvoker> lease) =>
-        options.Deadline is null && lease.CallTimeout != Timeout.InfiniteTimeSpan
-            ? options.WithDeadline(DateTime.UtcNow + lease.CallTimeout)
-            : options;
-
-    private static async Task<TResponse> CompleteAsync<TResponse>(Task<TResponse> response, CallLease<CallInvoker> lease, string method, CancellationToken callerToken, TimeSpan timeout)
+    private static async Task<TResponse> ResponseAsync<TResponse>(Task<TResponse> response, CallLease<CallInvoker> lease, IMethod method, CallOptions options, Action exit)
     {
         try
         {
             return await response.ConfigureAwait(false);
         }
-        catch (RpcException ex) when (ex.StatusCode == StatusCode.DeadlineExceeded && timeout != Timeout.InfiniteTimeSpan)
+        catch (RpcException ex) when (IsHostTimeout(ex, options, lease))
         {
-            // The deadline was the plugin's call timeout, not one the caller set: report it as for any plugin.
-            throw new PluginTimeoutException(lease.PluginId, lease.Version, method, timeout);
-        }
-        catch (RpcException ex) when (IsCrash(ex, callerToken))
-        {
-            throw Crashed(ex, lease, method);
-        }
-        catch (ObjectDisposedException ex)
-        {
-            throw Crashed(ex, lease, method);
+            throw TimedOut(lease, method);
         }
         finally
         {
-            lease.Exit();
+            exit();
         }
     }
 
@@ -181,7 +141,7 @@ internal sealed class RoutedCallInvoker(ContractSlot<CallInvoker> slot) : CallIn
         });
     }
 
-    private sealed class CrashTranslatingReader<T>(IAsyncStreamReader<T> inner, CallLease<CallInvoker> lease, string method) : IAsyncStreamReader<T>
+    private sealed class Reader<T>(IAsyncStreamReader<T> inner, CallLease<CallInvoker> lease, IMethod method, CallOptions options) : IAsyncStreamReader<T>
     {
         public T Current => inner.Current;
 
@@ -191,14 +151,9 @@ internal sealed class RoutedCallInvoker(ContractSlot<CallInvoker> slot) : CallIn
             {
                 return await inner.MoveNext(cancellationToken).ConfigureAwait(false);
             }
-            catch (RpcException ex) when (IsCrash(ex, cancellationToken))
+            catch (RpcException ex) when (IsHostTimeout(ex, options, lease))
             {
-                throw Crashed(ex, lease, method);
-            }
-            catch (ObjectDisposedException ex)
-            {
-                // The process died and the host disposed its channel under the call.
-                throw Crashed(ex, lease, method);
+                throw TimedOut(lease, method);
             }
         }
     }

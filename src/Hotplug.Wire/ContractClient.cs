@@ -217,18 +217,43 @@ internal static class ClientCalls
         try
         {
             using var call = proxy.Invoker.AsyncClientStreamingCall(operation.GrpcMethod, null, proxy.Options.CallOptions(token));
+            var sent = true;
             await foreach (var item in input.WithCancellation(token).ConfigureAwait(false))
             {
-                await call.RequestStream.WriteAsync([item]).ConfigureAwait(false);
+                if (!(sent = await SendAsync(call.RequestStream.WriteAsync([item]), token).ConfigureAwait(false)))
+                {
+                    break;
+                }
             }
 
-            await call.RequestStream.CompleteAsync().ConfigureAwait(false);
+            if (sent)
+            {
+                await SendAsync(call.RequestStream.CompleteAsync(), token).ConfigureAwait(false);
+            }
+
             var response = await call.ResponseAsync.ConfigureAwait(false);
             return operation.ResultType is null ? null : response[0];
         }
         catch (RpcException ex)
         {
             throw proxy.Options.Translate(ex, operation, token);
+        }
+    }
+
+    /// <summary>
+    /// Sends on a client stream; <see langword="false"/> when the call has already ended (its deadline passed, the
+    /// plugin failed, its process went away), which its response then reports as the invoker sees it.
+    /// </summary>
+    private static async Task<bool> SendAsync(Task write, CancellationToken token)
+    {
+        try
+        {
+            await write.ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (ex is RpcException or InvalidOperationException && !token.IsCancellationRequested)
+        {
+            return false;
         }
     }
 

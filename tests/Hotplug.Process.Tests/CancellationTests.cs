@@ -46,7 +46,7 @@ public sealed class CancellationTests
             ["id"] = "waiter",
             ["version"] = "1.0.0",
             ["runtime"] = "process",
-            ["callTimeout"] = "300ms",
+            ["callTimeout"] = "2s",
             ["entry"] = new JsonObject
             {
                 ["executable"] = Path.GetFileName(GoPlugins.DotnetPlugin),
@@ -74,7 +74,7 @@ public sealed class CancellationTests
             var error = await Assert.ThrowsAsync<PluginTimeoutException>(() => waiter.WaitAsync(new WaitRequest { Key = "k2" }).ResponseAsync.WaitAsync(HangGuard));
 
             Assert.Equal("waiter", error.PluginId);
-            Assert.Equal(TimeSpan.FromMilliseconds(300), error.Timeout);
+            Assert.Equal(TimeSpan.FromSeconds(2), error.Timeout);
             await WaitForLogAsync(logs, "wait k2 cancelled");
             Assert.Equal(0, plugins.GetPlugin("waiter")!.InFlight);
         }
@@ -85,14 +85,7 @@ public sealed class CancellationTests
         }
     }
 
-    private static async Task WaitForLogAsync(ListLogger logger, string text)
-    {
-        using var guard = new CancellationTokenSource(HangGuard);
-        while (!logger.Entries.Any(e => e.Message.Contains(text, StringComparison.Ordinal)))
-        {
-            await Task.Delay(10, guard.Token);
-        }
-    }
+    private static Task WaitForLogAsync(ListLogger logger, string text) => logger.WhenLogged(text).WaitAsync(HangGuard);
 
     private sealed class SingleLoggerProvider(ListLogger logger) : ILoggerProvider
     {

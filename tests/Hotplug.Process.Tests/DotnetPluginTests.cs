@@ -49,14 +49,13 @@ public sealed class DotnetPluginTests
         await using var plugin = await PluginProcess.StartAsync("dotnet", GoPlugins.DotnetPlugin, [], GoPlugins.Options(), logger, CancellationToken.None);
         var waiter = new Hotplug.TestPlugins.DotnetProcess.Waiter.WaiterClient(plugin.CallInvoker);
 
-        // The call writes to Console.Out and Console.Error, then waits until its deadline.
-        var call = waiter.WaitAsync(new Hotplug.TestPlugins.DotnetProcess.WaitRequest { Key = "k9" }, deadline: DateTime.UtcNow.AddSeconds(2));
+        // The call writes to Console.Out and Console.Error, then waits until it is cancelled.
+        using var cancel = new CancellationTokenSource();
+        var call = waiter.WaitAsync(new Hotplug.TestPlugins.DotnetProcess.WaitRequest { Key = "k9" }, cancellationToken: cancel.Token);
+        await logger.WhenLogged("console error k9").WaitAsync(TimeSpan.FromSeconds(60));
+        await logger.WhenLogged("console k9").WaitAsync(TimeSpan.FromSeconds(60));
+        await cancel.CancelAsync();
         await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => call.ResponseAsync);
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!logger.Entries.Any(e => e.Message == "console error k9") && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-        }
 
         // Standard output came over plugin.GRPCStdio, not the pipe the handshake was read from; standard error too.
         Assert.Contains(logger.Events, e => e.Event.Name == "PluginStdout" && e.Message == "console k9");
@@ -75,13 +74,13 @@ public sealed class DotnetPluginTests
         var waiter = new Hotplug.TestPlugins.DotnetProcess.Waiter.WaiterClient(plugin.CallInvoker);
 
         var health = await plugin.CheckHealthAsync(CancellationToken.None);
-        var call = waiter.WaitAsync(new Hotplug.TestPlugins.DotnetProcess.WaitRequest { Key = "t1" }, deadline: DateTime.UtcNow.AddMilliseconds(500));
+        using var cancel = new CancellationTokenSource();
+        var call = waiter.WaitAsync(new Hotplug.TestPlugins.DotnetProcess.WaitRequest { Key = "t1" }, cancellationToken: cancel.Token);
+        await logger.WhenLogged("wait t1 started").WaitAsync(TimeSpan.FromSeconds(60));
+        await cancel.CancelAsync();
         var error = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => call.ResponseAsync);
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!logger.Entries.Any(e => e.Message == "wait t1 cancelled") && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-        }
+        await logger.WhenLogged("wait t1 cancelled").WaitAsync(TimeSpan.FromSeconds(60));
+        await logger.WhenLogged("console t1").WaitAsync(TimeSpan.FromSeconds(60));
 
         var graceful = await plugin.StopAsync();
         await plugin.DisposeAsync();
@@ -89,8 +88,8 @@ public sealed class DotnetPluginTests
         Assert.Equal(network, plugin.Handshake.Network);
         Assert.True(plugin.IsMutualTls);
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health);
-        Assert.Equal(Grpc.Core.StatusCode.DeadlineExceeded, error.StatusCode);
-        // The deadline reached the handler in the plugin, and its console still reached the host's log.
+        Assert.Equal(Grpc.Core.StatusCode.Cancelled, error.StatusCode);
+        // The cancellation reached the handler in the plugin, and its console still reached the host's log.
         Assert.Contains(logger.Entries, e => e.Message == "wait t1 cancelled");
         Assert.Contains(logger.Events, e => e.Event.Name == "PluginStdout" && e.Message == "console t1");
         Assert.True(graceful);

@@ -72,6 +72,9 @@ internal sealed class ListLogger : Microsoft.Extensions.Logging.ILogger
         }
     }
 
+    /// <summary>Completes when an entry containing <paramref name="text"/> is logged (or already was).</summary>
+    public Task WhenLogged(string text) => WaitForAsync(message => message.Contains(text, StringComparison.Ordinal));
+
     public IReadOnlyList<(Microsoft.Extensions.Logging.LogLevel Level, string Message)> Entries
     {
         get

@@ -55,10 +55,10 @@ public sealed class HealthTests
             System.Diagnostics.Process.GetProcessById(pid).Kill();
             var change = await degraded.Task.WaitAsync(TimeSpan.FromSeconds(60));
 
+            // The reason as the change reported it: later checks may word it otherwise (a check late on a busy machine).
             Assert.Contains("quarantined", change.Reason);
-            var status = plugins.GetPlugin("minimal")!;
-            Assert.Equal(PluginState.Degraded, status.State);
-            Assert.Contains("exited with code", status.LastError);
+            Assert.Contains("exited with code", change.Reason);
+            Assert.Equal(PluginState.Degraded, plugins.GetPlugin("minimal")!.State);
         }
         finally
         {

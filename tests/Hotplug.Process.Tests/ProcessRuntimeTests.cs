@@ -65,7 +65,7 @@ public sealed class ProcessRuntimeTests : IAsyncLifetime
     public async Task Get_GoPluginImplementingAContractFromItsExportedProto_ServesTheRouter()
     {
         var healthy = WaitFor("ranker", PluginState.Healthy, "1.0.0");
-        Install("1.0.0", plugin: "ranker", contracts: "ranking/v1");
+        Install("1.0.0", plugin: "ranker", contracts: ["ranking/v1"]);
         await healthy;
 
         var ranker = _plugins.Get<Ranking.Contracts.IRanker>("ranker");
@@ -213,7 +213,45 @@ public sealed class ProcessRuntimeTests : IAsyncLifetime
         Assert.NotEqual(pid, Assert.Single(ProcessesRunningFrom(Store)).Pid);
     }
 
-    private void Install(string version, string cookie = "d3c4f1a0", string plugin = "minimal", params string[] contracts)
+    [Fact]
+    public async Task GetCallInvoker_ServerStreamPastCallTimeout_EndsWithPluginTimeout()
+    {
+        var healthy = WaitFor("minimal", PluginState.Healthy, "1.0.0");
+        Install("1.0.0", callTimeout: "1s");
+        await healthy;
+        var health = new Grpc.Health.V1.Health.HealthClient(_plugins.GetCallInvoker("minimal"));
+
+        // Watch answers once, then waits for a change that never comes: only the call timeout ends it.
+        using var watch = health.Watch(new() { Service = "plugin" });
+        Assert.True(await watch.ResponseStream.MoveNext(CancellationToken.None));
+        var error = await Assert.ThrowsAsync<PluginTimeoutException>(() => watch.ResponseStream.MoveNext(CancellationToken.None)).WaitAsync(HangGuard);
+
+        Assert.Equal("minimal", error.PluginId);
+        Assert.Equal(TimeSpan.FromSeconds(1), error.Timeout);
+    }
+
+    [Fact]
+    public async Task GetCallInvoker_ServerStreamCancelledThroughTheCallsToken_CancelledNotCrashed()
+    {
+        var healthy = WaitFor("minimal", PluginState.Healthy, "1.0.0");
+        Install("1.0.0");
+        await healthy;
+        var (pid, _) = Assert.Single(ProcessesRunningFrom(Store));
+        var health = new Grpc.Health.V1.Health.HealthClient(_plugins.GetCallInvoker("minimal"));
+        using var cancel = new CancellationTokenSource();
+
+        // The call's own token cancels it; the reads are given none.
+        using var watch = health.Watch(new() { Service = "plugin" }, cancellationToken: cancel.Token);
+        Assert.True(await watch.ResponseStream.MoveNext(CancellationToken.None));
+        var next = watch.ResponseStream.MoveNext(CancellationToken.None);
+        await cancel.CancelAsync();
+
+        var error = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => next).WaitAsync(HangGuard);
+        Assert.Equal(Grpc.Core.StatusCode.Cancelled, error.StatusCode);
+        Assert.Equal(pid, Assert.Single(ProcessesRunningFrom(Store)).Pid);
+    }
+
+    private void Install(string version, string cookie = "d3c4f1a0", string plugin = "minimal", string? callTimeout = null, params string[] contracts)
     {
         var folder = Path.Combine(Plugins, plugin);
         Directory.CreateDirectory(folder);
@@ -230,6 +268,11 @@ public sealed class ProcessRuntimeTests : IAsyncLifetime
             },
             ["contracts"] = new JsonArray([.. contracts.Select(c => (JsonNode)c)]),
         };
+        if (callTimeout is not null)
+        {
+            manifest["callTimeout"] = callTimeout;
+        }
+
         File.WriteAllText(Path.Combine(folder, "plugin.json"), manifest.ToJsonString());
     }
 

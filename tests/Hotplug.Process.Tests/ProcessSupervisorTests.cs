@@ -43,6 +43,34 @@ public sealed class ProcessSupervisorTests
     }
 
     [Fact]
+    public async Task Supervisor_GoPluginStoppedWithSigstop_KilledAndRestartedAsANewProcess()
+    {
+        var supervision = new SupervisionOptions
+        {
+            InitialBackoff = TimeSpan.FromMilliseconds(50),
+            HealthCheckInterval = TimeSpan.FromMilliseconds(200),
+            HealthCheckTimeout = TimeSpan.FromSeconds(1),
+            MaxFailedHealthChecks = 2,
+        };
+        await using var supervisor = Supervise(GoPlugins.Options(), supervision);
+        await supervisor.StartAsync(CancellationToken.None);
+        var hung = supervisor.Current!.ProcessId;
+        var restarting = WaitFor(supervisor, s => s.State == SupervisorState.Restarting && s.Reason?.Contains($"process {hung} ", StringComparison.Ordinal) == true);
+        var restarted = WaitForAfter(supervisor, s => s.State == SupervisorState.Restarting, s => s.State == SupervisorState.Running && s.Reason == "restarted");
+
+        EchoHost.Signal(hung, "STOP");
+        var (_, reason) = await restarting;
+        await restarted;
+
+        Assert.Contains("failed 2 health checks in a row", reason, StringComparison.Ordinal);
+        var replacement = supervisor.Current!;
+        Assert.NotEqual(hung, replacement.ProcessId);
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, await replacement.CheckHealthAsync(CancellationToken.None));
+        await EchoHost.WaitForExitAsync(hung);
+        Assert.Contains(supervisor.Failures, f => f.Reason.Contains($"process {hung} ", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Supervisor_Stopped_DoesNotRestart()
     {
         var supervisor = Supervise(GoPlugins.Options(), new SupervisionOptions { InitialBackoff = TimeSpan.FromMilliseconds(10) });
@@ -58,6 +86,23 @@ public sealed class ProcessSupervisorTests
 
     private static ProcessSupervisor Supervise(ProcessPluginOptions options, SupervisionOptions supervision) =>
         new("minimal", ct => PluginProcess.StartAsync("minimal", GoPlugins.Minimal, [], options, new ListLogger(), ct), supervision, TimeProvider.System, new ListLogger());
+
+    /// <summary>Waits for a change matching <paramref name="then"/> that comes after one matching <paramref name="first"/>.</summary>
+    private static Task WaitForAfter(ProcessSupervisor supervisor, Func<(SupervisorState State, string? Reason), bool> first, Func<(SupervisorState State, string? Reason), bool> then)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var seen = false;
+        supervisor.StateChanged += (_, change) =>
+        {
+            if (seen && then(change))
+            {
+                done.TrySetResult();
+            }
+
+            seen |= first(change);
+        };
+        return done.Task.WaitAsync(HangGuard);
+    }
 
     private static Task<(SupervisorState State, string? Reason)> WaitFor(ProcessSupervisor supervisor, Func<(SupervisorState State, string? Reason), bool> match)
     {

@@ -29,6 +29,10 @@ public sealed class SampleRankerTests : IAsyncLifetime
         var manifest = Path.Combine(plugins, "diverse-as-v2", "plugin.json");
         await File.WriteAllTextAsync(manifest, (await File.ReadAllTextAsync(manifest)).Replace("\"id\": \"ranker\"", "\"id\": \"diverse\"", StringComparison.Ordinal));
 
+        // The sample's one-second call timeout is the demo's; what these tests check is the ranking, also on a loaded machine.
+        var longtail = Path.Combine(plugins, "longtail", "plugin.json");
+        await File.WriteAllTextAsync(longtail, (await File.ReadAllTextAsync(longtail)).Replace("\"callTimeout\": \"1s\"", "\"callTimeout\": \"60s\"", StringComparison.Ordinal));
+
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddSingleton<IItemStore, Store>();
         builder.Services.AddHotplug(o =>
@@ -37,11 +41,19 @@ public sealed class SampleRankerTests : IAsyncLifetime
             o.StatePath = Path.Combine(_root, "state");
             o.StabilityWindow = TimeSpan.Zero;
             o.RequireSignedPackages = false;
-        }).ExportService<IItemStore>().AddProcessRuntime();
+
+            // Not what these tests are about: generous, so a loaded machine starting four plugins at once is not a failure.
+            o.StartTimeout = TimeSpan.FromMinutes(2);
+        }).ExportService<IItemStore>().AddProcessRuntime(o => o.HandshakeTimeout = TimeSpan.FromMinutes(2));
         _host = builder.Build();
         await _host.StartAsync();
         _plugins = _host.Services.GetRequiredService<IPluginHost>();
         await _plugins.RescanAsync();
+        foreach (var id in new[] { "ranker", "diverse", "popular", "longtail" })
+        {
+            var status = _plugins.GetPlugin(id);
+            Assert.True(status?.State == PluginState.Healthy, $"{id} is {status?.State}: {status?.LastError}");
+        }
     }
 
     public async Task DisposeAsync()

@@ -2,7 +2,11 @@ namespace Hotplug.Hosting;
 
 internal sealed partial class PluginHost
 {
-    /// <summary>Health-checks every active version on an interval; a version that stops being healthy is shown degraded, with why.</summary>
+    /// <summary>
+    /// Health-checks every active version on an interval; a version that stops being healthy is shown degraded, with why.
+    /// Versions are checked side by side, and a check that has not answered by the next tick has failed: one hung
+    /// plugin neither holds up the checks of the others nor stretches the interval.
+    /// </summary>
     private async Task RunHealthChecksAsync(CancellationToken stopping)
     {
         using var timer = new PeriodicTimer(_options.HealthCheckInterval, _time);
@@ -23,13 +27,16 @@ internal sealed partial class PluginHost
 
     private async Task CheckAllAsync(CancellationToken stopping)
     {
+        var checks = new List<Task>();
         foreach (var entry in _entries.Values)
         {
             if (entry.Active is { } active)
             {
-                await CheckAsync(entry, active, stopping).ConfigureAwait(false);
+                checks.Add(CheckAsync(entry, active, stopping));
             }
         }
+
+        await Task.WhenAll(checks).ConfigureAwait(false);
     }
 
     private async Task CheckAsync(PluginEntry entry, PluginInstance instance, CancellationToken stopping)
@@ -37,7 +44,8 @@ internal sealed partial class PluginHost
         PluginHealth health;
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping))
         {
-            timeout.CancelAfter(_options.StartTimeout);
+            // Its own bound, not the start timeout: a check is late once the next one is due.
+            timeout.CancelAfter(_options.HealthCheckInterval);
             try
             {
                 health = await instance.CheckHealthAsync(timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
@@ -49,7 +57,7 @@ internal sealed partial class PluginHost
             catch (Exception ex)
             {
                 health = PluginHealth.Unhealthy(ex is OperationCanceledException
-                    ? $"its health check did not answer within {_options.StartTimeout.TotalSeconds:0.#} s"
+                    ? $"its health check did not answer within {_options.HealthCheckInterval.TotalSeconds:0.#} s"
                     : $"its health check threw {ex.GetType().Name}: {ex.Message}");
             }
         }

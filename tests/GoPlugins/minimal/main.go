@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-plugin"
@@ -37,12 +38,6 @@ func main() {
 	case "no-tls":
 		// As a plugin built without AutoMTLS: it never looks at the host's certificate and serves in plaintext.
 		os.Unsetenv("PLUGIN_CLIENT_CERT")
-	case "crash-after-start":
-		// Serves, then dies as a crashing plugin would: the host must notice and restart it.
-		go func() {
-			time.Sleep(300 * time.Millisecond)
-			os.Exit(2)
-		}()
 	}
 
 	plugin.Serve(&plugin.ServeConfig{
@@ -51,7 +46,30 @@ func main() {
 			MagicCookieKey:   "HOTPLUG_TEST_PLUGIN",
 			MagicCookieValue: "d3c4f1a0",
 		},
-		Plugins:    map[string]plugin.Plugin{"minimal": &minimal{}},
-		GRPCServer: plugin.DefaultGRPCServer,
+		Plugins: map[string]plugin.Plugin{"minimal": &minimal{}},
+		GRPCServer: func(opts []grpc.ServerOption) *grpc.Server {
+			if mode == "crash-after-start" {
+				opts = append(opts, grpc.ChainUnaryInterceptor(crashOnceStarted()))
+			}
+			return plugin.DefaultGRPCServer(opts)
+		},
 	})
+}
+
+// crashOnceStarted serves, then dies as a crashing plugin would, at a moment that does not race the start: once it
+// has answered the health checks the host makes on each of its two connections before it hands the process out.
+// The host must notice the exit and restart it.
+func crashOnceStarted() grpc.UnaryServerInterceptor {
+	var checks int32
+	return func(ctx context.Context, req interface{}, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (interface{}, error) {
+		response, err := handler(ctx, req)
+		if info.FullMethod == "/grpc.health.v1.Health/Check" && atomic.AddInt32(&checks, 1) == 2 {
+			go func() {
+				// Long enough for the answer to leave; the host has nothing more to wait for.
+				time.Sleep(500 * time.Millisecond)
+				os.Exit(2)
+			}()
+		}
+		return response, err
+	}
 }

@@ -53,6 +53,11 @@ internal sealed class ProcessEcho(PluginProcessInfo plugin, IConfiguration confi
 
     public ValueTask<EchoReply> EchoAsync(EchoRequest request, CancellationToken cancellationToken = default)
     {
+        if (SupervisionModes.Echo(request.Text, cancellationToken) is { } answer)
+        {
+            return answer;
+        }
+
         switch (request.Text)
         {
             case "throw":
@@ -92,9 +97,18 @@ internal sealed class ProcessEcho(PluginProcessInfo plugin, IConfiguration confi
 
     public async IAsyncEnumerable<int> CountAsync(int count, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        using var slow = SupervisionModes.SlowCount(configuration, cancellationToken);
         for (var i = 1; i <= count; i++)
         {
-            await Task.Yield();
+            if (slow is null)
+            {
+                await Task.Yield();
+            }
+            else
+            {
+                await slow.NextAsync();
+            }
+
             yield return i;
         }
     }
@@ -161,5 +175,56 @@ internal static class Misbehave
 
         stderr.Flush();
         Environment.Exit(7);
+    }
+}
+
+/// <summary>
+/// Modes for the tests of supervision, deadlines and statuses: <c>status:CODE</c> answers with that gRPC status, as a
+/// live plugin may; <c>hold</c> says which process holds the call on standard error and waits until it is cancelled;
+/// the config <c>countDelayMs</c> makes <c>CountAsync</c> that slow per item and say on standard error when it starts and when it is cancelled.
+/// </summary>
+internal static class SupervisionModes
+{
+    public static ValueTask<EchoReply>? Echo(string text, CancellationToken cancellationToken)
+    {
+        if (text.StartsWith("status:", StringComparison.Ordinal))
+        {
+            var code = Enum.Parse<Grpc.Core.StatusCode>(text["status:".Length..], ignoreCase: true);
+            throw new Grpc.Core.RpcException(new Grpc.Core.Status(code, $"echo answered {code} itself"));
+        }
+
+        return text == "hold" ? new ValueTask<EchoReply>(HoldAsync(cancellationToken)) : null;
+    }
+
+    public static SlowStream? SlowCount(IConfiguration configuration, CancellationToken cancellationToken)
+    {
+        if (!int.TryParse(configuration["countDelayMs"], out var delay))
+        {
+            return null;
+        }
+
+        Console.Error.WriteLine("count started");
+        return new SlowStream(TimeSpan.FromMilliseconds(delay), cancellationToken);
+    }
+
+    private static async Task<EchoReply> HoldAsync(CancellationToken cancellationToken)
+    {
+        await Console.Error.WriteLineAsync($"holding a call in process {Environment.ProcessId}");
+        await Task.Delay(Timeout.Infinite, cancellationToken);
+        throw new InvalidOperationException("unreachable");
+    }
+
+    /// <summary>Paces a stream; disposed when the stream ends, it says whether that was a cancellation.</summary>
+    internal sealed class SlowStream(TimeSpan delay, CancellationToken cancellationToken) : IDisposable
+    {
+        public Task NextAsync() => Task.Delay(delay, cancellationToken);
+
+        public void Dispose()
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                Console.Error.WriteLine("count cancelled");
+            }
+        }
     }
 }
