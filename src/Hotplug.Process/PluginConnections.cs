@@ -1,10 +1,11 @@
+using System.Net.Sockets;
 using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
 
 namespace Hotplug.Process;
 
-/// <summary>Opens a plugin process's connections before the process is handed out.</summary>
+/// <summary>Makes a plugin process's connections, and opens them before the process is handed out.</summary>
 internal static class PluginConnections
 {
     /// <summary>
@@ -45,5 +46,56 @@ internal static class PluginConnections
                 : $"did not answer on its connection: {ex.Status.Detail}";
             throw new PluginStartException($"Plugin '{pluginId}' {why}.{explain()}", pluginId, ex);
         }
+    }
+
+    /// <summary>A channel to the address the plugin's handshake names (Unix socket, TCP or its standard input and output), with TLS when both sides do AutoMTLS.</summary>
+    public static GrpcChannel Connect(Handshake handshake, AutoMtls? mtls, System.Diagnostics.Process process, int maxReceiveMessageSize)
+    {
+        var tls = mtls is not null && handshake.ServerCertificate.Length > 0;
+        var handler = new SocketsHttpHandler
+        {
+            // HTTP/2's default 64 KiB window makes a 64 KiB answer (plus gRPC's 5-byte prefix) wait a round trip for
+            // a window update; a local connection has no reason to throttle.
+            InitialHttp2StreamWindowSize = 4 * 1024 * 1024,
+        };
+        if (tls)
+        {
+            handler.SslOptions = mtls!.ClientOptions(handshake.ServerCertificate);
+        }
+
+        string authority;
+        if (handshake.Network == "tcp")
+        {
+            authority = handshake.Address;
+        }
+        else if (handshake.Network == "stdio")
+        {
+            // The one HTTP/2 connection runs over the plugin's standard output and input.
+            authority = "localhost";
+            var stdio = new StdioStream(process.StandardOutput.BaseStream, process.StandardInput.BaseStream);
+            handler.ConnectCallback = (_, _) => ValueTask.FromResult(stdio.Open());
+        }
+        else
+        {
+            var path = handshake.Address;
+            authority = "localhost";
+            handler.ConnectCallback = async (_, cancellationToken) =>
+            {
+                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                try
+                {
+                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken).ConfigureAwait(false);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            };
+        }
+
+        // Over a Unix socket the authority routes nothing: the connection is the socket above.
+        return GrpcChannel.ForAddress($"{(tls ? "https" : "http")}://{authority}", new GrpcChannelOptions { HttpHandler = handler, MaxReceiveMessageSize = maxReceiveMessageSize });
     }
 }

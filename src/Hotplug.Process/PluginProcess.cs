@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Sockets;
 using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
@@ -181,12 +180,12 @@ internal sealed class PluginProcess : IAsyncDisposable
             }
 
             HandshakeReader.RefusePlaintext(pluginId, handshake, mtls, options, logger);
-            var plugin = new PluginProcess(pluginId, process, handshake, Connect(handshake, mtls, process, options.MaxReceiveMessageSize), stderr, options, socketFolder, mtls, grouped);
+            var plugin = new PluginProcess(pluginId, process, handshake, PluginConnections.Connect(handshake, mtls, process, options.MaxReceiveMessageSize), stderr, options, socketFolder, mtls, grouped);
             if (handshake.Network != "stdio")
             {
                 // A second HTTP/2 connection: calls alternate between the two, so concurrent callers are not all
                 // framed and read through one connection's single loops.
-                plugin._second = Connect(handshake, mtls, process, options.MaxReceiveMessageSize);
+                plugin._second = PluginConnections.Connect(handshake, mtls, process, options.MaxReceiveMessageSize);
             }
 
             await PluginConnections.OpenAsync(pluginId, plugin._second is null ? [plugin.Channel] : [plugin.Channel, plugin._second], process, options.StartTimeout, () => HandshakeReader.Explain(stderr), cancellationToken).ConfigureAwait(false);
@@ -308,56 +307,6 @@ internal sealed class PluginProcess : IAsyncDisposable
         await StopAsync().ConfigureAwait(false);
         _process.Dispose();
         _stopping.Dispose();
-    }
-
-    private static GrpcChannel Connect(Handshake handshake, AutoMtls? mtls, System.Diagnostics.Process process, int maxReceiveMessageSize)
-    {
-        var tls = mtls is not null && handshake.ServerCertificate.Length > 0;
-        var handler = new SocketsHttpHandler
-        {
-            // HTTP/2's default 64 KiB window makes a 64 KiB answer (plus gRPC's 5-byte prefix) wait a round trip for
-            // a window update; a local connection has no reason to throttle.
-            InitialHttp2StreamWindowSize = 4 * 1024 * 1024,
-        };
-        if (tls)
-        {
-            handler.SslOptions = mtls!.ClientOptions(handshake.ServerCertificate);
-        }
-
-        string authority;
-        if (handshake.Network == "tcp")
-        {
-            authority = handshake.Address;
-        }
-        else if (handshake.Network == "stdio")
-        {
-            // The one HTTP/2 connection runs over the plugin's standard output and input.
-            authority = "localhost";
-            var stdio = new StdioStream(process.StandardOutput.BaseStream, process.StandardInput.BaseStream);
-            handler.ConnectCallback = (_, _) => ValueTask.FromResult(stdio.Open());
-        }
-        else
-        {
-            var path = handshake.Address;
-            authority = "localhost";
-            handler.ConnectCallback = async (_, cancellationToken) =>
-            {
-                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                try
-                {
-                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken).ConfigureAwait(false);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            };
-        }
-
-        // Over a Unix socket the authority routes nothing: the connection is the socket above.
-        return GrpcChannel.ForAddress($"{(tls ? "https" : "http")}://{authority}", new GrpcChannelOptions { HttpHandler = handler, MaxReceiveMessageSize = maxReceiveMessageSize });
     }
 
     /// <summary>The process's exit and what follows it: the rest of its group killed, its standard error read to the end.</summary>

@@ -16,11 +16,12 @@ public sealed class PluginStartException : PluginException
     }
 
     /// <summary>Creates the exception for a refusal that has a code in <c>docs/errors.md</c>.</summary>
-    /// <param name="code">The error code (<c>HP12xx</c>); it starts the message.</param>
+    /// <param name="code">The error code (<c>HP12xx</c>, or the package error that stopped a restart); it starts the message.</param>
     /// <param name="message">What went wrong and what to do, naming the plugin.</param>
     /// <param name="pluginId">The plugin id.</param>
-    public PluginStartException(string code, string message, string pluginId)
-        : base($"{code}: {message}", pluginId, null, null)
+    /// <param name="innerException">The cause, if any.</param>
+    public PluginStartException(string code, string message, string pluginId, Exception? innerException = null)
+        : base($"{code}: {message}", pluginId, null, innerException)
     {
         Code = code;
     }

@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Text.Json;
 using Grpc.Core;
 using Grpc.Health.V1;
+using Hotplug.Packaging;
 using Hotplug.Runtimes;
 using Hotplug.Wire;
 using Microsoft.Extensions.Configuration;
@@ -47,6 +48,7 @@ internal sealed class ProcessPluginVersion(PluginVersionContext context, Process
     private readonly ConcurrentDictionary<Type, object?> _clients = new();
     private ProcessPool? _pool;
     private SupervisedCallInvoker? _invoker;
+    private int _started;
 
     /// <summary>Gets the contracts callers asked for so far (a process plugin's contracts are known by name only).</summary>
     public IReadOnlyCollection<Type> ContractTypes => [.. _clients.Where(c => c.Value is not null).Select(c => c.Key)];
@@ -102,7 +104,7 @@ internal sealed class ProcessPluginVersion(PluginVersionContext context, Process
             options.PoolIdleTimeout,
             name => new ProcessSupervisor(
                 name,
-                ct => PluginProcess.StartAsync(name, executable, entry.Arguments, processOptions, context.Logger, ct),
+                ct => StartProcessAsync(name, executable, processOptions, ct),
                 options.Supervision,
                 timeProvider,
                 context.Logger),
@@ -116,6 +118,29 @@ internal sealed class ProcessPluginVersion(PluginVersionContext context, Process
     /// Asks every process of the pool at once, each bounded by <see cref="SupervisionOptions.HealthCheckTimeout"/>, so a
     /// hung process is reported rather than waited for. The version is healthy while any process serves.
     /// </summary>
+    /// <summary>
+    /// Starts one process of the pool. The first starts from a store copy the host checked just before; every later
+    /// one — a restart after a crash or a hang, a process added to the pool — checks the copy again first, so a file
+    /// changed in the store while the version runs is never executed.
+    /// </summary>
+    private async Task<PluginProcess> StartProcessAsync(string name, string executable, ProcessPluginOptions processOptions, CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref _started, 1) != 0)
+        {
+            try
+            {
+                await context.VerifyPackageAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (PackageVerificationException ex)
+            {
+                var reason = ex.Message.StartsWith(ex.Code + ": ", StringComparison.Ordinal) ? ex.Message[(ex.Code.Length + 2)..] : ex.Message;
+                throw new PluginStartException(ex.Code, reason, context.PluginId, ex);
+            }
+        }
+
+        return await PluginProcess.StartAsync(name, executable, entry.Arguments, processOptions, context.Logger, cancellationToken).ConfigureAwait(false);
+    }
+
     public async Task<PluginHealth> CheckHealthAsync(CancellationToken cancellationToken)
     {
         var pool = _pool ?? throw new InvalidOperationException("The plugin process has not been started.");

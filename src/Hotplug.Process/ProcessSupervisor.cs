@@ -1,3 +1,4 @@
+using Hotplug.Packaging;
 using Microsoft.Extensions.Logging;
 
 namespace Hotplug.Process;
@@ -279,6 +280,13 @@ internal sealed partial class ProcessSupervisor : IAsyncDisposable
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
+                return null;
+            }
+            catch (PluginStartException ex) when (ex.Code == PackageErrors.StoreCopyChanged)
+            {
+                // Trying again cannot help: nothing runs from a store copy that changed.
+                Record(ex.Message);
+                SetState(SupervisorState.Quarantined, ex.Message);
                 return null;
             }
             catch (PluginStartException ex)

@@ -42,6 +42,16 @@ public sealed class HotplugOptions
     /// <value>Defaults to 10 seconds.</value>
     public TimeSpan HealthCheckInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Gets or sets how long one periodic health check of a serving version may take.</summary>
+    /// <value>Defaults to 5 seconds.</value>
+    /// <remarks>
+    /// A check that has not answered by then reports the version unhealthy (shown <see cref="PluginState.Degraded"/>).
+    /// It is its own bound, not <see cref="StartTimeout"/>: a hung plugin is seen within one interval plus this. The
+    /// process runtime also checks each of its processes on its own (its <c>Supervision</c> options), and replaces one
+    /// that stops answering.
+    /// </remarks>
+    public TimeSpan HealthCheckTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Gets or sets how long a plugin's <c>StopAsync</c> may take.</summary>
     /// <value>Defaults to 10 seconds.</value>
     /// <remarks>
@@ -118,6 +128,7 @@ public sealed class HotplugOptions
         Positive(StartTimeout, nameof(StartTimeout), errors);
         Positive(StopTimeout, nameof(StopTimeout), errors);
         Positive(HealthCheckInterval, nameof(HealthCheckInterval), errors);
+        Positive(HealthCheckTimeout, nameof(HealthCheckTimeout), errors);
         Positive(UnloadTimeout, nameof(UnloadTimeout), errors);
         if (MaxPackageSize <= 0)
         {

@@ -30,6 +30,25 @@ public sealed class FailureTests
     }
 
     [Fact]
+    public async Task HealthCheck_HangsWhileServing_DegradedWithinItsOwnTimeoutNotTheStartTimeout()
+    {
+        // A start timeout no test would wait for: the periodic check must be bounded by its own timeout.
+        await using var host = await HostFixture.StartAsync(o =>
+        {
+            o.StartTimeout = TimeSpan.FromHours(1);
+            o.HealthCheckInterval = TimeSpan.FromMilliseconds(100);
+            o.HealthCheckTimeout = TimeSpan.FromMilliseconds(500);
+        });
+        var degraded = host.WaitForAsync("echo", PluginState.Degraded, "1.0.0");
+
+        await host.InstallAsync("echo", "echo", "1.0.0", config: new JsonObject { ["mode"] = "health-hangs-after-start" });
+        var change = await degraded;
+
+        Assert.Contains("did not answer within 0.5 s", change.Reason);
+        Assert.Equal("1.0.0", (await host.Plugins.Get<IEcho>("echo").EchoAsync(new EchoRequest("x"))).Version);
+    }
+
+    [Fact]
     public async Task Load_FirstVersionThrowsFromStart_PluginFailedAndOthersServe()
     {
         await using var host = await HostFixture.StartAsync();

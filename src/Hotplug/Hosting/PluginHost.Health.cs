@@ -4,8 +4,8 @@ internal sealed partial class PluginHost
 {
     /// <summary>
     /// Health-checks every active version on an interval; a version that stops being healthy is shown degraded, with why.
-    /// Versions are checked side by side, and a check that has not answered by the next tick has failed: one hung
-    /// plugin neither holds up the checks of the others nor stretches the interval.
+    /// Versions are checked side by side, each bounded by <see cref="HotplugOptions.HealthCheckTimeout"/>: one hung
+    /// plugin neither holds up the checks of the others nor goes unnoticed.
     /// </summary>
     private async Task RunHealthChecksAsync(CancellationToken stopping)
     {
@@ -44,8 +44,8 @@ internal sealed partial class PluginHost
         PluginHealth health;
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping))
         {
-            // Its own bound, not the start timeout: a check is late once the next one is due.
-            timeout.CancelAfter(_options.HealthCheckInterval);
+            // Its own bound, not the start timeout.
+            timeout.CancelAfter(_options.HealthCheckTimeout);
             try
             {
                 health = await instance.CheckHealthAsync(timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
@@ -57,7 +57,7 @@ internal sealed partial class PluginHost
             catch (Exception ex)
             {
                 health = PluginHealth.Unhealthy(ex is OperationCanceledException
-                    ? $"its health check did not answer within {_options.HealthCheckInterval.TotalSeconds:0.#} s"
+                    ? $"its health check did not answer within {_options.HealthCheckTimeout.TotalSeconds:0.#} s"
                     : $"its health check threw {ex.GetType().Name}: {ex.Message}");
             }
         }

@@ -93,7 +93,8 @@ internal sealed partial class PluginHost
         try
         {
             var runtime = _runtimes![manifest.Runtime];
-            instance = PluginInstance.Create(runtime, manifest, package, _loggerFactory.CreateLogger(manifest.Id), _exports, manifest.CallTimeout ?? _options.DefaultCallTimeout, _time);
+            var policy = _verification!;
+            instance = PluginInstance.Create(runtime, manifest, package, _loggerFactory.CreateLogger(manifest.Id), _exports, manifest.CallTimeout ?? _options.DefaultCallTimeout, _time, ct => Task.Run(() => PluginStore.Check(package, manifest, policy), ct));
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
             timeout.CancelAfter(_options.StartTimeout);
             await instance.StartAsync(timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);

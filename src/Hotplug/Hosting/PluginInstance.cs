@@ -72,7 +72,7 @@ internal sealed class PluginInstance
 
     /// <summary>Creates the version with its runtime; <see cref="StartAsync"/> starts it.</summary>
     /// <exception cref="PluginException">The runtime cannot run the package.</exception>
-    public static PluginInstance Create(IPluginRuntime runtime, PluginManifest manifest, StagedPackage package, ILogger logger, IServiceProvider hostServices, TimeSpan callTimeout, TimeProvider timeProvider)
+    public static PluginInstance Create(IPluginRuntime runtime, PluginManifest manifest, StagedPackage package, ILogger logger, IServiceProvider hostServices, TimeSpan callTimeout, TimeProvider timeProvider, Func<CancellationToken, Task>? verifyPackage = null)
     {
         var instance = new PluginInstance(manifest, package, new CallGate(manifest.Id, manifest.VersionText, callTimeout, timeProvider));
         instance._running = runtime.Create(new PluginVersionContext
@@ -88,6 +88,7 @@ internal sealed class PluginInstance
             ExportedServiceTypes = hostServices is ServiceExports exports ? exports.ExportedTypes : [],
             CallTimeout = callTimeout,
             Stopping = instance._stopping.Token,
+            VerifyPackageAsync = verifyPackage ?? (static _ => Task.CompletedTask),
         });
         return instance;
     }

@@ -106,4 +106,16 @@ public sealed class PluginVersionContext
 
     /// <summary>Gets a token cancelled when the host begins to stop this version.</summary>
     public required CancellationToken Stopping { get; init; }
+
+    /// <summary>
+    /// Gets the check that <see cref="PackagePath"/> still holds exactly the files the host verified. The host runs it
+    /// before it creates the version; a runtime that loads from the package again later (a restarted or added
+    /// process) runs it first, and runs nothing from a copy that changed.
+    /// </summary>
+    /// <value>
+    /// A function that completes when the copy is unchanged, and throws <see cref="Packaging.PackageVerificationException"/>
+    /// (<see cref="Packaging.PackageErrors.StoreCopyChanged"/>) when it is not. It reads every file: call it before a
+    /// load, not per call.
+    /// </value>
+    public Func<CancellationToken, Task> VerifyPackageAsync { get; init; } = static _ => Task.CompletedTask;
 }

@@ -7,7 +7,7 @@ namespace Hotplug.TestPlugins.Echo;
 
 /// <summary>
 /// A test plugin whose misbehaviour is chosen by its manifest's <c>config.mode</c>: <c>throw-on-start</c>,
-/// <c>hang-on-start</c>, <c>unhealthy</c>, <c>leak</c>, <c>throw-on-stop</c>.
+/// <c>hang-on-start</c>, <c>unhealthy</c>, <c>health-hangs-after-start</c>, <c>leak</c>, <c>throw-on-stop</c>.
 /// </summary>
 public sealed partial class EchoPlugin : PluginBase, IEcho
 {
@@ -34,8 +34,16 @@ public sealed partial class EchoPlugin : PluginBase, IEcho
         Logger.LogInformation("echo {Version} started", Context.Version);
     }
 
-    public override ValueTask<PluginHealth> CheckHealthAsync(CancellationToken cancellationToken) =>
-        ValueTask.FromResult(Mode == "unhealthy" ? PluginHealth.Unhealthy("configured to be unhealthy") : PluginHealth.Healthy());
+    private int _healthChecks;
+
+    public override ValueTask<PluginHealth> CheckHealthAsync(CancellationToken cancellationToken) => Mode switch
+    {
+        "unhealthy" => ValueTask.FromResult(PluginHealth.Unhealthy("configured to be unhealthy")),
+
+        // Healthy at its start, then a health check that never answers and ignores its token, as a hung plugin's.
+        "health-hangs-after-start" when Interlocked.Increment(ref _healthChecks) > 1 => new ValueTask<PluginHealth>(new TaskCompletionSource<PluginHealth>().Task),
+        _ => ValueTask.FromResult(PluginHealth.Healthy()),
+    };
 
     public override ValueTask StopAsync(CancellationToken cancellationToken) =>
         Mode == "throw-on-stop" ? throw new InvalidOperationException("configured to fail on stop") : ValueTask.CompletedTask;

@@ -1,0 +1,100 @@
+using System.Text.Json.Nodes;
+using Hotplug.Packaging;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Hotplug.Process.Tests;
+
+/// <summary>A process plugin's store copy is checked again before every process is started from it, not only the first.</summary>
+public sealed class StoreRecheckTests
+{
+    [Fact]
+    public async Task Restart_StoreCopyChangedWhileTheVersionRuns_QuarantinedWithItsCodeAndNothingRunsFromIt()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "hotplug-recheck", Guid.NewGuid().ToString("N")[..10]);
+        var folder = Path.Combine(root, "plugins", "minimal");
+        Directory.CreateDirectory(folder);
+        File.Copy(GoPlugins.Minimal, Path.Combine(folder, "minimal"));
+        File.WriteAllText(Path.Combine(folder, "plugin.json"), new JsonObject
+        {
+            ["id"] = "minimal",
+            ["version"] = "1.0.0",
+            ["runtime"] = "process",
+            ["entry"] = new JsonObject
+            {
+                ["executable"] = "minimal",
+                ["handshake"] = new JsonObject { ["magicCookieKey"] = "HOTPLUG_TEST_PLUGIN", ["magicCookieValue"] = "d3c4f1a0" },
+            },
+        }.ToJsonString());
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddHotplug(o =>
+        {
+            o.PluginsPath = Path.Combine(root, "plugins");
+            o.StatePath = Path.Combine(root, "state");
+            o.StabilityWindow = TimeSpan.Zero;
+            o.RequireSignedPackages = false;
+            o.HealthCheckInterval = TimeSpan.FromMilliseconds(200);
+        }).AddProcessRuntime(o => o.Supervision.MaxFailures = 5);
+        using var host = builder.Build();
+        var plugins = host.Services.GetRequiredService<IPluginHost>();
+        var quarantined = new TaskCompletionSource<PluginStateChange>(TaskCreationOptions.RunContinuationsAsynchronously);
+        plugins.StateChanged += (_, change) =>
+        {
+            if (change.PluginId == "minimal" && change.State == PluginState.Degraded && change.Reason?.Contains("quarantined", StringComparison.Ordinal) == true)
+            {
+                quarantined.TrySetResult(change);
+            }
+        };
+        await host.StartAsync();
+        try
+        {
+            await plugins.RescanAsync();
+            Assert.Equal(PluginState.Healthy, plugins.GetPlugin("minimal")!.State);
+            var store = Path.Combine(root, "state", "store");
+            var pid = ProcessIds.Under(store).Single();
+
+            // Replaced as an intruder would (a running executable cannot be written in place). The changed executable
+            // still runs — the loader ignores appended bytes — so only the check stops it.
+            var executable = Directory.EnumerateFiles(store, "minimal", SearchOption.AllDirectories).Single();
+            var replacement = executable + ".new";
+            File.Copy(executable, replacement);
+            File.AppendAllText(replacement, "changed in the store");
+            File.Move(replacement, executable, overwrite: true);
+            System.Diagnostics.Process.GetProcessById(pid).Kill();
+            var change = await quarantined.Task.WaitAsync(TimeSpan.FromSeconds(60));
+
+            Assert.Contains(PackageErrors.StoreCopyChanged, change.Reason);
+            Assert.Empty(ProcessIds.Under(store));
+        }
+        finally
+        {
+            await host.StopAsync();
+            Directory.Delete(root, recursive: true);
+        }
+    }
+}
+
+/// <summary>The processes whose executable lies under a folder.</summary>
+internal static class ProcessIds
+{
+    public static IReadOnlyList<int> Under(string folder)
+    {
+        var pids = new List<int>();
+        foreach (var entry in Directory.EnumerateDirectories("/proc"))
+        {
+            try
+            {
+                if (int.TryParse(Path.GetFileName(entry), out var pid) && new FileInfo(Path.Combine(entry, "exe")).LinkTarget is { } exe && exe.StartsWith(folder, StringComparison.Ordinal))
+                {
+                    pids.Add(pid);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Gone while we looked.
+            }
+        }
+
+        return pids;
+    }
+}
