@@ -9,7 +9,7 @@ namespace Hotplug.Process.Tests;
 public sealed class StoreRecheckTests
 {
     [Fact]
-    public async Task Restart_StoreCopyChangedWhileTheVersionRuns_QuarantinedWithItsCodeAndNothingRunsFromIt()
+    public async Task Restart_StoreCopyChangedWhileTheVersionRuns_QuarantinedWithItsCodeUntilTheCopyIsDeletedAndStagedAgain()
     {
         var root = Path.Combine(Path.GetTempPath(), "hotplug-recheck", Guid.NewGuid().ToString("N")[..10]);
         var folder = Path.Combine(root, "plugins", "minimal");
@@ -65,6 +65,23 @@ public sealed class StoreRecheckTests
 
             Assert.Contains(PackageErrors.StoreCopyChanged, change.Reason);
             Assert.Empty(ProcessIds.Under(store));
+
+            // The operator deletes the changed copy: the folder is staged again and a fresh copy replaces the version.
+            var healthy = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            plugins.StateChanged += (_, c) =>
+            {
+                if (c.PluginId == "minimal" && c.State == PluginState.Healthy)
+                {
+                    healthy.TrySetResult();
+                }
+            };
+            Directory.Delete(Path.GetDirectoryName(executable)!, recursive: true);
+            await plugins.RescanAsync();
+            await healthy.Task.WaitAsync(TimeSpan.FromSeconds(60));
+
+            var status = plugins.GetPlugin("minimal")!;
+            Assert.Equal(PluginState.Healthy, status.State);
+            Assert.NotEqual(pid, Assert.Single(ProcessIds.Under(store)));
         }
         finally
         {

@@ -35,8 +35,10 @@ internal sealed partial class PluginHost
             return;
         }
 
-        if (entry.Active is { } running && running.Package.ContentHash == package.ContentHash)
+        if (entry.Active is { } running && running.Package.ContentHash == package.ContentHash && !running.StoreCopyChanged)
         {
+            // Already serving this content (perhaps now from another folder): a rejection of this folder is history.
+            ForgetRejection(folderPath);
             return;
         }
 
@@ -76,7 +78,7 @@ internal sealed partial class PluginHost
         }
 
         SetState(entry, manifest.VersionText, PluginState.Staged, package.Path);
-        var instance = await StartVersionAsync(entry, manifest, package, stopping).ConfigureAwait(false);
+        var instance = await StartVersionAsync(entry, folderPath, manifest, package, stopping).ConfigureAwait(false);
         if (instance is not null)
         {
             Activate(entry, instance);
@@ -85,7 +87,7 @@ internal sealed partial class PluginHost
 
     /// <summary>Loads, starts and health-checks a version beside the active one.</summary>
     /// <returns>The started version, or <see langword="null"/> when it failed (the failure is on record).</returns>
-    private async Task<PluginInstance?> StartVersionAsync(PluginEntry entry, PluginManifest manifest, StagedPackage package, CancellationToken stopping)
+    private async Task<PluginInstance?> StartVersionAsync(PluginEntry entry, string folderPath, PluginManifest manifest, StagedPackage package, CancellationToken stopping)
     {
         SetState(entry, manifest.VersionText, PluginState.Starting, null);
         PluginInstance? instance = null;
@@ -94,7 +96,7 @@ internal sealed partial class PluginHost
         {
             var runtime = _runtimes![manifest.Runtime];
             var policy = _verification!;
-            instance = PluginInstance.Create(runtime, manifest, package, _loggerFactory.CreateLogger(manifest.Id), _exports, manifest.CallTimeout ?? _options.DefaultCallTimeout, _time, ct => Task.Run(() => PluginStore.Check(package, manifest, policy), ct));
+            instance = PluginInstance.Create(runtime, manifest, package, _loggerFactory.CreateLogger(manifest.Id), _exports, manifest.CallTimeout ?? _options.DefaultCallTimeout, _time, ct => Task.Run(() => CheckRunningCopy(instance, folderPath, manifest, package, policy), ct));
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
             timeout.CancelAfter(_options.StartTimeout);
             await instance.StartAsync(timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
@@ -137,6 +139,40 @@ internal sealed partial class PluginHost
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The check a runtime runs before it loads a running version's store copy again (a restarted process). A copy
+    /// that changed or went away marks the version: once the operator deletes the copy, its folder is staged again
+    /// and the fresh copy replaces the version, as an upgrade would.
+    /// </summary>
+    /// <exception cref="PackageVerificationException"><see cref="PackageErrors.StoreCopyChanged"/>.</exception>
+    private void CheckRunningCopy(PluginInstance? instance, string folderPath, PluginManifest manifest, StagedPackage package, VerificationPolicy policy)
+    {
+        try
+        {
+            PluginStore.Check(package, manifest, policy);
+        }
+        catch (Exception ex) when (ex is PackageVerificationException or DirectoryNotFoundException)
+        {
+            if (instance is not null)
+            {
+                instance.StoreCopyChanged = true;
+            }
+
+            _changedCopies.Enqueue((folderPath, package.Path));
+            Signal();
+            if (ex is PackageVerificationException)
+            {
+                throw;
+            }
+
+            throw new PackageVerificationException(
+                PackageErrors.StoreCopyChanged,
+                $"the store copy {package.Path} of plugin '{manifest.Id}' {manifest.VersionText} is gone; nothing runs until its folder is staged again.",
+                manifest.Id,
+                manifest.VersionText);
+        }
     }
 
     private static string? MissingContracts(PluginEntry entry, PluginInstance instance)

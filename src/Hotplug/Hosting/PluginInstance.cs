@@ -18,6 +18,7 @@ internal sealed class PluginInstance
 {
     private readonly CancellationTokenSource _stopping = new();
     private IPluginVersion? _running;
+    private bool _storeCopyChanged;
     private System.Text.Json.JsonSerializerOptions? _jsonOptions;
 
     private PluginInstance(PluginManifest manifest, StagedPackage package, CallGate gate)
@@ -38,6 +39,13 @@ internal sealed class PluginInstance
     public string Version => Manifest.VersionText;
 
     public DateTimeOffset? ActiveSince { get; set; }
+
+    /// <summary>Gets or sets whether its store copy was found changed (or gone) while it ran: the next staging of its folder replaces it.</summary>
+    public bool StoreCopyChanged
+    {
+        get => Volatile.Read(ref _storeCopyChanged);
+        set => Volatile.Write(ref _storeCopyChanged, value);
+    }
 
     /// <summary>
     /// Gets the JSON settings for calls by name. One instance per version, never shared: System.Text.Json

@@ -25,7 +25,7 @@ internal static partial class ManifestDurations
     public static bool TryParse(string text, out TimeSpan value)
     {
         text = text.Trim();
-        if (string.Equals(text, "infinite", StringComparison.OrdinalIgnoreCase))
+        if (IsInfinite(text))
         {
             value = Timeout.InfiniteTimeSpan;
             return true;
@@ -70,7 +70,8 @@ internal static partial class ManifestDurations
             throw new PluginManifestException(ManifestErrors.BadDuration, path, name, $"{shown} is not a duration: {Help}.", id);
         }
 
-        if (duration == Timeout.InfiniteTimeSpan)
+        // Only the word means no limit: -1 ms is Timeout.InfiniteTimeSpan's value, yet a negative duration is a mistake.
+        if (value.ValueKind == JsonValueKind.String && IsInfinite(value.GetString()!))
         {
             return allowInfinite
                 ? duration
@@ -94,6 +95,8 @@ internal static partial class ManifestDurations
 
         return duration;
     }
+
+    private static bool IsInfinite(string text) => string.Equals(text.Trim(), "infinite", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// Milliseconds as a <see cref="TimeSpan"/>, saturating at <see cref="TimeSpan.MaxValue"/> and

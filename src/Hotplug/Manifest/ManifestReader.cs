@@ -21,7 +21,7 @@ internal static class ManifestReader
         byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            bytes = Packaging.PackageFiles.ReadSmall(path, Packaging.PackageFiles.MaxManifestBytes, problem => new PluginManifestException(ManifestErrors.Unreadable, path, null, problem + ".", null));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

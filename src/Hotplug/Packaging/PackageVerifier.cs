@@ -32,9 +32,11 @@ internal static class PackageVerifier
             throw new PluginManifestException(ManifestErrors.Unreadable, displayPath, null, "is missing: a package has plugin.json at its root.", null);
         }
 
-        var bytes = File.ReadAllBytes(manifestPath);
+        var bytes = PackageFiles.ReadSmall(manifestPath, PackageFiles.MaxManifestBytes, problem => new PluginManifestException(ManifestErrors.Unreadable, displayPath, null, problem + ".", null));
         var signaturePath = Path.Combine(folder, PackageSignature.FileName);
-        var signature = File.Exists(signaturePath) ? File.ReadAllBytes(signaturePath) : null;
+        var signature = File.Exists(signaturePath)
+            ? PackageFiles.ReadSmall(signaturePath, PackageFiles.MaxSignatureBytes, problem => new PackageVerificationException(PackageErrors.MalformedSignature, $"{PackageSignature.FileName} of {displayPath} {problem}."))
+            : null;
         var verified = VerifyManifest(bytes, signature, trust, requireSignature, displayPath, runtimes);
         if (verified.Manifest.Files is not null)
         {
@@ -140,7 +142,8 @@ internal static class PackageVerifier
                 throw new PackageVerificationException(PackageErrors.SizeMismatch, $"plugin '{manifest.Id}' file '{file.Path}' is {length} bytes; plugin.json says {file.Size}.", manifest.Id, manifest.VersionText);
             }
 
-            using (var stream = File.OpenRead(full))
+            // Not opened when empty: a FIFO or device in a folder being verified would block (see PackageFiles).
+            using (var stream = length == 0 ? Stream.Null : File.OpenRead(full))
             {
                 SHA256.HashData(stream, hash);
             }

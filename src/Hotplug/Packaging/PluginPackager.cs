@@ -20,23 +20,26 @@ public static class PluginPackager
     public static void WriteFileList(string folder)
     {
         var manifestPath = Path.Combine(folder, PluginManifest.FileName);
-        ManifestReader.Read(manifestPath);
         PackageVerifier.RejectLinks(folder);
+        ManifestReader.Read(manifestPath);
         var files = new JsonArray();
         foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
                      .Select(f => (Full: f, Relative: Path.GetRelativePath(folder, f).Replace('\\', '/')))
                      .Where(f => f.Relative is not PluginManifest.FileName and not PackageSignature.FileName)
                      .OrderBy(f => f.Relative, StringComparer.Ordinal))
         {
-            using var stream = File.OpenRead(file.Full);
+            // A file of length 0 is not opened: a FIFO or device would block or never end (see PackageFiles).
+            var length = new FileInfo(file.Full).Length;
+            using var stream = length == 0 ? Stream.Null : File.OpenRead(file.Full);
             files.Add(new JsonObject
             {
                 ["path"] = file.Relative,
-                ["size"] = stream.Length,
+                ["size"] = length,
                 ["sha256"] = Convert.ToHexStringLower(SHA256.HashData(stream)),
             });
         }
 
+        // Read and checked just above, so it is a small regular file.
         var manifest = JsonNode.Parse(File.ReadAllText(manifestPath), documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true })!.AsObject();
         manifest["files"] = files;
         File.WriteAllText(manifestPath, manifest.ToJsonString(Indented) + "\n");
@@ -52,7 +55,7 @@ public static class PluginPackager
     {
         ArgumentNullException.ThrowIfNull(key);
         var manifestPath = Path.Combine(folder, PluginManifest.FileName);
-        var bytes = File.ReadAllBytes(manifestPath);
+        var bytes = PackageFiles.ReadSmall(manifestPath, PackageFiles.MaxManifestBytes, problem => new PluginManifestException(ManifestErrors.Unreadable, manifestPath, null, problem + ".", null));
         var manifest = ManifestReader.Parse(manifestPath, bytes);
         if (manifest.Files is null)
         {

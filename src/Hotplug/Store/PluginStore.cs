@@ -72,7 +72,7 @@ internal sealed partial class PluginStore
             else
             {
                 PackageVerifier.RejectLinks(source);
-                CopyFolder(source, temp);
+                PackageFiles.CopyFolder(source, temp, new ZipLimits(policy.MaxPackageSize, policy.MaxPackageFiles));
             }
 
             if (FolderFingerprint.TryTake(source) != expected)
@@ -187,17 +187,6 @@ internal sealed partial class PluginStore
         }
 
         return Convert.ToHexStringLower(total.GetHashAndReset());
-    }
-
-    private static void CopyFolder(string source, string destination)
-    {
-        Directory.CreateDirectory(destination);
-        foreach (var file in FolderFingerprint.EnumerateFiles(source))
-        {
-            var target = Path.Combine(destination, Path.GetRelativePath(source, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
     }
 
     private static string SafeVersion(string version) =>

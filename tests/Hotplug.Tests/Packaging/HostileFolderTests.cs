@@ -193,6 +193,69 @@ public sealed class HostileFolderTests : IDisposable
         Assert.Equal("2.0.0", (await host.Plugins.Get<IEcho>("good").EchoAsync(new EchoRequest("x"))).Version);
     }
 
+    [Fact]
+    public async Task Load_ManifestIsAFifo_RejectedWithoutBlockingAndTheOthersServe()
+    {
+        await using var host = await StartAsync();
+        var healthy = host.WaitForAsync("echo", PluginState.Healthy, "1.0.0");
+        SignedPackage.Build(host.Folder("echo"), _key, "echo", "1.0.0");
+        await healthy;
+
+        // Opening a FIFO for reading blocks until someone writes to it: the host must never open it.
+        var rejected = host.WaitForAsync(c => c.PluginId == "fifo" && c.State == PluginState.Rejected);
+        Directory.CreateDirectory(host.Folder("fifo"));
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", Path.Combine(host.Folder("fifo"), "plugin.json")))
+        {
+            await mkfifo.WaitForExitAsync();
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+
+        var change = await rejected;
+
+        Assert.StartsWith(Manifest.ManifestErrors.Unreadable, change.Reason);
+        Assert.Contains("not a regular file", change.Reason);
+        Assert.Equal("1.0.0", (await host.Plugins.Get<IEcho>("echo").EchoAsync(new EchoRequest("x"))).Version);
+    }
+
+    [Fact]
+    public async Task Load_ManifestLargerThanAHostReads_RejectedWithoutReadingIt()
+    {
+        await using var host = await StartAsync();
+        var rejected = host.WaitForAsync(c => c.PluginId == "huge" && c.State == PluginState.Rejected);
+        Directory.CreateDirectory(host.Folder("huge"));
+        using (var manifest = File.Create(Path.Combine(host.Folder("huge"), "plugin.json")))
+        {
+            // Sparse, within MaxPackageSize (a larger folder is refused before it is copied at all), past what a host reads.
+            manifest.SetLength(16L << 20);
+        }
+
+        var change = await rejected;
+
+        Assert.StartsWith(Manifest.ManifestErrors.Unreadable, change.Reason);
+        Assert.Contains("more than the", change.Reason);
+    }
+
+    [Fact]
+    public async Task Load_UnsignedFolderLargerThanMaxPackageSize_RejectedBeforeAnythingIsCopied()
+    {
+        await using var host = await StartAsync(o => o.MaxPackageSize = 1024 * 1024);
+        var rejected = host.WaitForAsync("big", PluginState.Rejected);
+        var build = Path.Combine(host.Root, "build-big");
+        TestPlugins.Install(build, TestPlugins.Manifest("big", "1.0.0"));
+        using (var padding = File.Create(Path.Combine(build, "padding.bin")))
+        {
+            padding.SetLength(2 * 1024 * 1024);
+        }
+
+        Directory.Move(build, host.Folder("big"));
+        var change = await rejected;
+
+        Assert.StartsWith(PackageErrors.ZipTooLarge, change.Reason);
+        Assert.Contains("nothing was copied", change.Reason);
+        Assert.Empty(Directory.GetDirectories(Path.Combine(host.StatePath, "store"), ".staging-*"));
+        Assert.False(Directory.Exists(Path.Combine(host.StatePath, "store", "big")));
+    }
+
     private static void Add(ZipArchive archive, string name, byte[] content)
     {
         using var stream = archive.CreateEntry(name).Open();
