@@ -18,6 +18,20 @@ catch (Exception ex) when (ex is ArgumentException or FormatException)
     return 2;
 }
 
+// One demo per folder: a second one would re-seed the plugins folder under the first one's feet.
+Directory.CreateDirectory(options.Root);
+FileStream demoLock;
+try
+{
+    demoLock = new FileStream(Path.Combine(options.Root, "demo.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+}
+catch (IOException)
+{
+    Console.Error.WriteLine($"Another ranking service demo is running with {options.Root}: stop it first, or run this one from another folder.");
+    return 1;
+}
+
+using var held = demoLock;
 using var signingKey = DemoPlugins.DevelopmentKey(options.Root, options.StatePath);
 DemoPlugins.Seed(options.PluginsPath, options.StatePath, signingKey);
 var builder = Host.CreateApplicationBuilder();
@@ -42,5 +56,14 @@ builder.Services.AddHotplug(o =>
 builder.Services.AddHostedService<RankingLoop>();
 
 Console.WriteLine($"Ranking service: plugins in {options.PluginsPath}; try `hotplug ls --state {options.StatePath}`. Ctrl+C stops.");
-await builder.Build().RunAsync();
+try
+{
+    await builder.Build().RunAsync();
+}
+catch (PluginException ex)
+{
+    Console.Error.WriteLine(ex.Message);
+    return 1;
+}
+
 return Environment.ExitCode;

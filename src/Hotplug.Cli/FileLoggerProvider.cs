@@ -4,14 +4,27 @@ using Microsoft.Extensions.Logging;
 namespace Hotplug.Cli;
 
 /// <summary>
-/// Appends log lines to a file, for when the live view owns the terminal. One record is one line: control
-/// characters in a message (a line feed in a file name, say) are escaped, and an exception's lines are indented,
-/// so nothing a plugin or its files say can forge a record.
+/// Writes log lines to a file (when the live view owns the terminal) or to standard output (when it is redirected).
+/// One record is one line: control characters in a message (a line feed or an escape sequence in a file name, say)
+/// are escaped, and an exception's lines are indented, so nothing a plugin or its files say can forge a record or
+/// drive the terminal of whoever reads the log.
 /// </summary>
-internal sealed class FileLoggerProvider(string path) : ILoggerProvider
+internal sealed class FileLoggerProvider : ILoggerProvider
 {
-    private readonly StreamWriter _writer = new(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read)) { AutoFlush = true };
+    private readonly TextWriter _writer;
     private readonly object _sync = new();
+
+    /// <summary>Appends to the file at <paramref name="path"/>.</summary>
+    public FileLoggerProvider(string path)
+        : this(new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read)) { AutoFlush = true })
+    {
+    }
+
+    /// <summary>Writes to <paramref name="writer"/>, which it disposes.</summary>
+    public FileLoggerProvider(TextWriter writer)
+    {
+        _writer = writer;
+    }
 
     public ILogger CreateLogger(string categoryName) => new FileLogger(this, categoryName);
 

@@ -37,7 +37,7 @@ internal static class PackageCommands
         {
             var dir = parse.GetValue(folder)!;
             using var key = parse.GetValue(keyPath) is { } k ? SigningKey.Load(k) : null;
-            var result = PluginPackager.Pack(dir, parse.GetValue(output), key);
+            var result = PluginPackager.Pack(dir, parse.GetValue(output), key, ToolRuntimes.Create());
             Console.Out.WriteLine($"{result.ZipPath}: {result.Id} {result.Version}, {result.FileCount} file(s), {(result.KeyId is null ? "unsigned" : "signed by " + result.KeyId)}");
         }));
         return command;
@@ -52,7 +52,8 @@ internal static class PackageCommands
         {
             var path = parse.GetValue(package)!;
             using var key = SigningKey.Load(parse.GetValue(keyPath)!);
-            var keyId = Directory.Exists(path) ? PluginPackager.Sign(path, key) : PluginPackager.SignZip(path, key);
+            var runtimes = ToolRuntimes.Create();
+            var keyId = Directory.Exists(path) ? PluginPackager.Sign(path, key, runtimes) : PluginPackager.SignZip(path, key, runtimes);
             Console.Out.WriteLine($"{path}: signed by {keyId}");
         }));
         return command;
@@ -66,7 +67,7 @@ internal static class PackageCommands
         command.SetAction(parse => Run(() =>
         {
             using var store = TrustStore.Load(parse.GetValue(trust)!);
-            var (id, version, keyId) = PluginPackager.Verify(parse.GetValue(package)!, store);
+            var (id, version, keyId) = PluginPackager.Verify(parse.GetValue(package)!, store, runtimes: ToolRuntimes.Create());
             Console.Out.WriteLine($"ok: {id} {version} signed by {keyId}");
         }, prefix: "rejected"));
         return command;

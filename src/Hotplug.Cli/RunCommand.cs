@@ -51,7 +51,8 @@ internal static class RunCommand
 
         var interactive = !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Logging.AddFilter("Microsoft", LogLevel.Warning).SetMinimumLevel(LogLevel.Information);
+        // A failed start is said once, below, without the hosting layer's stack trace.
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning).AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None).SetMinimumLevel(LogLevel.Information);
         if (interactive)
         {
             // The live table owns the terminal: logs go to a file beside the store.
@@ -60,11 +61,8 @@ internal static class RunCommand
         }
         else
         {
-            builder.Logging.AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.TimestampFormat = "HH:mm:ss.fff ";
-            });
+            // Escaped as in the file: a redirected log is read with tail or a journal, which a raw escape sequence drives.
+            builder.Logging.AddProvider(new FileLoggerProvider(new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = true }));
         }
 
         builder.Services.AddHotplug(o =>

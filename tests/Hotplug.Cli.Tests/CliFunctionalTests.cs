@@ -154,6 +154,47 @@ public sealed class CliFunctionalTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData("\"transport\": \"carrier-pigeon\"", "entry.transport")]
+    [InlineData("\"pool\": { \"min\": 5, \"max\": 1 }", "entry.pool.max")]
+    public async Task PackSignVerify_ProcessEntryAHostRefuses_RefusedAsTheHostWould(string extra, string field)
+    {
+        Assert.Equal(0, (await CliProcess.RunAsync("keygen", "--out", Key)).ExitCode);
+        var folder = Path.Combine(_root, "build", "bad");
+        TestPlugins.CopyBuild(TestPlugins.Echo, folder);
+        var manifest = Path.Combine(folder, "plugin.json");
+        await File.WriteAllTextAsync(manifest, $$"""{ "id": "bad", "version": "1.0.0", "runtime": "process", "entry": { "executable": "EchoPlugin.dll", {{extra}} } }""");
+
+        var pack = await CliProcess.RunAsync("pack", folder, "--out", Path.Combine(_root, "bad.zip"), "--key", Key + ".key");
+        var sign = await CliProcess.RunAsync("sign", folder, "--key", Key + ".key");
+        var verify = await CliProcess.RunAsync("verify", folder, "--trust", Key + ".pub");
+
+        foreach (var (result, prefix) in new[] { (pack, "error"), (sign, "error"), (verify, "rejected") })
+        {
+            Assert.Equal(1, result.ExitCode);
+            Assert.Contains($"{prefix} HP1110: {manifest}: field '{field}'", result.Error);
+        }
+
+        Assert.False(File.Exists(Path.Combine(_root, "bad.zip")));
+    }
+
+    [Fact]
+    public async Task Run_OutputRedirected_AFolderNameCannotForgeLinesOrDriveTheTerminal()
+    {
+        var hostile = Path.Combine(Plugins, "zz\u001b[31mRED\rFORGED\nINFO fake");
+        Directory.CreateDirectory(hostile);
+        await File.WriteAllTextAsync(Path.Combine(hostile, "plugin.json"), "{ not json");
+        using var host = new RunningHost("run", Plugins, "--state", State, "--admin-port", "0", "--allow-unsigned");
+
+        await CliProcess.WaitUntilAsync(() => Task.FromResult(host.Output.Contains("HP1102", StringComparison.Ordinal)), () => host.Output);
+
+        var output = host.Output;
+        Assert.Contains("zz\\u001b[31mRED\\rFORGED\\nINFO fake", output);
+        Assert.DoesNotContain('\u001b', output);
+        Assert.DoesNotContain('\r', output);
+        Assert.DoesNotContain(output.Split('\n'), line => line.StartsWith("INFO fake", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task Keygen_ExistingKey_RefusesToOverwrite()
     {

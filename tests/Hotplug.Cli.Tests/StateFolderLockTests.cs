@@ -42,6 +42,8 @@ public sealed class StateFolderLockTests : IDisposable
         Assert.Contains("HP1031", second.Error);
         Assert.Contains(Path.GetFullPath(State), second.Error);
         Assert.Contains($"pid {firstPid}", second.Error);
+        Assert.Single(second.Error.Split('\n'), line => line.Contains("HP1031", StringComparison.Ordinal));
+        Assert.DoesNotContain("   at ", second.Out + second.Error);
         Assert.Equal(admin, await File.ReadAllTextAsync(AdminJson));
         Assert.False(first.HasExited, first.Output);
         Assert.Equal(0, (await CliProcess.RunAsync("ls", "--state", State)).ExitCode);

@@ -16,12 +16,13 @@ public static class PluginPackager
     /// (<c>files</c>), and removes a <c>plugin.sig</c> the change made stale.
     /// </summary>
     /// <param name="folder">The package folder, with its <c>plugin.json</c>.</param>
+    /// <param name="runtimes">The runtimes that check their manifests' <c>entry</c>, as a host's do; <see langword="null"/> checks only <c>assembly</c> entries and accepts any runtime name.</param>
     /// <exception cref="PluginException">The folder has no valid manifest, or holds a symbolic link.</exception>
-    public static void WriteFileList(string folder)
+    public static void WriteFileList(string folder, IEnumerable<Runtimes.IPluginRuntime>? runtimes = null)
     {
         var manifestPath = Path.Combine(folder, PluginManifest.FileName);
         PackageVerifier.RejectLinks(folder);
-        ManifestReader.Read(manifestPath);
+        ManifestReader.Read(manifestPath, Known(runtimes));
         var files = new JsonArray();
         foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
                      .Select(f => (Full: f, Relative: Path.GetRelativePath(folder, f).Replace('\\', '/')))
@@ -49,14 +50,15 @@ public static class PluginPackager
     /// <summary>Signs the package folder's <c>plugin.json</c>, writing <c>plugin.sig</c>.</summary>
     /// <param name="folder">The package folder; its manifest must list its files (see <see cref="WriteFileList"/>).</param>
     /// <param name="key">The publisher's key.</param>
+    /// <param name="runtimes">The runtimes that check the manifest's <c>entry</c> (see <see cref="WriteFileList"/>).</param>
     /// <returns>The key id that signed.</returns>
     /// <exception cref="PluginException">The manifest is invalid or lists no files.</exception>
-    public static string Sign(string folder, SigningKey key)
+    public static string Sign(string folder, SigningKey key, IEnumerable<Runtimes.IPluginRuntime>? runtimes = null)
     {
         ArgumentNullException.ThrowIfNull(key);
         var manifestPath = Path.Combine(folder, PluginManifest.FileName);
         var bytes = PackageFiles.ReadSmall(manifestPath, PackageFiles.MaxManifestBytes, problem => new PluginManifestException(ManifestErrors.Unreadable, manifestPath, null, problem + ".", null));
-        var manifest = ManifestReader.Parse(manifestPath, bytes);
+        var manifest = ManifestReader.Parse(manifestPath, bytes, Known(runtimes));
         if (manifest.Files is null)
         {
             throw new PackageVerificationException(PackageErrors.NoFileList, $"{manifestPath} lists no files, so a signature would cover nothing but the manifest: run `hotplug pack` first.", manifest.Id, manifest.VersionText);
@@ -69,13 +71,14 @@ public static class PluginPackager
     /// <summary>Signs a zipped package in place: its <c>plugin.sig</c> entry is replaced.</summary>
     /// <param name="zipPath">The package zip.</param>
     /// <param name="key">The publisher's key.</param>
+    /// <param name="runtimes">The runtimes that check the manifest's <c>entry</c> (see <see cref="WriteFileList"/>).</param>
     /// <returns>The key id that signed.</returns>
-    public static string SignZip(string zipPath, SigningKey key)
+    public static string SignZip(string zipPath, SigningKey key, IEnumerable<Runtimes.IPluginRuntime>? runtimes = null)
     {
         ArgumentNullException.ThrowIfNull(key);
         var bytes = SafeZip.ReadEntry(zipPath, PluginManifest.FileName, 16 * 1024 * 1024)
             ?? throw new PluginManifestException(ManifestErrors.Unreadable, zipPath, null, "has no plugin.json at its root.", null);
-        var manifest = ManifestReader.Parse($"{zipPath}!/{PluginManifest.FileName}", bytes);
+        var manifest = ManifestReader.Parse($"{zipPath}!/{PluginManifest.FileName}", bytes, Known(runtimes));
         if (manifest.Files is null)
         {
             throw new PackageVerificationException(PackageErrors.NoFileList, $"{zipPath} lists no files in plugin.json: build it with `hotplug pack`.", manifest.Id, manifest.VersionText);
@@ -92,13 +95,14 @@ public static class PluginPackager
     /// <param name="folder">The package folder.</param>
     /// <param name="zipPath">The zip to write (replaced if it exists); <see langword="null"/> for <c>&lt;id&gt;-&lt;version&gt;.zip</c> beside the folder.</param>
     /// <param name="key">The publisher's key, or <see langword="null"/> for an unsigned package.</param>
+    /// <param name="runtimes">The runtimes that check the manifest's <c>entry</c> (see <see cref="WriteFileList"/>).</param>
     /// <returns>What was written.</returns>
-    public static PackResult Pack(string folder, string? zipPath = null, SigningKey? key = null)
+    public static PackResult Pack(string folder, string? zipPath = null, SigningKey? key = null, IEnumerable<Runtimes.IPluginRuntime>? runtimes = null)
     {
-        WriteFileList(folder);
+        WriteFileList(folder, runtimes);
         if (key is not null)
         {
-            Sign(folder, key);
+            Sign(folder, key, runtimes);
         }
 
         var manifest = ManifestReader.Read(Path.Combine(folder, PluginManifest.FileName));
@@ -125,15 +129,17 @@ public static class PluginPackager
     /// <param name="requireSignature">Whether an unsigned package is rejected.</param>
     /// <param name="maxPackageSize">How many bytes a zip may expand to.</param>
     /// <param name="maxPackageFiles">How many entries a zip may have.</param>
+    /// <param name="runtimes">The runtimes that check the manifest's <c>entry</c> (see <see cref="WriteFileList"/>).</param>
     /// <returns>The plugin id, version and signing key id (<see langword="null"/> when unsigned).</returns>
     /// <exception cref="PackageVerificationException">The package is rejected; <see cref="PackageVerificationException.Code"/> says why.</exception>
     /// <exception cref="PluginManifestException">The manifest is invalid.</exception>
-    public static (string Id, string Version, string? KeyId) Verify(string path, TrustStore trust, bool requireSignature = true, long maxPackageSize = 512L * 1024 * 1024, int maxPackageFiles = 10_000)
+    public static (string Id, string Version, string? KeyId) Verify(string path, TrustStore trust, bool requireSignature = true, long maxPackageSize = 512L * 1024 * 1024, int maxPackageFiles = 10_000, IEnumerable<Runtimes.IPluginRuntime>? runtimes = null)
     {
         ArgumentNullException.ThrowIfNull(trust);
+        var known = Known(runtimes);
         if (Directory.Exists(path))
         {
-            var verified = PackageVerifier.Verify(path, trust, requireSignature);
+            var verified = PackageVerifier.Verify(path, trust, requireSignature, runtimes: known);
             return (verified.Manifest.Id, verified.Manifest.VersionText, verified.SignerKeyId);
         }
 
@@ -142,8 +148,8 @@ public static class PluginPackager
         {
             // As a host stages it: the manifest and signature inside the zip first, then only the files they list.
             var display = $"{path}!/{PluginManifest.FileName}";
-            SafeZip.Extract(path, temp, new ZipLimits(maxPackageSize, maxPackageFiles), (manifest, signature) => PackageVerifier.VerifyManifest(manifest, signature, trust, requireSignature, display));
-            var verified = PackageVerifier.Verify(temp, trust, requireSignature, display);
+            SafeZip.Extract(path, temp, new ZipLimits(maxPackageSize, maxPackageFiles), (manifest, signature) => PackageVerifier.VerifyManifest(manifest, signature, trust, requireSignature, display, known));
+            var verified = PackageVerifier.Verify(temp, trust, requireSignature, display, known);
             return (verified.Manifest.Id, verified.Manifest.VersionText, verified.SignerKeyId);
         }
         finally
@@ -153,6 +159,26 @@ public static class PluginPackager
                 Directory.Delete(temp, recursive: true);
             }
         }
+    }
+
+    /// <summary>The runtimes a tool checks manifests with, by name, with the built-in <c>assembly</c> runtime among them; <see langword="null"/> for none.</summary>
+    private static Dictionary<string, Runtimes.IPluginRuntime>? Known(IEnumerable<Runtimes.IPluginRuntime>? runtimes)
+    {
+        if (runtimes is null)
+        {
+            return null;
+        }
+
+        var known = new Dictionary<string, Runtimes.IPluginRuntime>(StringComparer.Ordinal)
+        {
+            [Loading.AssemblyRuntime.RuntimeName] = new Loading.AssemblyRuntime(new Loading.SharedAssemblyPolicy([])),
+        };
+        foreach (var runtime in runtimes)
+        {
+            known[runtime.Name] = runtime;
+        }
+
+        return known;
     }
 }
 
