@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -11,30 +10,7 @@ public sealed class HealthTests
     public async Task HealthCheck_PluginQuarantinedAfterACrash_ShownDegradedWithTheReason()
     {
         var root = Path.Combine(Path.GetTempPath(), "hotplug-health", Guid.NewGuid().ToString("N")[..10]);
-        var folder = Path.Combine(root, "plugins", "minimal");
-        Directory.CreateDirectory(folder);
-        File.Copy(GoPlugins.Minimal, Path.Combine(folder, "minimal"));
-        File.WriteAllText(Path.Combine(folder, "plugin.json"), new JsonObject
-        {
-            ["id"] = "minimal",
-            ["version"] = "1.0.0",
-            ["runtime"] = "process",
-            ["entry"] = new JsonObject
-            {
-                ["executable"] = "minimal",
-                ["handshake"] = new JsonObject { ["magicCookieKey"] = "HOTPLUG_TEST_PLUGIN", ["magicCookieValue"] = "d3c4f1a0" },
-            },
-        }.ToJsonString());
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Services.AddHotplug(o =>
-        {
-            o.PluginsPath = Path.Combine(root, "plugins");
-            o.StatePath = Path.Combine(root, "state");
-            o.StabilityWindow = TimeSpan.Zero;
-            o.RequireSignedPackages = false;
-            o.HealthCheckInterval = TimeSpan.FromMilliseconds(100);
-        }).AddProcessRuntime(o => o.Supervision.MaxFailures = 1);
-        using var host = builder.Build();
+        using var host = MinimalPluginHost.Build(root, TimeSpan.FromMilliseconds(100), maxFailures: 1);
         var plugins = host.Services.GetRequiredService<IPluginHost>();
         var degraded = new TaskCompletionSource<PluginStateChange>(TaskCreationOptions.RunContinuationsAsynchronously);
         plugins.StateChanged += (_, change) =>
@@ -50,7 +26,7 @@ public sealed class HealthTests
         {
             await plugins.RescanAsync();
             Assert.Equal(PluginState.Healthy, plugins.GetPlugin("minimal")!.State);
-            var pid = FindPid(Path.Combine(root, "state", "store"));
+            var pid = ProcessIds.Under(Path.Combine(root, "state", "store")).Single();
 
             System.Diagnostics.Process.GetProcessById(pid).Kill();
             var change = await degraded.Task.WaitAsync(TimeSpan.FromSeconds(60));
@@ -65,18 +41,5 @@ public sealed class HealthTests
             await host.StopAsync();
             Directory.Delete(root, recursive: true);
         }
-    }
-
-    private static int FindPid(string store)
-    {
-        foreach (var entry in Directory.EnumerateDirectories("/proc"))
-        {
-            if (int.TryParse(Path.GetFileName(entry), out var pid) && new FileInfo(Path.Combine(entry, "exe")).LinkTarget is { } exe && exe.StartsWith(store, StringComparison.Ordinal))
-            {
-                return pid;
-            }
-        }
-
-        throw new InvalidOperationException("The plugin process is not running.");
     }
 }

@@ -12,30 +12,7 @@ public sealed class StoreRecheckTests
     public async Task Restart_StoreCopyChangedWhileTheVersionRuns_QuarantinedWithItsCodeUntilTheCopyIsDeletedAndStagedAgain()
     {
         var root = Path.Combine(Path.GetTempPath(), "hotplug-recheck", Guid.NewGuid().ToString("N")[..10]);
-        var folder = Path.Combine(root, "plugins", "minimal");
-        Directory.CreateDirectory(folder);
-        File.Copy(GoPlugins.Minimal, Path.Combine(folder, "minimal"));
-        File.WriteAllText(Path.Combine(folder, "plugin.json"), new JsonObject
-        {
-            ["id"] = "minimal",
-            ["version"] = "1.0.0",
-            ["runtime"] = "process",
-            ["entry"] = new JsonObject
-            {
-                ["executable"] = "minimal",
-                ["handshake"] = new JsonObject { ["magicCookieKey"] = "HOTPLUG_TEST_PLUGIN", ["magicCookieValue"] = "d3c4f1a0" },
-            },
-        }.ToJsonString());
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Services.AddHotplug(o =>
-        {
-            o.PluginsPath = Path.Combine(root, "plugins");
-            o.StatePath = Path.Combine(root, "state");
-            o.StabilityWindow = TimeSpan.Zero;
-            o.RequireSignedPackages = false;
-            o.HealthCheckInterval = TimeSpan.FromMilliseconds(200);
-        }).AddProcessRuntime(o => o.Supervision.MaxFailures = 5);
-        using var host = builder.Build();
+        using var host = MinimalPluginHost.Build(root, TimeSpan.FromMilliseconds(200), maxFailures: 5);
         var plugins = host.Services.GetRequiredService<IPluginHost>();
         var quarantined = new TaskCompletionSource<PluginStateChange>(TaskCreationOptions.RunContinuationsAsynchronously);
         plugins.StateChanged += (_, change) =>
@@ -88,6 +65,38 @@ public sealed class StoreRecheckTests
             await host.StopAsync();
             Directory.Delete(root, recursive: true);
         }
+    }
+}
+
+/// <summary>A host of the Go <c>minimal</c> plugin, unsigned, from a folder of its own under <c>root</c>.</summary>
+internal static class MinimalPluginHost
+{
+    public static IHost Build(string root, TimeSpan healthCheckInterval, int maxFailures)
+    {
+        var folder = Path.Combine(root, "plugins", "minimal");
+        Directory.CreateDirectory(folder);
+        File.Copy(GoPlugins.Minimal, Path.Combine(folder, "minimal"));
+        File.WriteAllText(Path.Combine(folder, "plugin.json"), new JsonObject
+        {
+            ["id"] = "minimal",
+            ["version"] = "1.0.0",
+            ["runtime"] = "process",
+            ["entry"] = new JsonObject
+            {
+                ["executable"] = "minimal",
+                ["handshake"] = new JsonObject { ["magicCookieKey"] = "HOTPLUG_TEST_PLUGIN", ["magicCookieValue"] = "d3c4f1a0" },
+            },
+        }.ToJsonString());
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddHotplug(o =>
+        {
+            o.PluginsPath = Path.Combine(root, "plugins");
+            o.StatePath = Path.Combine(root, "state");
+            o.StabilityWindow = TimeSpan.Zero;
+            o.RequireSignedPackages = false;
+            o.HealthCheckInterval = healthCheckInterval;
+        }).AddProcessRuntime(o => o.Supervision.MaxFailures = maxFailures);
+        return builder.Build();
     }
 }
 
