@@ -1,3 +1,5 @@
+using Hotplug.Process.Protocol;
+
 namespace Hotplug.Process.Plugin;
 
 /// <summary>How a .NET plugin presents itself to a go-plugin host.</summary>
@@ -5,11 +7,11 @@ public sealed class GoPluginServerOptions
 {
     /// <summary>Gets or sets the environment variable that carries the host's magic cookie.</summary>
     /// <value>Defaults to <c>HOTPLUG_PLUGIN</c>, what a Hotplug host sends plugins whose manifest names no handshake.</value>
-    public string MagicCookieKey { get; set; } = "HOTPLUG_PLUGIN";
+    public string MagicCookieKey { get; set; } = ProtocolEnvironment.DefaultMagicCookieKey;
 
     /// <summary>Gets or sets the value the magic cookie must have; started without it, the plugin refuses to run.</summary>
     /// <value>Defaults to <c>7d1f3c5e-hotplug</c>, a Hotplug host's default.</value>
-    public string MagicCookieValue { get; set; } = "7d1f3c5e-hotplug";
+    public string MagicCookieValue { get; set; } = ProtocolEnvironment.DefaultMagicCookieValue;
 
     /// <summary>Gets the application protocol versions this plugin speaks; the highest one the host also offers is used.</summary>
     /// <value>Defaults to <c>[1]</c>.</value>
@@ -18,4 +20,11 @@ public sealed class GoPluginServerOptions
     /// <summary>Gets or sets how often the plugin checks that its host is still alive; it exits when the host is gone.</summary>
     /// <value>Defaults to 1 second.</value>
     public TimeSpan ParentCheckInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Gets or sets how long a plugin entry type's <see cref="IPlugin.StopAsync"/> may take after the host's <c>Shutdown</c>
+    /// (<see cref="GoPluginServer.RunAsync{TPlugin}"/>); its token is cancelled then, and the process exits.
+    /// </summary>
+    /// <value>Defaults to 2 seconds, as long as a Hotplug host waits for a plugin to exit before it kills it.</value>
+    public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(2);
 }
