@@ -109,7 +109,7 @@ internal static class HandshakeReader
             var reach = handshake.Network == Handshake.Networks.Tcp
                 ? "any local process could call it on 127.0.0.1, and the host services offered to it would listen there unauthenticated"
                 : "other processes of this user could call it on its socket";
-            throw new PluginStartException(ProcessErrors.PlaintextRefused, $"Plugin '{pluginId}' did not answer the host's certificate (go-plugin's AutoMTLS): it serves without TLS, so {reach}. Build it with AutoMTLS (go-plugin 1.0 or later, or Hotplug.Process.Plugin, answers PLUGIN_CLIENT_CERT), or allow plaintext for this plugin: ProcessRuntimeOptions.AllowPlaintext.Add(\"{pluginId}\").", pluginId);
+            throw new PluginStartException(ProcessErrors.PlaintextRefused, $"Plugin '{pluginId}' did not answer the host's certificate (go-plugin's AutoMTLS): it serves without TLS, so {reach}. Build it with AutoMTLS (go-plugin 1.0 or later, or Hotplug.Process.Plugin, answers {ProtocolEnvironment.ClientCertificate}), or allow plaintext for this plugin: ProcessRuntimeOptions.AllowPlaintext.Add(\"{pluginId}\").", pluginId);
         }
 
         if (options.Notices.First(PluginNotices.Plaintext))

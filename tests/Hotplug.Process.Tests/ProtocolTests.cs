@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Hotplug.Process.Protocol;
 
 namespace Hotplug.Process.Tests;
@@ -72,19 +73,38 @@ public sealed class ProtocolTests
     [Fact]
     public void Source_NoProtocolVariableSpelledOutsideTheProtocolProject()
     {
-        // The names live in ProtocolEnvironment; a literal on either side of the protocol is a second copy that can drift.
+        // The names live in ProtocolEnvironment; a literal anywhere else (a string, a message) is a second copy that can drift.
         var src = Path.Combine(RepoRoot(), "src");
-        var found = new[] { "Hotplug.Process", "Hotplug.Process.Plugin", "Shared" }
-            .SelectMany(project => Directory.GetFiles(Path.Combine(src, project), "*.cs", SearchOption.AllDirectories))
+        var name = new Regex(@"\b(PLUGIN|HOTPLUG)_[A-Z]", RegexOptions.CultureInvariant);
+        var found = Directory.GetDirectories(src)
+            .Where(project => Path.GetFileName(project) != "Hotplug.Process.Protocol")
+            .SelectMany(project => Directory.GetFiles(project, "*.cs", SearchOption.AllDirectories))
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
                 && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
             .SelectMany(f => File.ReadLines(f).Select((line, i) => (File: f, Line: i + 1, Text: line)))
-            .Where(l => !l.Text.TrimStart().StartsWith("//", StringComparison.Ordinal)
-                && (l.Text.Contains("\"PLUGIN_", StringComparison.Ordinal) || l.Text.Contains("\"HOTPLUG_", StringComparison.Ordinal)))
+            .Where(l => !l.Text.TrimStart().StartsWith("//", StringComparison.Ordinal) && name.IsMatch(l.Text))
             .Select(l => $"{Path.GetRelativePath(src, l.File)}:{l.Line}: {l.Text.Trim()}")
             .ToList();
 
         Assert.Empty(found);
+    }
+
+    [Fact]
+    public void Source_GoPluginsProtoFiles_OnceInTheProtocolProject()
+    {
+        // go-plugin's services (package plugin) are compiled once, for both sides; a second .proto of them can drift.
+        var root = RepoRoot();
+        var ignored = new[] { "bin", "obj", "artifacts", ".git" };
+        var found = Directory.GetFiles(root, "*.proto", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(root, f).Replace(Path.DirectorySeparatorChar, '/'))
+            .Where(f => !f.Split('/').Any(ignored.Contains))
+            .Where(f => File.ReadLines(Path.Combine(root, f)).Any(l => l.Trim() == "package plugin;"))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+        Assert.Equal(
+            ["src/Hotplug.Process.Protocol/Protos/grpc_broker.proto", "src/Hotplug.Process.Protocol/Protos/grpc_controller.proto", "src/Hotplug.Process.Protocol/Protos/grpc_stdio.proto"],
+            found);
     }
 
     private static string RepoRoot()

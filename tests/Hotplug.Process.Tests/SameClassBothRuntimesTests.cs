@@ -53,6 +53,28 @@ public sealed class SameClassBothRuntimesTests
 
     [Theory]
     [MemberData(nameof(Runtimes))]
+    public async Task HealthCheck_SameClassDegradedThenHealthy_ShownHealthyAgainWithoutARestart(string runtime)
+    {
+        await using var host = await ModelHost.StartAsync(healthCheckInterval: TimeSpan.FromMilliseconds(100));
+        var degraded = host.WaitForAsync(c => c.PluginId == "echo" && c.State == PluginState.Degraded);
+        await host.InstallAsync(runtime, new JsonObject { ["mode"] = "degraded", ["reason"] = "warming up" }, PluginState.Healthy);
+        await degraded;
+        var echo = host.Plugins.Get<IEcho>("echo");
+        var before = (await echo.EchoAsync(new EchoRequest("pid"))).Text;
+        var healthy = host.WaitForAsync(c => c.PluginId == "echo" && c.State == PluginState.Healthy);
+
+        // The plugin's own check reports healthy from now on; the host's next periodic check sees it.
+        Assert.Equal("recovered", (await echo.EchoAsync(new EchoRequest("recover"))).Text);
+        var change = await healthy;
+
+        Assert.Equal("healthy again", change.Reason);
+        Assert.Equal(PluginState.Healthy, host.Plugins.GetPlugin("echo")!.State);
+        // Recovered, not replaced: the same process answers (for an assembly plugin, the host's own).
+        Assert.Equal(before, (await echo.EchoAsync(new EchoRequest("pid"))).Text);
+    }
+
+    [Theory]
+    [MemberData(nameof(Runtimes))]
     public async Task Start_SameClassThrowsInOnStartAsync_VersionFailsWithWhatItThrew(string runtime)
     {
         await using var host = await ModelHost.StartAsync();

@@ -8,14 +8,15 @@ namespace Hotplug.TestPlugins.EchoProcess;
 /// Answers as EchoPlugin does, from its <see cref="IPluginContext"/>, whichever runtime hosts it: as a process plugin
 /// (<c>GoPluginServer.RunAsync&lt;ProcessEcho&gt;</c>) it calls the host's services through the broker; loaded as an
 /// assembly plugin, in process. Text <c>crash</c> kills the process mid-call. The manifest's <c>config.mode</c> chooses
-/// a lifecycle: <c>throw-on-start</c>, <c>unhealthy</c>, <c>degraded</c> (described by <c>config.reason</c>),
-/// <c>count-on-start</c> (calls the host's counter while it starts).
+/// a lifecycle: <c>throw-on-start</c>, <c>unhealthy</c>, <c>degraded</c> (described by <c>config.reason</c>; text
+/// <c>recover</c> makes it healthy again, in the same instance), <c>count-on-start</c> (calls the host's counter while it starts).
 /// </summary>
 public sealed class ProcessEcho : PluginBase, IEcho, IOther
 {
     private ICounterService? _counter;
     private IHoldService? _hold;
     private ISecretService? _secret;
+    private volatile bool _recovered;
 
     private string Mode => Context.Configuration["mode"] ?? "normal";
 
@@ -41,7 +42,7 @@ public sealed class ProcessEcho : PluginBase, IEcho, IOther
     public override ValueTask<PluginHealth> CheckHealthAsync(CancellationToken cancellationToken) => ValueTask.FromResult(Mode switch
     {
         "unhealthy" => PluginHealth.Unhealthy("configured to be unhealthy"),
-        "degraded" => PluginHealth.Degraded(Context.Configuration["reason"] ?? "configured to be degraded"),
+        "degraded" when !_recovered => PluginHealth.Degraded(Context.Configuration["reason"] ?? "configured to be degraded"),
         _ => PluginHealth.Healthy(),
     });
 
@@ -75,6 +76,10 @@ public sealed class ProcessEcho : PluginBase, IEcho, IOther
                 // host must read them all before it says why the plugin exited.
                 Misbehave.LastWordsAndExit();
                 break;
+            case "recover":
+                // Its next health check reports healthy: the same instance, in the same process.
+                _recovered = true;
+                return ValueTask.FromResult(new EchoReply("recovered", Context.PluginId, Context.Version, null, null, null));
             case "pid":
                 // Which process of a pool answered.
                 return ValueTask.FromResult(new EchoReply(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), Context.PluginId, Context.Version, null, null, null));
