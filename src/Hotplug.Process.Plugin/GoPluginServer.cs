@@ -44,6 +44,7 @@ public static class GoPluginServer
     /// <param name="map">Maps the plugin's gRPC services, such as <c>app.MapGrpcService&lt;KvService&gt;()</c>.</param>
     /// <param name="cancellationToken">Stops the plugin.</param>
     /// <returns>The process exit code: 0 after a shutdown, 1 when the plugin was not started by a host that speaks its protocol.</returns>
+    /// <exception cref="ArgumentException"><paramref name="options"/> are invalid; the message names every problem.</exception>
     public static async Task<int> RunAsync(
         GoPluginServerOptions options,
         Action<WebApplicationBuilder>? configure = null,
@@ -51,6 +52,10 @@ public static class GoPluginServer
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (options.Validate() is { Count: > 0 } problems)
+        {
+            throw new ArgumentException("Invalid GoPluginServerOptions: " + string.Join(" ", problems), nameof(options));
+        }
 
         // Taken first, so a host that dies at any moment after this is noticed.
         var parent = ParentWatch.Current();

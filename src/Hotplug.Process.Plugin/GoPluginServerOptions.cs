@@ -3,6 +3,7 @@ using Hotplug.Process.Protocol;
 namespace Hotplug.Process.Plugin;
 
 /// <summary>How a .NET plugin presents itself to a go-plugin host.</summary>
+/// <remarks>Checked when the server runs, before it reads its environment: every problem is named in one <see cref="ArgumentException"/>.</remarks>
 public sealed class GoPluginServerOptions
 {
     /// <summary>Gets or sets the environment variable that carries the host's magic cookie.</summary>
@@ -27,4 +28,37 @@ public sealed class GoPluginServerOptions
     /// </summary>
     /// <value>Defaults to 2 seconds, as long as a Hotplug host waits for a plugin to exit before it kills it.</value>
     public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Names what is wrong with the settings; empty when nothing is.</summary>
+    internal List<string> Validate()
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrEmpty(MagicCookieKey) || MagicCookieKey.Contains('=', StringComparison.Ordinal) || MagicCookieKey.Contains('\0', StringComparison.Ordinal))
+        {
+            errors.Add($"{nameof(MagicCookieKey)} must be an environment variable name (not empty, no '='); it is '{MagicCookieKey}'.");
+        }
+
+        if (string.IsNullOrEmpty(MagicCookieValue))
+        {
+            // go-plugin compares the variable with the value: an empty value would let the plugin run when started by hand.
+            errors.Add($"{nameof(MagicCookieValue)} must not be empty.");
+        }
+
+        if (ProtocolVersions.Count == 0 || ProtocolVersions.Any(v => v < 1))
+        {
+            errors.Add($"{nameof(ProtocolVersions)} must name at least one version, each 1 or more; it is [{string.Join(", ", ProtocolVersions)}].");
+        }
+
+        if (ParentCheckInterval <= TimeSpan.Zero)
+        {
+            errors.Add($"{nameof(ParentCheckInterval)} must be positive; it is {ParentCheckInterval}.");
+        }
+
+        if (StopTimeout < TimeSpan.Zero)
+        {
+            errors.Add($"{nameof(StopTimeout)} must not be negative; it is {StopTimeout}.");
+        }
+
+        return errors;
+    }
 }

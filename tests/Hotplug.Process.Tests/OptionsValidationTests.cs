@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 
 namespace Hotplug.Process.Tests;
 
-/// <summary>The process runtime's options are checked when the host starts, not when a plugin first needs them.</summary>
+/// <summary>The process runtime's options are checked when the host starts, not when a plugin first needs them; a .NET plugin's when it runs.</summary>
 public sealed class OptionsValidationTests
 {
     [Fact]
@@ -35,6 +35,22 @@ public sealed class OptionsValidationTests
         Assert.Contains("Supervision.MaxFailures must be at least 1; it is 0.", failure, StringComparison.Ordinal);
         Assert.Contains("Supervision.Jitter must be from 0 to 1; it is 2.", failure, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(root, "state")), "the host started nothing");
+    }
+
+    [Fact]
+    public async Task Run_InvalidGoPluginServerOptions_PluginRefusesNamingEveryProblemInOneMessage()
+    {
+        var options = new Plugin.GoPluginServerOptions { MagicCookieKey = "A=B", MagicCookieValue = string.Empty, StopTimeout = TimeSpan.FromSeconds(-1) };
+        options.ProtocolVersions.Clear();
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => Plugin.GoPluginServer.RunAsync(options));
+
+        Assert.StartsWith("Invalid GoPluginServerOptions: ", error.Message, StringComparison.Ordinal);
+        Assert.Contains("MagicCookieKey must be an environment variable name (not empty, no '='); it is 'A=B'.", error.Message, StringComparison.Ordinal);
+        Assert.Contains("MagicCookieValue must not be empty.", error.Message, StringComparison.Ordinal);
+        Assert.Contains("ProtocolVersions must name at least one version, each 1 or more; it is [].", error.Message, StringComparison.Ordinal);
+        Assert.Contains("StopTimeout must not be negative", error.Message, StringComparison.Ordinal);
+        Assert.Empty(new Plugin.GoPluginServerOptions().Validate());
     }
 
     [Fact]
