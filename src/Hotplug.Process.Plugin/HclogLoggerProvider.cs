@@ -49,7 +49,9 @@ internal sealed class HclogLoggerProvider : ILoggerProvider
                 });
                 json.WriteString("@message", formatter(state, exception));
                 json.WriteString("@module", category);
-                json.WriteString("@timestamp", DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+                // hclog's own format, which go-plugin hosts parse exactly (six fractional digits): a line whose time
+                // they cannot read is logged at debug level only, where nobody sees it.
+                json.WriteString("@timestamp", DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture));
                 if (exception is not null)
                 {
                     json.WriteString("error", exception.ToString());

@@ -1,11 +1,10 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
-using System.Net.Security;
 using System.Net.Sockets;
 using Grpc.Core;
 using Grpc.Net.Client;
-using Hotplug.Process.Plugin.Protocol;
+using Hotplug.Process.Protocol;
 using Hotplug.Wire;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -20,17 +19,17 @@ namespace Hotplug.Process.Plugin;
 public sealed class HostServices
 {
     /// <summary>The broker id a Hotplug host announces its services under.</summary>
-    public const uint BrokerId = 0xFFFFFF00;
+    public const uint BrokerId = ProtocolEnvironment.HostServicesBrokerId;
 
     private readonly BrokerConnections _broker;
-    private readonly GoPluginServer.ServerTls? _tls;
+    private readonly PluginTls? _tls;
     private readonly Lazy<CallInvoker> _invoker;
 
-    internal HostServices(BrokerConnections broker, GoPluginServer.ServerTls? tls)
+    internal HostServices(BrokerConnections broker, PluginTls? tls)
     {
         _broker = broker;
         _tls = tls;
-        Offered = (Environment.GetEnvironmentVariable("HOTPLUG_HOST_SERVICES") ?? string.Empty)
+        Offered = (Environment.GetEnvironmentVariable(ProtocolEnvironment.HostServices) ?? string.Empty)
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         _invoker = new(Connect, LazyThreadSafetyMode.ExecutionAndPublication);
         if (Offered.Count > 0)
@@ -79,6 +78,29 @@ public sealed class HostServices
         return service is not null;
     }
 
+    /// <summary>A client for <paramref name="type"/> when it is a contract the host offers, else <see langword="null"/>.</summary>
+    [RequiresDynamicCode("Contract clients are proxies made at run time.")]
+    [RequiresUnreferencedCode("Contract clients read the contract's records by reflection.")]
+    internal object? Find(Type type)
+    {
+        if (!type.IsInterface)
+        {
+            return null;
+        }
+
+        string name;
+        try
+        {
+            name = ContractSchema.For(type).FullServiceName;
+        }
+        catch (ContractSchemaException)
+        {
+            return null;
+        }
+
+        return Offered.Contains(name, StringComparer.Ordinal) ? ContractClient.Create(type, new DeferredCallInvoker(_invoker)) : null;
+    }
+
     /// <summary>
     /// Connects as soon as the host announces its server (TLS handshake and HTTP/2 set up, through the server's
     /// health service), so the plugin's first call to a host service does not pay for it within its deadline.
@@ -113,12 +135,12 @@ public sealed class HostServices
             InitialHttp2StreamWindowSize = 4 * 1024 * 1024,
             ConnectCallback = async (_, cancellationToken) =>
             {
-                var socket = info.Network == "unix"
+                var socket = info.Network == Handshake.Networks.Unix
                     ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
                     : new Socket(SocketType.Stream, ProtocolType.Tcp);
                 try
                 {
-                    System.Net.EndPoint endpoint = info.Network == "unix" ? new UnixDomainSocketEndPoint(info.Address) : System.Net.IPEndPoint.Parse(info.Address);
+                    System.Net.EndPoint endpoint = info.Network == Handshake.Networks.Unix ? new UnixDomainSocketEndPoint(info.Address) : System.Net.IPEndPoint.Parse(info.Address);
                     await socket.ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
                     return new NetworkStream(socket, ownsSocket: true);
                 }
@@ -131,13 +153,7 @@ public sealed class HostServices
         };
         if (_tls is not null)
         {
-            handler.SslOptions = new SslClientAuthenticationOptions
-            {
-                TargetHost = "localhost",
-                ClientCertificates = [_tls.Certificate],
-                CertificateChainPolicy = Process.GoPluginCertificate.Pinned(_tls.Host),
-                RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is not null && _tls.IsHost(certificate),
-            };
+            handler.SslOptions = _tls.ClientOptions();
         }
 
         return GrpcChannel.ForAddress(_tls is null ? "http://localhost" : "https://localhost", new GrpcChannelOptions { HttpHandler = handler }).CreateCallInvoker();

@@ -2,7 +2,7 @@ using System.Text;
 using System.Threading.Channels;
 using Google.Protobuf;
 using Grpc.Core;
-using Hotplug.Process.Plugin.Protocol;
+using Hotplug.Process.Protocol;
 using Microsoft.Extensions.Hosting;
 
 namespace Hotplug.Process.Plugin;

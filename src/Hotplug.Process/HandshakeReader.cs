@@ -1,4 +1,5 @@
 using System.Text;
+using Hotplug.Process.Protocol;
 using Microsoft.Extensions.Logging;
 
 namespace Hotplug.Process;
@@ -63,17 +64,17 @@ internal static class HandshakeReader
             throw new PluginStartException($"Plugin '{pluginId}' printed \"{Shorten(line)}\" where its go-plugin handshake was expected: {problem}. A plugin must print nothing on standard output before its handshake.{Explain(stderr)}", pluginId);
         }
 
-        if (handshake!.Protocol != "grpc")
+        if (handshake!.Protocol != Handshake.Grpc)
         {
             throw new PluginStartException($"Plugin '{pluginId}' speaks '{handshake.Protocol}'; this host speaks go-plugin's gRPC protocol only (serve with GRPCServer: plugin.DefaultGRPCServer).", pluginId);
         }
 
-        if (handshake.Network == "stdio" && options.Transport != PluginTransport.Stdio)
+        if (handshake.Network == Handshake.Networks.Stdio && options.Transport != PluginTransport.Stdio)
         {
             throw new PluginStartException($"Plugin '{pluginId}' chose the stdio transport, which this host did not ask for; it asked for {options.Transport.ToString().ToLowerInvariant()}.", pluginId);
         }
 
-        if (options.Transport == PluginTransport.Stdio && handshake.Network != "stdio")
+        if (options.Transport == PluginTransport.Stdio && handshake.Network != Handshake.Networks.Stdio)
         {
             throw new PluginStartException($"Plugin '{pluginId}' was asked for the stdio transport but serves on {handshake.Network} {handshake.Address}: it does not speak Hotplug's stdio transport (a Go go-plugin plugin cannot); use \"transport\": \"unix\" or \"tcp\".", pluginId);
         }
@@ -83,7 +84,7 @@ internal static class HandshakeReader
             throw new PluginStartException($"Plugin '{pluginId}' chose application protocol {handshake.AppProtocol}; this host speaks {string.Join(", ", options.ProtocolVersions)}.", pluginId);
         }
 
-        if (handshake.Network == "stdio" && read.Following.Length > 0)
+        if (handshake.Network == Handshake.Networks.Stdio && read.Following.Length > 0)
         {
             throw new PluginStartException($"Plugin '{pluginId}' printed more on standard output after its handshake, before the host spoke: on the stdio transport, standard output carries the handshake line and then only the connection.", pluginId);
         }
@@ -98,17 +99,17 @@ internal static class HandshakeReader
     /// </summary>
     public static void RefusePlaintext(string pluginId, Handshake handshake, AutoMtls? mtls, ProcessPluginOptions options, ILogger logger)
     {
-        if (mtls is null || handshake.ServerCertificate.Length > 0 || handshake.Network == "stdio")
+        if (mtls is null || handshake.ServerCertificate.Length > 0 || handshake.Network == Handshake.Networks.Stdio)
         {
             return;
         }
 
         if (!options.AllowPlaintext)
         {
-            var reach = handshake.Network == "tcp"
+            var reach = handshake.Network == Handshake.Networks.Tcp
                 ? "any local process could call it on 127.0.0.1, and the host services offered to it would listen there unauthenticated"
                 : "other processes of this user could call it on its socket";
-            throw new PluginStartException(ProcessErrors.PlaintextRefused, $"Plugin '{pluginId}' did not answer the host's certificate (go-plugin's AutoMTLS): it serves without TLS, so {reach}. Build it with AutoMTLS (go-plugin 1.0 or later, or Hotplug.Process.Plugin, answers PLUGIN_CLIENT_CERT), or allow plaintext for this plugin: ProcessRuntimeOptions.AllowPlaintext.Add(\"{pluginId}\").", pluginId);
+            throw new PluginStartException(ProcessErrors.PlaintextRefused, $"Plugin '{pluginId}' did not answer the host's certificate (go-plugin's AutoMTLS): it serves without TLS, so {reach}. Build it with AutoMTLS (go-plugin 1.0 or later, or Hotplug.Process.Plugin, answers {ProtocolEnvironment.ClientCertificate}), or allow plaintext for this plugin: ProcessRuntimeOptions.AllowPlaintext.Add(\"{pluginId}\").", pluginId);
         }
 
         if (options.Notices.First(PluginNotices.Plaintext))

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Security.Cryptography;
 using Grpc.AspNetCore.Server.Model;
 using Grpc.Core;
 using Grpc.HealthCheck;
@@ -20,14 +19,11 @@ namespace Hotplug.Process;
 /// <summary>
 /// Serves the host's exported services to one plugin process, as go-plugin's broker offers connections: a gRPC
 /// server on a Unix socket in the plugin's private socket folder (mutual TLS with the same certificates as the
-/// plugin connection), announced on <c>plugin.GRPCBroker/StartStream</c> under <see cref="BrokerId"/>. Each
+/// plugin connection), announced on <c>plugin.GRPCBroker/StartStream</c> under <see cref="ProtocolEnvironment.HostServicesBrokerId"/>. Each
 /// exported interface is a service as <see cref="ContractSchema"/> describes it.
 /// </summary>
 internal sealed class HostServicesServer : IAsyncDisposable
 {
-    /// <summary>The broker id under which host services are announced; plugins dial it.</summary>
-    public const uint BrokerId = 0xFFFFFF00;
-
     private readonly WebApplication _app;
     private readonly AsyncDuplexStreamingCall<ConnInfo, ConnInfo> _broker;
 
@@ -81,7 +77,7 @@ internal sealed class HostServicesServer : IAsyncDisposable
         }
 
         var socket = Path.Combine(socketFolder, "host.sock");
-        var expected = mtls is null || pluginCertificate.Length == 0 ? null : Convert.FromBase64String(pluginCertificate.PadRight(pluginCertificate.Length + ((4 - (pluginCertificate.Length % 4)) % 4), '='));
+        var expected = mtls is null || pluginCertificate.Length == 0 ? null : GoPluginCertificate.FromHandshake(pluginCertificate);
 
         // An empty builder: the host application's own configuration (its Kestrel endpoints, say) stays out of it.
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "hotplug-host-services-" + pluginId });
@@ -93,7 +89,7 @@ internal sealed class HostServicesServer : IAsyncDisposable
                 listen.UseHttps(mtls!.ClientCertificate, https =>
                 {
                     https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
-                    https.ClientCertificateValidation = (certificate, _, _) => CryptographicOperations.FixedTimeEquals(certificate.RawData, expected);
+                    https.ClientCertificateValidation = (certificate, _, _) => AutoMtls.IsPlugin(certificate, expected);
                 });
             }
         }
@@ -131,7 +127,7 @@ internal sealed class HostServicesServer : IAsyncDisposable
             var address = tcp
                 ? new Uri(app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First()).Authority
                 : socket;
-            await broker.RequestStream.WriteAsync(new ConnInfo { ServiceId = BrokerId, Network = tcp ? "tcp" : "unix", Address = address }, cancellationToken).ConfigureAwait(false);
+            await broker.RequestStream.WriteAsync(new ConnInfo { ServiceId = ProtocolEnvironment.HostServicesBrokerId, Network = tcp ? Handshake.Networks.Tcp : Handshake.Networks.Unix, Address = address }, cancellationToken).ConfigureAwait(false);
             _ = DrainAsync(broker);
             return new HostServicesServer(app, broker);
         }

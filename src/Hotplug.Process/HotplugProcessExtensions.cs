@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Hotplug.Process;
 
@@ -11,7 +13,7 @@ public static class HotplugProcessExtensions
     /// Hotplug.Process.Plugin.
     /// </summary>
     /// <param name="builder">The Hotplug builder.</param>
-    /// <param name="configure">Sets <see cref="ProcessRuntimeOptions"/>.</param>
+    /// <param name="configure">Sets <see cref="ProcessRuntimeOptions"/>; validated when the host starts, all problems in one message.</param>
     /// <returns>The builder.</returns>
     public static IHotplugBuilder AddProcessRuntime(this IHotplugBuilder builder, Action<ProcessRuntimeOptions>? configure = null)
     {
@@ -21,6 +23,10 @@ public static class HotplugProcessExtensions
         {
             options.Configure(configure);
         }
+
+        // Checked when the host starts, not when the first process plugin does.
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ProcessRuntimeOptions>, ProcessRuntimeOptionsValidator>());
+        options.ValidateOnStart();
 
         return builder.AddRuntime<ProcessRuntime>();
     }

@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
+using Hotplug.Process.Protocol;
 
 namespace Hotplug.Process;
 
@@ -23,7 +24,7 @@ internal static class PluginConnections
         {
             foreach (var channel in channels)
             {
-                await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest { Service = "plugin" }, cancellationToken: timeout.Token).ResponseAsync.ConfigureAwait(false);
+                await ProcessHealth.AskAsync(channel, HealthProtocol.LivenessProbe, timeout.Token).ConfigureAwait(false);
             }
         }
         catch (RpcException ex)
@@ -36,9 +37,7 @@ internal static class PluginConnections
             cancellationToken.ThrowIfCancellationRequested();
             if (!timeout.IsCancellationRequested)
             {
-                // A broken connection usually means the plugin is exiting: give the exit a moment to be seen, to say so.
-                await process.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(2), CancellationToken.None)
-                    .ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).ConfigureAwait(false);
+                await WaitForExitAsync(process).ConfigureAwait(false);
             }
 
             var why = process.HasExited ? $"exited with code {process.ExitCode} right after its handshake"
@@ -47,6 +46,51 @@ internal static class PluginConnections
             throw new PluginStartException($"Plugin '{pluginId}' {why}.{explain()}", pluginId, ex);
         }
     }
+
+    /// <summary>
+    /// Waits until the plugin has started (<see cref="HealthProtocol.StartProbe"/>), bounded by the start timeout: a
+    /// .NET plugin's <c>PluginBase.StartAsync</c> runs after its handshake, so that it can call the host's services;
+    /// any other plugin answers at once. A plugin that says its start failed is refused with its reason.
+    /// </summary>
+    /// <exception cref="PluginStartException">The plugin failed to start, exited, or did not finish starting in time.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static async Task AwaitStartedAsync(string pluginId, GrpcChannel channel, System.Diagnostics.Process process, TimeSpan startTimeout, Func<string> explain, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(startTimeout);
+        HealthCheckResponse.Types.ServingStatus status;
+        Metadata trailers;
+        try
+        {
+            (status, trailers) = await ProcessHealth.AskAsync(channel, HealthProtocol.StartProbe, timeout.Token).ConfigureAwait(false);
+        }
+        catch (RpcException ex)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!timeout.IsCancellationRequested)
+            {
+                await WaitForExitAsync(process).ConfigureAwait(false);
+            }
+
+            var why = process.HasExited ? $"exited with code {process.ExitCode} while it started"
+                : timeout.IsCancellationRequested ? $"did not finish starting within the start timeout of {startTimeout.TotalSeconds:0.#} s"
+                : $"did not answer while it started: {ex.Status.Detail}";
+            throw new PluginStartException($"Plugin '{pluginId}' {why}.{explain()}", pluginId, ex);
+        }
+
+        // Only a plugin that speaks Hotplug's health extension says its start failed; any other one that is not
+        // serving yet is handed out as before, and its health check reports it.
+        if (status != HealthCheckResponse.Types.ServingStatus.Serving && trailers.Get(HealthProtocol.StatusTrailer) is not null)
+        {
+            var health = HealthProtocol.Read(status, trailers);
+            throw new PluginStartException($"Plugin '{pluginId}' failed to start: {health.Description ?? "no reason given"}.", pluginId);
+        }
+    }
+
+    /// <summary>A broken connection usually means the plugin is exiting: gives the exit a moment to be seen, to say so.</summary>
+    private static Task WaitForExitAsync(System.Diagnostics.Process process) =>
+        process.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(2), CancellationToken.None)
+            .ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
 
     /// <summary>A channel to the address the plugin's handshake names (Unix socket, TCP or its standard input and output), with TLS when both sides do AutoMTLS.</summary>
     public static GrpcChannel Connect(Handshake handshake, AutoMtls? mtls, System.Diagnostics.Process process, int maxReceiveMessageSize)
@@ -64,11 +108,11 @@ internal static class PluginConnections
         }
 
         string authority;
-        if (handshake.Network == "tcp")
+        if (handshake.Network == Handshake.Networks.Tcp)
         {
             authority = handshake.Address;
         }
-        else if (handshake.Network == "stdio")
+        else if (handshake.Network == Handshake.Networks.Stdio)
         {
             // The one HTTP/2 connection runs over the plugin's standard output and input.
             authority = "localhost";

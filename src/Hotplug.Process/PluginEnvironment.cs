@@ -1,4 +1,5 @@
 using System.Collections;
+using Hotplug.Process.Protocol;
 
 namespace Hotplug.Process;
 
@@ -65,7 +66,7 @@ internal static class PluginEnvironment
         foreach (DictionaryEntry variable in Environment.GetEnvironmentVariables())
         {
             var name = (string)variable.Key;
-            if (IsProtocol(name, comparison))
+            if (ProtocolEnvironment.IsProtocolVariable(name, comparison))
             {
                 // Set by the host for this plugin, never inherited: a host started as some other program's plugin
                 // must not hand its own cookie or socket folder on.
@@ -78,7 +79,4 @@ internal static class PluginEnvironment
             }
         }
     }
-
-    private static bool IsProtocol(string name, StringComparison comparison) =>
-        name.StartsWith("PLUGIN_", comparison) || name.StartsWith("HOTPLUG_", comparison);
 }

@@ -121,16 +121,16 @@ internal sealed class PluginProcess : IAsyncDisposable
         }
 
         info.Environment[options.MagicCookieKey] = options.MagicCookieValue;
-        info.Environment["PLUGIN_PROTOCOL_VERSIONS"] = string.Join(',', options.ProtocolVersions.Select(v => v.ToString(CultureInfo.InvariantCulture)));
-        info.Environment["PLUGIN_MIN_PORT"] = options.MinPort.ToString(CultureInfo.InvariantCulture);
-        info.Environment["PLUGIN_MAX_PORT"] = options.MaxPort.ToString(CultureInfo.InvariantCulture);
+        info.Environment[ProtocolEnvironment.ProtocolVersions] = ProtocolEnvironment.FormatVersions(options.ProtocolVersions);
+        info.Environment[ProtocolEnvironment.MinPort] = options.MinPort.ToString(CultureInfo.InvariantCulture);
+        info.Environment[ProtocolEnvironment.MaxPort] = options.MaxPort.ToString(CultureInfo.InvariantCulture);
         // Newer go-plugin plugins put their socket in PLUGIN_UNIX_SOCKET_DIR, older ones in the temporary folder.
-        info.Environment["PLUGIN_UNIX_SOCKET_DIR"] = socketFolder;
-        info.Environment["TMPDIR"] = socketFolder;
+        info.Environment[ProtocolEnvironment.UnixSocketFolder] = socketFolder;
+        info.Environment[ProtocolEnvironment.TempFolder] = socketFolder;
         if (options.Transport != PluginTransport.Unix)
         {
             // A Hotplug extension: which transport the plugin must serve on (Go plugins choose their own).
-            info.Environment["HOTPLUG_TRANSPORT"] = options.Transport.ToString().ToLowerInvariant();
+            info.Environment[ProtocolEnvironment.Transport] = options.Transport.ToString().ToLowerInvariant();
         }
 
         // Over stdio the plugin can open no connection back to the host, so host services are not offered.
@@ -138,14 +138,14 @@ internal sealed class PluginProcess : IAsyncDisposable
         if (hostServiceNames.Count > 0)
         {
             // What the plugin may dial through the broker, and under which id.
-            info.Environment["HOTPLUG_HOST_SERVICES"] = string.Join(',', hostServiceNames);
-            info.Environment["HOTPLUG_HOST_SERVICES_BROKER_ID"] = HostServicesServer.BrokerId.ToString(CultureInfo.InvariantCulture);
+            info.Environment[ProtocolEnvironment.HostServices] = string.Join(',', hostServiceNames);
+            info.Environment[ProtocolEnvironment.HostServicesBroker] = ProtocolEnvironment.HostServicesBrokerId.ToString(CultureInfo.InvariantCulture);
         }
 
         var mtls = options.AutoMtls ? AutoMtls.Create() : null;
         if (mtls is not null)
         {
-            info.Environment["PLUGIN_CLIENT_CERT"] = mtls.ClientCertificatePem;
+            info.Environment[ProtocolEnvironment.ClientCertificate] = mtls.ClientCertificatePem;
         }
 
         var grouped = ProcessGroup.Isolate(info);
@@ -164,6 +164,7 @@ internal sealed class PluginProcess : IAsyncDisposable
 
         var stderr = new StderrForwarder(logger);
         _ = stderr.PumpAsync(process.StandardError.BaseStream);
+        PluginProcess? plugin = null;
         try
         {
             if (grouped)
@@ -173,15 +174,15 @@ internal sealed class PluginProcess : IAsyncDisposable
             }
 
             var (handshake, rest) = await HandshakeReader.ReadAsync(pluginId, process, stderr, options, cancellationToken).ConfigureAwait(false);
-            if (handshake.Network != "stdio")
+            if (handshake.Network != Handshake.Networks.Stdio)
             {
                 // Output printed past the handshake without plugin.GRPCStdio (older plugins, or native code) still reaches the log.
                 _ = LineSplitter.PumpAsync(process.StandardOutput.BaseStream, rest, new LineSplitter(line => logger.Log(LogLevel.Information, StderrForwarder.StdoutPipeEvent, "{PluginStdout}", line)));
             }
 
             HandshakeReader.RefusePlaintext(pluginId, handshake, mtls, options, logger);
-            var plugin = new PluginProcess(pluginId, process, handshake, PluginConnections.Connect(handshake, mtls, process, options.MaxReceiveMessageSize), stderr, options, socketFolder, mtls, grouped);
-            if (handshake.Network != "stdio")
+            plugin = new PluginProcess(pluginId, process, handshake, PluginConnections.Connect(handshake, mtls, process, options.MaxReceiveMessageSize), stderr, options, socketFolder, mtls, grouped);
+            if (handshake.Network != Handshake.Networks.Stdio)
             {
                 // A second HTTP/2 connection: calls alternate between the two, so concurrent callers are not all
                 // framed and read through one connection's single loops.
@@ -195,7 +196,7 @@ internal sealed class PluginProcess : IAsyncDisposable
             {
                 try
                 {
-                    plugin._hostServices = await HostServicesServer.StartAsync(pluginId, options.HostServiceTypes, options.HostServices!, socketFolder, handshake.Network == "tcp", mtls, handshake.ServerCertificate, plugin.CallInvoker, options.MaxReceiveMessageSize, cancellationToken).ConfigureAwait(false);
+                    plugin._hostServices = await HostServicesServer.StartAsync(pluginId, options.HostServiceTypes, options.HostServices!, socketFolder, handshake.Network == Handshake.Networks.Tcp, mtls, handshake.ServerCertificate, plugin.CallInvoker, options.MaxReceiveMessageSize, cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is RpcException or IOException)
                 {
@@ -204,10 +205,18 @@ internal sealed class PluginProcess : IAsyncDisposable
                 }
             }
 
+            // A plugin written with Hotplug.Process.Plugin starts its PluginBase now, when it may call the host's
+            // services, and is handed out once it has started; a Go plugin answers at once.
+            await PluginConnections.AwaitStartedAsync(pluginId, plugin.Channel, process, options.StartTimeout, () => HandshakeReader.Explain(stderr), cancellationToken).ConfigureAwait(false);
             return plugin;
         }
         catch
         {
+            if (plugin is not null)
+            {
+                await plugin.AbandonAsync().ConfigureAwait(false);
+            }
+
             mtls?.Dispose();
             Kill(process, grouped);
             process.Dispose();
@@ -216,13 +225,13 @@ internal sealed class PluginProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Asks the plugin's health service whether <c>plugin</c> is serving.</summary>
-    public async Task<HealthCheckResponse.Types.ServingStatus> CheckHealthAsync(CancellationToken cancellationToken)
-    {
-        var client = new Health.HealthClient(Channel);
-        var response = await client.CheckAsync(new HealthCheckRequest { Service = "plugin" }, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return response.Status;
-    }
+    /// <summary>Asks the plugin's health service whether <c>plugin</c> is serving, as a go-plugin host does.</summary>
+    public async Task<HealthCheckResponse.Types.ServingStatus> CheckHealthAsync(CancellationToken cancellationToken) =>
+        (await ProcessHealth.AskAsync(Channel, probe: null, cancellationToken).ConfigureAwait(false)).Status;
+
+    /// <summary>Asks whether the process is alive: any answer is (a Hotplug plugin answers at once, without its own health check).</summary>
+    public Task CheckLivenessAsync(CancellationToken cancellationToken) =>
+        ProcessHealth.AskAsync(Channel, HealthProtocol.LivenessProbe, cancellationToken);
 
     /// <summary>Kills the process and its group at once, without asking: for a process that no longer answers.</summary>
     public void Kill() => Kill(_process, _grouped);
@@ -300,6 +309,20 @@ internal sealed class PluginProcess : IAsyncDisposable
         }
 
         return graceful;
+    }
+
+    /// <summary>Lets go of what a process that failed to start had opened: its console stream, the host's services, its connections.</summary>
+    private async Task AbandonAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_hostServices is not null)
+        {
+            await _hostServices.DisposeAsync().ConfigureAwait(false);
+        }
+
+        Channel.Dispose();
+        _second?.Dispose();
+        _stopping.Dispose();
     }
 
     public async ValueTask DisposeAsync()

@@ -2,8 +2,8 @@ using System.Collections.Concurrent;
 using System.Reflection;
 using System.Text.Json;
 using Grpc.Core;
-using Grpc.Health.V1;
 using Hotplug.Packaging;
+using Hotplug.Process.Protocol;
 using Hotplug.Runtimes;
 using Hotplug.Wire;
 using Microsoft.Extensions.Configuration;
@@ -85,17 +85,16 @@ internal sealed class ProcessPluginVersion(PluginVersionContext context, Process
 
         // Who the plugin is and its manifest's config, as .NET reads configuration from the environment
         // (HOTPLUG_CONFIG_greeting, HOTPLUG_CONFIG_limits__max for limits:max); Hotplug.Process.Plugin loads them.
-        processOptions.Environment["HOTPLUG_PLUGIN_ID"] = context.PluginId;
-        processOptions.Environment["HOTPLUG_PLUGIN_VERSION"] = context.Version;
+        processOptions.Environment[ProtocolEnvironment.PluginId] = context.PluginId;
+        processOptions.Environment[ProtocolEnvironment.PluginVersion] = context.Version;
         foreach (var (key, value) in context.Configuration.AsEnumerable())
         {
             if (value is not null)
             {
-                processOptions.Environment["HOTPLUG_CONFIG_" + key.Replace(":", "__", StringComparison.Ordinal)] = value;
+                processOptions.Environment[ProtocolEnvironment.ConfigVariable(key)] = value;
             }
         }
 
-        options.Supervision.Validate();
         _pool = new ProcessPool(
             context.PluginId,
             context.Version,
@@ -114,10 +113,6 @@ internal sealed class ProcessPluginVersion(PluginVersionContext context, Process
         await _pool.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// Asks every process of the pool at once, each bounded by <see cref="SupervisionOptions.HealthCheckTimeout"/>, so a
-    /// hung process is reported rather than waited for. The version is healthy while any process serves.
-    /// </summary>
     /// <summary>
     /// Starts one process of the pool. The first starts from a store copy the host checked just before; every later
     /// one — a restart after a crash or a hang, a process added to the pool — checks the copy again first, so a file
@@ -141,47 +136,16 @@ internal sealed class ProcessPluginVersion(PluginVersionContext context, Process
         return await PluginProcess.StartAsync(name, executable, entry.Arguments, processOptions, context.Logger, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<PluginHealth> CheckHealthAsync(CancellationToken cancellationToken)
-    {
-        var pool = _pool ?? throw new InvalidOperationException("The plugin process has not been started.");
-        var supervisors = pool.Supervisors;
-        var results = await Task.WhenAll(supervisors.Select(s => CheckAsync(s, cancellationToken))).ConfigureAwait(false);
-        var serving = results.Where(r => r.Problem is null).Select(r => r.ProcessId).ToList();
-        var problem = results.Select(r => r.Problem).FirstOrDefault(p => p is not null);
-
-        // A pool serves while any of its processes does; the others are being restarted.
-        if (serving.Count == 0)
-        {
-            return PluginHealth.Unhealthy(problem ?? "it has no process");
-        }
-
-        return PluginHealth.Healthy(supervisors.Count == 1
-            ? $"process {serving[0]}"
-            : $"{serving.Count} of {supervisors.Count} processes serving ({string.Join(", ", serving)}){(problem is null ? string.Empty : "; " + problem)}");
-    }
-
-    private async Task<(int ProcessId, string? Problem)> CheckAsync(ProcessSupervisor supervisor, CancellationToken cancellationToken)
-    {
-        if (supervisor.Current is not { } process)
-        {
-            var last = supervisor.Failures.LastOrDefault().Reason;
-            return (0, $"the plugin process is {supervisor.State.ToString().ToLowerInvariant()}{(last is null ? string.Empty : ": " + last)}");
-        }
-
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(options.Supervision.HealthCheckTimeout);
-        try
-        {
-            var status = await process.CheckHealthAsync(timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
-            return (process.ProcessId, status == HealthCheckResponse.Types.ServingStatus.Serving ? null : $"process {process.ProcessId}'s health service reports {status}");
-        }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is RpcException or ObjectDisposedException or OperationCanceledException)
-        {
-            return (process.ProcessId, timeout.IsCancellationRequested
-                ? $"process {process.ProcessId} did not answer its health check within {options.Supervision.HealthCheckTimeout.TotalSeconds:0.#} s"
-                : $"process {process.ProcessId}'s health service does not answer: {(ex is RpcException rpc ? rpc.Status.Detail : ex.Message)}");
-        }
-    }
+    /// <summary>
+    /// Asks every process of the pool at once, each bounded by <see cref="SupervisionOptions.HealthCheckTimeout"/>, so a
+    /// hung process is reported rather than waited for. The version is healthy while any process serves, and degraded
+    /// when a plugin process says it is (<see cref="ProcessHealth.CheckVersionAsync"/>).
+    /// </summary>
+    public Task<PluginHealth> CheckHealthAsync(CancellationToken cancellationToken) =>
+        ProcessHealth.CheckVersionAsync(
+            (_pool ?? throw new InvalidOperationException("The plugin process has not been started.")).Supervisors,
+            options.Supervision.HealthCheckTimeout,
+            cancellationToken);
 
     /// <summary>
     /// What the host routes to a process plugin: a call invoker for proto-first plugins' generated clients, or a

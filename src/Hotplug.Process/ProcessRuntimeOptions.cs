@@ -1,13 +1,18 @@
+using Hotplug.Process.Protocol;
+
 namespace Hotplug.Process;
 
-/// <summary>Settings of the <c>process</c> runtime. A manifest's <c>entry.handshake</c> overrides the handshake ones per plugin.</summary>
+/// <summary>
+/// Settings of the <c>process</c> runtime. A manifest's <c>entry.handshake</c> overrides the handshake ones per plugin.
+/// Validated when the host starts (<c>ValidateOnStart</c>), <see cref="Supervision"/> included: every problem is named in one message.
+/// </summary>
 public sealed class ProcessRuntimeOptions
 {
     /// <summary>The magic cookie key Hotplug's own plugins use.</summary>
-    public const string DefaultMagicCookieKey = "HOTPLUG_PLUGIN";
+    public const string DefaultMagicCookieKey = ProtocolEnvironment.DefaultMagicCookieKey;
 
     /// <summary>The magic cookie value Hotplug's own plugins use.</summary>
-    public const string DefaultMagicCookieValue = "7d1f3c5e-hotplug";
+    public const string DefaultMagicCookieValue = ProtocolEnvironment.DefaultMagicCookieValue;
 
     /// <summary>Gets or sets the magic cookie key passed to plugins whose manifest names none.</summary>
     /// <value>Defaults to <see cref="DefaultMagicCookieKey"/>.</value>
@@ -63,4 +68,48 @@ public sealed class ProcessRuntimeOptions
 
     /// <summary>Gets how crashed plugin processes are restarted and when they are quarantined.</summary>
     public SupervisionOptions Supervision { get; } = new();
+
+    /// <summary>Names what is wrong with the settings, <see cref="Supervision"/>'s included; empty when nothing is.</summary>
+    internal List<string> Validate()
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrEmpty(MagicCookieKey) || MagicCookieKey.Contains('=', StringComparison.Ordinal) || MagicCookieKey.Contains('\0', StringComparison.Ordinal))
+        {
+            errors.Add($"{nameof(MagicCookieKey)} must be an environment variable name (not empty, no '='); it is '{MagicCookieKey}'.");
+        }
+
+        if (string.IsNullOrEmpty(MagicCookieValue))
+        {
+            // go-plugin compares the variable with the value: an empty value would let a plugin started by hand run.
+            errors.Add($"{nameof(MagicCookieValue)} must not be empty.");
+        }
+
+        if (HandshakeTimeout <= TimeSpan.Zero && HandshakeTimeout != Timeout.InfiniteTimeSpan)
+        {
+            errors.Add($"{nameof(HandshakeTimeout)} must be positive; it is {HandshakeTimeout}.");
+        }
+
+        if (ShutdownTimeout < TimeSpan.Zero)
+        {
+            errors.Add($"{nameof(ShutdownTimeout)} must not be negative; it is {ShutdownTimeout}.");
+        }
+
+        if (MaxReceiveMessageSize < 1)
+        {
+            errors.Add($"{nameof(MaxReceiveMessageSize)} must be positive; it is {MaxReceiveMessageSize}.");
+        }
+
+        if (PoolIdleTimeout <= TimeSpan.Zero)
+        {
+            errors.Add($"{nameof(PoolIdleTimeout)} must be positive; it is {PoolIdleTimeout}.");
+        }
+
+        if (InheritedEnvironment.Any(name => string.IsNullOrEmpty(name) || name.Contains('=', StringComparison.Ordinal)))
+        {
+            errors.Add($"{nameof(InheritedEnvironment)} must hold environment variable names or prefixes followed by '*' (not empty, no '=').");
+        }
+
+        Supervision.Validate(errors);
+        return errors;
+    }
 }

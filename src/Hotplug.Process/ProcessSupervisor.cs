@@ -204,7 +204,7 @@ internal sealed partial class ProcessSupervisor : IAsyncDisposable
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, stopping);
         try
         {
-            await process.CheckHealthAsync(linked.Token).WaitAsync(linked.Token).ConfigureAwait(false);
+            await process.CheckLivenessAsync(linked.Token).WaitAsync(linked.Token).ConfigureAwait(false);
             return null;
         }
         catch (Exception ex) when (!stopping.IsCancellationRequested && ex is Grpc.Core.RpcException or OperationCanceledException or ObjectDisposedException)

@@ -65,52 +65,45 @@ public sealed class SupervisionOptions
     /// <value>Defaults to 3.</value>
     public int MaxCallTimeouts { get; set; } = 3;
 
-    /// <summary>Checks the settings; every problem is named in one message.</summary>
-    /// <exception cref="PluginException">A setting is out of range.</exception>
-    internal void Validate()
+    /// <summary>Adds what is wrong with the settings to <paramref name="errors"/>, each named as <c>Supervision.Name</c>.</summary>
+    internal void Validate(ICollection<string> errors)
     {
-        var errors = new List<string>();
         if (InitialBackoff < TimeSpan.Zero)
         {
-            errors.Add($"{nameof(InitialBackoff)} must not be negative; it is {InitialBackoff}.");
+            errors.Add($"Supervision.{nameof(InitialBackoff)} must not be negative; it is {InitialBackoff}.");
         }
 
         if (MaxBackoff < InitialBackoff)
         {
-            errors.Add($"{nameof(MaxBackoff)} must be at least {nameof(InitialBackoff)}; it is {MaxBackoff}.");
+            errors.Add($"Supervision.{nameof(MaxBackoff)} must be at least {nameof(InitialBackoff)}; it is {MaxBackoff}.");
         }
 
         if (Jitter is < 0 or > 1 || double.IsNaN(Jitter))
         {
-            errors.Add($"{nameof(Jitter)} must be from 0 to 1; it is {Jitter}.");
+            errors.Add($"Supervision.{nameof(Jitter)} must be from 0 to 1; it is {Jitter}.");
         }
 
         if (HealthCheckInterval <= TimeSpan.Zero && HealthCheckInterval != Timeout.InfiniteTimeSpan)
         {
-            errors.Add($"{nameof(HealthCheckInterval)} must be positive, or Timeout.InfiniteTimeSpan to turn the checks off; it is {HealthCheckInterval}.");
+            errors.Add($"Supervision.{nameof(HealthCheckInterval)} must be positive, or Timeout.InfiniteTimeSpan to turn the checks off; it is {HealthCheckInterval}.");
         }
 
         if (HealthCheckTimeout <= TimeSpan.Zero)
         {
-            errors.Add($"{nameof(HealthCheckTimeout)} must be positive; it is {HealthCheckTimeout}.");
+            errors.Add($"Supervision.{nameof(HealthCheckTimeout)} must be positive; it is {HealthCheckTimeout}.");
         }
 
         foreach (var (name, value) in new[] { (nameof(MaxFailures), MaxFailures), (nameof(MaxFailedHealthChecks), MaxFailedHealthChecks), (nameof(MaxCallTimeouts), MaxCallTimeouts) })
         {
             if (value < 1)
             {
-                errors.Add($"{name} must be at least 1; it is {value}.");
+                errors.Add($"Supervision.{name} must be at least 1; it is {value}.");
             }
         }
 
         if (FailureWindow <= TimeSpan.Zero)
         {
-            errors.Add($"{nameof(FailureWindow)} must be positive; it is {FailureWindow}.");
-        }
-
-        if (errors.Count > 0)
-        {
-            throw new PluginException("Invalid process runtime supervision options: " + string.Join(" ", errors));
+            errors.Add($"Supervision.{nameof(FailureWindow)} must be positive; it is {FailureWindow}.");
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Grpc.Health.V1;
+using Hotplug.Process.Protocol;
 using Microsoft.Extensions.Logging;
 
 namespace Hotplug.Process.Tests;

@@ -1,11 +1,11 @@
-using System.Runtime.CompilerServices;
 using Hotplug.Process.Plugin;
 using Hotplug.TestContracts;
+using Hotplug.TestPlugins.EchoProcess;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 
 // The test contract served from a child process, with no .proto: the same behaviour as the in-process EchoPlugin,
-// so the same conformance tests run against both.
+// so the same conformance tests run against both. ProcessEcho is a PluginBase: the same class also loads as an
+// assembly plugin (entry.assembly EchoProcessPlugin.dll), which the tests of the programming model do.
 if (int.TryParse(Environment.GetEnvironmentVariable("HOTPLUG_CONFIG_startDelayMs"), out var startDelay))
 {
     // A plugin slow to start, as its manifest's config asks.
@@ -35,115 +35,7 @@ switch (Environment.GetEnvironmentVariable("HOTPLUG_CONFIG_testMode"))
         break;
 }
 
-return await GoPluginServer.RunAsync(
-    new GoPluginServerOptions { MagicCookieKey = "HOTPLUG_TEST_PLUGIN", MagicCookieValue = "d3c4f1a0" },
-    builder =>
-    {
-        builder.Services.AddPluginContract<IEcho>(services => new ProcessEcho(
-            services.GetRequiredService<PluginProcessInfo>(), services.GetRequiredService<IConfiguration>(), services.GetRequiredService<HostServices>()));
-        builder.Services.AddPluginContract<IOther>(services => new ProcessOther(services.GetRequiredService<PluginProcessInfo>()));
-    });
-
-/// <summary>Answers as EchoPlugin does, calling the host's services through the broker; <c>crash</c> kills the process mid-call.</summary>
-internal sealed class ProcessEcho(PluginProcessInfo plugin, IConfiguration configuration, HostServices host) : IEcho
-{
-    private readonly ICounterService? _counter = host.TryGet<ICounterService>(out var counter) ? counter : null;
-    private readonly IHoldService? _hold = host.TryGet<IHoldService>(out var hold) ? hold : null;
-    private readonly ISecretService? _secret = host.TryGet<ISecretService>(out var secret) ? secret : null;
-
-    public ValueTask<EchoReply> EchoAsync(EchoRequest request, CancellationToken cancellationToken = default)
-    {
-        if (SupervisionModes.Echo(request.Text, cancellationToken) is { } answer)
-        {
-            return answer;
-        }
-
-        switch (request.Text)
-        {
-            case "throw":
-                throw new InvalidOperationException("echo was asked to throw");
-            case "hang":
-                return new ValueTask<EchoReply>(new TaskCompletionSource<EchoReply>().Task);
-            case "wait":
-                return WaitAsync(cancellationToken);
-            case "crash":
-                Environment.Exit(3);
-                break;
-            case "crash-loud":
-                // Many lines of standard error straight to the pipe (not through plugin.GRPCStdio), then an exit: the
-                // host must read them all before it says why the plugin exited.
-                Misbehave.LastWordsAndExit();
-                break;
-            case "pid":
-                // Which process of a pool answered.
-                return ValueTask.FromResult(new EchoReply(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), plugin.PluginId, plugin.Version, null, null, null));
-        }
-
-        return ValueTask.FromResult(new EchoReply(
-            _secret?.Secret() ?? request.Text,
-            plugin.PluginId,
-            plugin.Version,
-            configuration["greeting"],
-            typeof(Newtonsoft.Json.JsonConvert).Assembly.GetName().Version?.ToString(),
-            _counter?.Increment()));
-    }
-
-    public async Task<string> HoldAsync(string key, CancellationToken cancellationToken = default)
-    {
-        var hold = _hold ?? throw new InvalidOperationException("the host exports no IHoldService");
-        await hold.WaitAsync(key, cancellationToken);
-        return plugin.Version;
-    }
-
-    public async IAsyncEnumerable<int> CountAsync(int count, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        using var slow = SupervisionModes.SlowCount(configuration, cancellationToken);
-        for (var i = 1; i <= count; i++)
-        {
-            if (slow is null)
-            {
-                await Task.Yield();
-            }
-            else
-            {
-                await slow.NextAsync();
-            }
-
-            yield return i;
-        }
-    }
-
-    public async Task<long> SumAsync(IAsyncEnumerable<int> numbers, CancellationToken cancellationToken = default)
-    {
-        long sum = 0;
-        await foreach (var n in numbers.WithCancellation(cancellationToken))
-        {
-            sum += n;
-        }
-
-        return sum;
-    }
-
-    public async IAsyncEnumerable<string> ShoutAsync(IAsyncEnumerable<string> words, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        await foreach (var word in words.WithCancellation(cancellationToken))
-        {
-            yield return word.ToUpperInvariant();
-        }
-    }
-
-    private async ValueTask<EchoReply> WaitAsync(CancellationToken cancellationToken)
-    {
-        await Task.Delay(Timeout.Infinite, cancellationToken);
-        return new EchoReply("waited", plugin.PluginId, plugin.Version, null, null, null);
-    }
-}
-
-/// <summary>Answers with the plugin version.</summary>
-internal sealed class ProcessOther(PluginProcessInfo plugin) : IOther
-{
-    public ValueTask<string> WhoAsync(CancellationToken cancellationToken = default) => ValueTask.FromResult($"{plugin.PluginId}@{plugin.Version}");
-}
+return await GoPluginServer.RunAsync<ProcessEcho>(new GoPluginServerOptions { MagicCookieKey = "HOTPLUG_TEST_PLUGIN", MagicCookieValue = "d3c4f1a0" });
 
 /// <summary>What a misbehaving plugin does.</summary>
 internal static class Misbehave

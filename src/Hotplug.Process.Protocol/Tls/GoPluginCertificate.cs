@@ -1,12 +1,13 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Hotplug.Process;
+namespace Hotplug.Process.Protocol;
 
 /// <summary>
 /// The one-off certificates of go-plugin's AutoMTLS, made by host and plugin alike in go-plugin's shape: a
 /// self-signed ECDSA certificate for <c>localhost</c>, for client and server authentication, marked as a CA so
-/// it anchors itself. Compiled into both Hotplug.Process and Hotplug.Process.Plugin.
+/// it anchors itself (go-plugin's <c>internal/plugin/mtls.go</c>, <c>generateCert</c>). The host passes its own in
+/// <c>PLUGIN_CLIENT_CERT</c> (PEM), the plugin returns its own in the handshake (<see cref="ToHandshake"/>).
 /// </summary>
 internal static class GoPluginCertificate
 {
@@ -26,6 +27,7 @@ internal static class GoPluginCertificate
         return policy;
     }
 
+    /// <summary>Makes a one-off certificate in go-plugin's shape, valid for a year.</summary>
     public static X509Certificate2 Create()
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -53,4 +55,12 @@ internal static class GoPluginCertificate
             return X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pkcs12), null);
         }
     }
+
+    /// <summary>The certificate as the handshake line carries it: DER in base64, without padding, as go-plugin writes it.</summary>
+    public static string ToHandshake(X509Certificate2 certificate) => Convert.ToBase64String(certificate.RawData).TrimEnd('=');
+
+    /// <summary>The DER bytes of a certificate from a handshake line (base64, padded or not).</summary>
+    /// <exception cref="FormatException">It is not base64.</exception>
+    public static byte[] FromHandshake(string certificate) =>
+        Convert.FromBase64String(certificate.PadRight(certificate.Length + ((4 - (certificate.Length % 4)) % 4), '='));
 }
