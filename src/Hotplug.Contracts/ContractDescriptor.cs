@@ -31,6 +31,7 @@ public sealed class ContractDescriptor
 
     private readonly GeneratedContract? _generated;
     private Dictionary<MethodInfo, OperationDescriptor> _byMethod = [];
+    private OperationDescriptor[] _generatedOrder = [];
 
     private ContractDescriptor(Type contract, GeneratedContract? generated)
     {
@@ -54,8 +55,8 @@ public sealed class ContractDescriptor
     /// <summary>Gets whether the source generator emitted the contract's typed parts (no reflection per call, no proxy made at run time).</summary>
     public bool IsGenerated => _generated is not null;
 
-    /// <summary>Gets the proxy factory the source generator emitted, if it did.</summary>
-    internal GeneratedContract? Generated => _generated;
+    /// <summary>Makes the proxy the source generator emitted, if it did.</summary>
+    internal object? CreateGeneratedProxy(IOperationInvoker invoker) => _generated?.CreateProxy(invoker, _generatedOrder);
 
     /// <summary>Gets the descriptor of a contract interface, made once per interface.</summary>
     /// <param name="contract">The interface.</param>
@@ -100,8 +101,19 @@ public sealed class ContractDescriptor
     [RequiresUnreferencedCode("Contract descriptors read the contract's methods by reflection.")]
     private static ContractDescriptor Build(Type contract)
     {
-        var descriptor = new ContractDescriptor(contract, ContractRegistry.Find(contract));
-        var operations = new DescriptorBuilder(contract, descriptor).Build(descriptor._generated);
+        var generated = ContractRegistry.Find(contract);
+        var descriptor = Build(contract, generated is { IsComplete: true } ? generated : null);
+
+        // Generated code that does not cover the interface loaded at run time (a contract assembly changed since the
+        // build) is not used: reflection describes it all.
+        return descriptor.IsGenerated && descriptor._generatedOrder.Length != descriptor.Operations.Count ? Build(contract, null) : descriptor;
+    }
+
+    [RequiresUnreferencedCode("Contract descriptors read the contract's methods by reflection.")]
+    private static ContractDescriptor Build(Type contract, GeneratedContract? generated)
+    {
+        var descriptor = new ContractDescriptor(contract, generated);
+        var operations = new DescriptorBuilder(contract, descriptor).Build(generated);
         descriptor.Operations = operations;
         var byMethod = new Dictionary<MethodInfo, OperationDescriptor>(operations.Length);
         foreach (var operation in operations)
@@ -110,6 +122,12 @@ public sealed class ContractDescriptor
         }
 
         descriptor._byMethod = byMethod;
+        if (generated is not null)
+        {
+            var order = generated.Operations.Select(o => byMethod.GetValueOrDefault(o.Method!)).ToArray();
+            descriptor._generatedOrder = order.Any(o => o is null) ? [] : [.. order.Select(o => o!)];
+        }
+
         return descriptor;
     }
 }

@@ -35,9 +35,9 @@ public static class ContractProxy
     {
         ArgumentNullException.ThrowIfNull(contract);
         ArgumentNullException.ThrowIfNull(invoker);
-        if (contract.Generated is { } generated)
+        if (contract.CreateGeneratedProxy(invoker) is { } generated)
         {
-            return generated.CreateProxy(invoker, contract);
+            return generated;
         }
 
         var proxy = DispatchProxy.Create(contract.ContractType, typeof(InvokerProxy));

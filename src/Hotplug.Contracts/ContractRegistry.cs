@@ -1,6 +1,7 @@
-using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Runtime.Loader;
 
 namespace Hotplug.Contracts;
 
@@ -12,15 +13,27 @@ namespace Hotplug.Contracts;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class ContractRegistry
 {
-    private static readonly ConcurrentDictionary<Type, Func<GeneratedContract>> Factories = new();
+    // Weak on the interface: a contract in a collectible context can still be unloaded.
+    private static readonly ConditionalWeakTable<Type, Func<GeneratedContract>> Factories = [];
 
     /// <summary>Registers the generated code of <typeparamref name="TContract"/>, made on first use. The first registration wins.</summary>
     /// <typeparam name="TContract">The contract interface.</typeparam>
     /// <param name="factory">Makes the generated contract.</param>
+    /// <remarks>
+    /// Code in a collectible context registers only contracts of its own context: a plugin built against a contract
+    /// the host shares must not pin itself in memory, nor serve the host's proxies with its code.
+    /// </remarks>
     public static void Register<TContract>(Func<GeneratedContract> factory)
         where TContract : class
     {
         ArgumentNullException.ThrowIfNull(factory);
+        var registering = factory.Method.DeclaringType?.Assembly;
+        var context = registering is null ? null : AssemblyLoadContext.GetLoadContext(registering);
+        if (context is { IsCollectible: true } && AssemblyLoadContext.GetLoadContext(typeof(TContract).Assembly) != context)
+        {
+            return;
+        }
+
         Factories.TryAdd(typeof(TContract), factory);
     }
 
@@ -31,23 +44,30 @@ public static class ContractRegistry
 [EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class GeneratedContract
 {
-    private readonly Dictionary<MethodInfo, GeneratedOperation> _operations;
+    private readonly Func<IOperationInvoker, OperationDescriptor[], object> _createProxy;
 
     /// <summary>Creates the generated contract.</summary>
-    /// <param name="createProxy">Makes a proxy over an invoker, given the contract's descriptor.</param>
+    /// <param name="createProxy">Makes a proxy over an invoker, given the operations in the order of <paramref name="operations"/>.</param>
     /// <param name="operations">The operations.</param>
-    public GeneratedContract(Func<IOperationInvoker, ContractDescriptor, object> createProxy, IReadOnlyList<GeneratedOperation> operations)
+    public GeneratedContract(Func<IOperationInvoker, OperationDescriptor[], object> createProxy, IReadOnlyList<GeneratedOperation> operations)
     {
         ArgumentNullException.ThrowIfNull(createProxy);
         ArgumentNullException.ThrowIfNull(operations);
-        CreateProxy = createProxy;
-        _operations = operations.ToDictionary(o => o.Method);
+        _createProxy = createProxy;
+        Operations = operations;
     }
 
-    /// <summary>Gets what makes a proxy over an invoker.</summary>
-    public Func<IOperationInvoker, ContractDescriptor, object> CreateProxy { get; }
+    internal IReadOnlyList<GeneratedOperation> Operations { get; }
 
-    internal GeneratedOperation? Find(MethodInfo method) => _operations.GetValueOrDefault(method);
+    /// <summary>
+    /// Gets whether the code fits the interface loaded at run time: every method the generator saw is there (a contract
+    /// assembly changed since the build is described by reflection instead).
+    /// </summary>
+    internal bool IsComplete => Operations.All(o => o.Method is not null);
+
+    internal GeneratedOperation? Find(MethodInfo method) => Operations.FirstOrDefault(o => method.Equals(o.Method));
+
+    internal object CreateProxy(IOperationInvoker invoker, OperationDescriptor[] operations) => _createProxy(invoker, operations);
 }
 
 /// <summary>What the source generator emits for one operation. Used by generated code.</summary>
@@ -55,16 +75,15 @@ public sealed class GeneratedContract
 public sealed class GeneratedOperation
 {
     /// <summary>Creates the generated operation.</summary>
-    /// <param name="method">The interface method.</param>
+    /// <param name="method">The interface method, or <see langword="null"/> when the interface loaded at run time lacks it.</param>
     /// <param name="nullability">
     /// The nullability the compiler saw, one character each (<c>n</c> not null, <c>?</c> nullable, <c>-</c> unknown): the
     /// result, then each value, followed by its items' when it streams.
     /// </param>
     /// <param name="call">Calls an implementation with the operation's values and token.</param>
     /// <param name="adapter">The operation's typed adapter (<see cref="OperationAdapter.Create{TResult, TItem}"/>).</param>
-    public GeneratedOperation(MethodInfo method, string nullability, Func<object, object?[], CancellationToken, object?> call, OperationAdapter adapter)
+    public GeneratedOperation(MethodInfo? method, string nullability, Func<object, object?[], CancellationToken, object?> call, OperationAdapter adapter)
     {
-        ArgumentNullException.ThrowIfNull(method);
         ArgumentNullException.ThrowIfNull(nullability);
         ArgumentNullException.ThrowIfNull(call);
         ArgumentNullException.ThrowIfNull(adapter);
@@ -75,7 +94,7 @@ public sealed class GeneratedOperation
     }
 
     /// <summary>Gets the interface method.</summary>
-    public MethodInfo Method { get; }
+    public MethodInfo? Method { get; }
 
     internal NullabilityState[] Nullability { get; }
 

@@ -1,7 +1,8 @@
 // The rules of a plugin contract, written once: compiled into Hotplug.Contracts (which applies them to a
 // contract's MethodInfos at run time) and linked into Hotplug.Generators (which applies them to Roslyn symbols
 // at build time). Both sides name types by metadata name ("System.Threading.Tasks.Task`1"), so nothing here
-// depends on reflection or on Roslyn, and the file stays netstandard2.0 C#.
+// depends on reflection or on Roslyn, and the file stays netstandard2.0 C# (whose library has no IAsyncEnumerable or
+// ValueTask to refer to, hence the plain names in the comments).
 namespace Hotplug.Contracts;
 
 /// <summary>How an operation exchanges messages: one each way, or a stream in either or both directions.</summary>
@@ -15,10 +16,10 @@ enum OperationKind
     /// <summary>One request, one response (or none).</summary>
     Unary,
 
-    /// <summary>One request; the response is a stream (<see cref="System.Collections.Generic.IAsyncEnumerable{T}"/> result).</summary>
+    /// <summary>One request; the response is a stream (<c>IAsyncEnumerable&lt;T&gt;</c> result).</summary>
     ServerStream,
 
-    /// <summary>The request is a stream (<see cref="System.Collections.Generic.IAsyncEnumerable{T}"/> parameter); one response.</summary>
+    /// <summary>The request is a stream (<c>IAsyncEnumerable&lt;T&gt;</c> parameter); one response.</summary>
     ClientStream,
 
     /// <summary>Both the request and the response are streams.</summary>
@@ -39,19 +40,19 @@ enum ResultShape
     /// <summary>A value returned synchronously.</summary>
     Sync,
 
-    /// <summary><see cref="System.Threading.Tasks.Task"/>.</summary>
+    /// <summary><c>Task</c>.</summary>
     Task,
 
-    /// <summary><see cref="System.Threading.Tasks.Task{TResult}"/>.</summary>
+    /// <summary><c>Task&lt;T&gt;</c>.</summary>
     TaskOfT,
 
-    /// <summary><see cref="System.Threading.Tasks.ValueTask"/>.</summary>
+    /// <summary><c>ValueTask</c>.</summary>
     ValueTask,
 
-    /// <summary><see cref="System.Threading.Tasks.ValueTask{TResult}"/>.</summary>
+    /// <summary><c>ValueTask&lt;T&gt;</c>.</summary>
     ValueTaskOfT,
 
-    /// <summary><see cref="System.Collections.Generic.IAsyncEnumerable{T}"/>: a stream of items.</summary>
+    /// <summary><c>IAsyncEnumerable&lt;T&gt;</c>: a stream of items.</summary>
     AsyncEnumerable,
 }
 
@@ -61,20 +62,20 @@ internal enum ParameterRole
     /// <summary>A value sent with the request.</summary>
     Data,
 
-    /// <summary>The call's <see cref="System.Threading.CancellationToken"/>.</summary>
+    /// <summary>The call's <c>CancellationToken</c>.</summary>
     Token,
 
-    /// <summary>An <see cref="System.Collections.Generic.IAsyncEnumerable{T}"/> whose items are sent as a stream.</summary>
+    /// <summary>An <c>IAsyncEnumerable&lt;T&gt;</c> whose items are sent as a stream.</summary>
     Stream,
 }
 
 /// <summary>The rules every contract follows, whatever runs it, and the words used when one is broken.</summary>
 internal static class ContractRules
 {
-    /// <summary>The metadata name of <see cref="System.Threading.CancellationToken"/>.</summary>
+    /// <summary>The metadata name of <c>CancellationToken</c>.</summary>
     public const string CancellationTokenName = "System.Threading.CancellationToken";
 
-    /// <summary>The metadata name of <see cref="System.Collections.Generic.IAsyncEnumerable{T}"/>.</summary>
+    /// <summary>The metadata name of <c>IAsyncEnumerable&lt;T&gt;</c>.</summary>
     public const string AsyncEnumerableName = "System.Collections.Generic.IAsyncEnumerable`1";
 
     /// <summary>The suffix an operation's name goes without: <c>RankAsync</c> is the operation <c>Rank</c>.</summary>
