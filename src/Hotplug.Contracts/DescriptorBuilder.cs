@@ -26,22 +26,25 @@ internal sealed class DescriptorBuilder(Type contract, ContractDescriptor descri
         var operations = new List<OperationDescriptor>();
         foreach (var @interface in new[] { contract }.Concat(contract.GetInterfaces()))
         {
-            if (@interface.GetProperties().FirstOrDefault() is { } property)
+            // Properties, events and indexers an implementation supplies are not operations, nor is a static abstract
+            // or virtual member (no call can reach it); static members with a body (accessors included) are the
+            // interface's own business, as the generator sees them.
+            const BindingFlags all = BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static;
+            if (@interface.GetProperties(all).FirstOrDefault(p => IsMember(p.GetMethod ?? p.SetMethod)) is { } property)
             {
                 throw Broken(property.Name, ContractRules.NotAMethodFormat);
             }
 
-            if (@interface.GetEvents().FirstOrDefault() is { } @event)
+            if (@interface.GetEvents(all).FirstOrDefault(e => IsMember(e.AddMethod)) is { } @event)
             {
                 throw Broken(@event.Name, ContractRules.NotAMethodFormat);
             }
 
-            foreach (var method in @interface.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static))
+            foreach (var method in @interface.GetMethods(all))
             {
                 if (method.IsStatic)
                 {
-                    // A static member with a body is the interface's own business; a static abstract one is a member no call can reach.
-                    if (method.IsAbstract || method.IsVirtual)
+                    if (IsMember(method))
                     {
                         throw Broken(method.Name, ContractRules.NotAMethodFormat);
                     }
@@ -120,6 +123,9 @@ internal sealed class DescriptorBuilder(Type contract, ContractDescriptor descri
 
         return new OperationDescriptor(descriptor, index, method, shape, resultType, resultNullability, [.. values], tokenIndex, generated);
     }
+
+    /// <summary>Whether an interface's accessor or method is one an implementation supplies: an instance member, or a static abstract or virtual one.</summary>
+    private static bool IsMember(MethodInfo? method) => method is not null && (!method.IsStatic || method.IsAbstract || method.IsVirtual);
 
     /// <summary>Reads a nullability, or says it is unknown where the runtime cannot (a trimmed app without the nullable attributes).</summary>
     private static NullabilityState Read(Func<NullabilityInfo?> read)

@@ -128,7 +128,7 @@ internal static class ContractAnalyzer
 
                 methods.Add(model);
                 return;
-            case IPropertySymbol { IsStatic: false } or IEventSymbol { IsStatic: false }:
+            case IPropertySymbol or IEventSymbol when !member.IsStatic || member.IsAbstract || member.IsVirtual:
                 problems.Add(new ContractProblem("HPG001", member.Name, contract, Where()));
                 return;
         }

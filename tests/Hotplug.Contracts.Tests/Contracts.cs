@@ -155,6 +155,11 @@ public interface IWithStaticAbstract
     static abstract int Create();
 }
 
+public interface IWithStaticAbstractProperty
+{
+    static abstract int Limit { get; }
+}
+
 public interface IGeneric<T>
 {
     Task<T> GetAsync();
@@ -162,7 +167,9 @@ public interface IGeneric<T>
 
 public interface IWithStatics
 {
-    static int Helper() => 1;
+    static int Limit => 3;
+
+    static int Helper() => Limit;
 
     Task<int> RunAsync();
 

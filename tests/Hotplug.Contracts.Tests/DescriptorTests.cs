@@ -142,6 +142,7 @@ public sealed class DescriptorTests
     [InlineData(typeof(IWithProperty), "Count", "'Count' of contract 'Hotplug.Contracts.Tests.IWithProperty' is not a method")]
     [InlineData(typeof(IWithEvent), "Changed", "'Changed' of contract 'Hotplug.Contracts.Tests.IWithEvent' is not a method")]
     [InlineData(typeof(IWithStaticAbstract), "Create", "'Create' of contract 'Hotplug.Contracts.Tests.IWithStaticAbstract' is not a method")]
+    [InlineData(typeof(IWithStaticAbstractProperty), "Limit", "'Limit' of contract 'Hotplug.Contracts.Tests.IWithStaticAbstractProperty' is not a method")]
     [InlineData(typeof(IWithGenericMethod), "GetAsync", "Method 'GetAsync' of contract 'Hotplug.Contracts.Tests.IWithGenericMethod' is generic")]
     [InlineData(typeof(IWithRef), "Fill", "Method 'Fill' of contract 'Hotplug.Contracts.Tests.IWithRef' has a ref or out parameter")]
     [InlineData(typeof(IWithOut), "Fill", "Method 'Fill' of contract 'Hotplug.Contracts.Tests.IWithOut' has a ref or out parameter")]

@@ -37,7 +37,9 @@ public sealed class ContractGeneratorTests
             IAsyncEnumerable<string> ExchangeAsync(IAsyncEnumerable<int> numbers);
             string Name(string? prefix);
             void Reset();
-            int Default() => 1;
+            int Default() => Helper();
+            static int Limit => 1;
+            static int Helper() => Limit;
         }
         """;
 
