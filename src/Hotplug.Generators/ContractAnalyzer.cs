@@ -3,16 +3,22 @@ using System.Collections.Immutable;
 using System.Linq;
 using System.Text;
 using System.Threading;
+using Hotplug.Contracts;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 
 namespace Hotplug.Generators;
 
-/// <summary>Turns a contract interface symbol into a model the emitter can write, or into problems to report.</summary>
+/// <summary>
+/// Turns a contract interface symbol into a model the emitters can write, or into problems to report. The rules
+/// are <see cref="ContractRules"/>, the same file the contract layer applies to reflection at run time.
+/// </summary>
 internal static class ContractAnalyzer
 {
     public const string AttributeName = "Hotplug.PluginContractAttribute";
     public const string AbstractionsAssembly = "Hotplug.Abstractions";
+    public const string RouterRegistryName = "Hotplug.Routing.RouterRegistry";
+    public const string ContractRegistryName = "Hotplug.Contracts.ContractRegistry";
 
     private static readonly SymbolDisplayFormat TypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
         .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
@@ -42,8 +48,10 @@ internal static class ContractAnalyzer
             }
         }
 
-        var model = problems.Count == 0
-            ? new ContractModel(fullName, RouterName(fullName), new EquatableArray<MethodModel>(methods.ToImmutableArray()))
+        // A method outside the contract layer's parameter rules still gets its router (it is called in process), but
+        // no contract code: the other runtimes refuse it, as ContractDescriptor does at run time.
+        var model = problems.All(p => Diagnostics.ById(p.DiagnosticId).DefaultSeverity != DiagnosticSeverity.Error)
+            ? new ContractModel(fullName, RouterName(fullName), new EquatableArray<MethodModel>(methods.ToImmutableArray()), Describable: problems.Count == 0)
             : null;
         return new ContractAnalysis(model, new EquatableArray<ContractProblem>(problems.ToImmutableArray()));
     }
@@ -52,7 +60,7 @@ internal static class ContractAnalyzer
     public static EquatableArray<ContractAnalysis> FindReferenced(Compilation compilation, CancellationToken cancellationToken)
     {
         var attribute = compilation.GetTypeByMetadataName(AttributeName);
-        if (attribute is null || compilation.GetTypeByMetadataName("Hotplug.Routing.RouterRegistry") is null)
+        if (attribute is null || (compilation.GetTypeByMetadataName(RouterRegistryName) is null && compilation.GetTypeByMetadataName(ContractRegistryName) is null))
         {
             return default;
         }
@@ -111,9 +119,16 @@ internal static class ContractAnalyzer
                     return;
                 }
 
-                methods.Add(ToModel(method, @interface));
+                var model = ToModel(method, @interface);
+                var broken = ContractRules.CheckParameters(model.Parameters.Select(p => p.Role).ToList());
+                if (broken is not null)
+                {
+                    problems.Add(new ContractProblem(broken == ContractRules.TwoTokensFormat ? "HPG006" : "HPG007", method.Name, contract, Where()));
+                }
+
+                methods.Add(model);
                 return;
-            case IPropertySymbol { IsStatic: false } or IEventSymbol { IsStatic: false }:
+            case IPropertySymbol or IEventSymbol when !member.IsStatic || member.IsAbstract || member.IsVirtual:
                 problems.Add(new ContractProblem("HPG001", member.Name, contract, Where()));
                 return;
         }
@@ -121,38 +136,66 @@ internal static class ContractAnalyzer
 
     private static MethodModel ToModel(IMethodSymbol method, INamedTypeSymbol @interface)
     {
-        var parameters = method.Parameters.Select(p => new ParameterModel(
-            p.Type.ToDisplayString(TypeFormat),
-            Escape(p.Name),
-            p.RefKind == RefKind.In ? "in " : string.Empty,
-            p.Type.ToDisplayString() == "System.Threading.CancellationToken")).ToImmutableArray();
+        var parameters = method.Parameters.Select(p =>
+        {
+            var role = ContractRules.RoleOf(MetadataName(p.Type));
+            var item = role == ParameterRole.Stream ? ((INamedTypeSymbol)p.Type).TypeArguments[0] : null;
+            return new ParameterModel(
+                p.Type.ToDisplayString(TypeFormat),
+                Escape(p.Name),
+                p.RefKind == RefKind.In ? "in " : string.Empty,
+                role,
+                p.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+                item?.ToDisplayString(TypeFormat),
+                p.Name);
+        }).ToImmutableArray();
+
+        var shape = ContractRules.ShapeOf(method.ReturnsVoid ? null : MetadataName(method.ReturnType));
+        var result = !ContractRules.HasResult(shape) ? null
+            : ContractRules.IsWrapped(shape) ? ((INamedTypeSymbol)method.ReturnType).TypeArguments[0]
+            : method.ReturnType;
+
+        // As GeneratedOperation reads it: the result, then each value, followed by its items' when it streams.
+        var nullability = new StringBuilder();
+        nullability.Append(result is null ? '-' : NullabilityOf(result));
+        foreach (var parameter in method.Parameters.Where(p => ContractRules.RoleOf(MetadataName(p.Type)) != ParameterRole.Token))
+        {
+            nullability.Append(NullabilityOf(parameter.Type));
+            if (ContractRules.RoleOf(MetadataName(parameter.Type)) == ParameterRole.Stream)
+            {
+                nullability.Append(NullabilityOf(((INamedTypeSymbol)parameter.Type).TypeArguments[0]));
+            }
+        }
+
         return new MethodModel(
             @interface.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
             method.Name,
             method.ReturnsVoid ? "void" : method.ReturnType.ToDisplayString(TypeFormat),
-            KindOf(method),
-            new EquatableArray<ParameterModel>(parameters));
+            shape,
+            new EquatableArray<ParameterModel>(parameters),
+            result?.ToDisplayString(TypeFormat),
+            nullability.ToString());
     }
 
-    private static ReturnKind KindOf(IMethodSymbol method)
+    /// <summary>Gets the name <see cref="ContractRules"/> know a type by, as reflection writes it: a generic type by its definition's (<c>System.Threading.Tasks.Task`1</c>).</summary>
+    private static string MetadataName(ITypeSymbol type)
     {
-        if (method.ReturnsVoid)
-        {
-            return ReturnKind.Void;
-        }
-
-        var type = method.ReturnType as INamedTypeSymbol;
-        var name = type?.OriginalDefinition.ToDisplayString();
-        return name switch
-        {
-            "System.Threading.Tasks.Task" => ReturnKind.Task,
-            "System.Threading.Tasks.Task<TResult>" => ReturnKind.TaskOfT,
-            "System.Threading.Tasks.ValueTask" => ReturnKind.ValueTask,
-            "System.Threading.Tasks.ValueTask<TResult>" => ReturnKind.ValueTaskOfT,
-            "System.Collections.Generic.IAsyncEnumerable<T>" => ReturnKind.AsyncEnumerable,
-            _ => ReturnKind.Sync,
-        };
+        var definition = type.OriginalDefinition;
+        var prefix = definition.ContainingType is { } outer ? MetadataName(outer) + "+"
+            : definition.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() + "."
+            : string.Empty;
+        return prefix + definition.MetadataName;
     }
+
+    /// <summary>What the compiler knows of a type's nulls, as NullabilityInfoContext reads it at run time.</summary>
+    private static char NullabilityOf(ITypeSymbol type) =>
+        type.IsValueType ? (type.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T ? '?' : 'n')
+        : type.NullableAnnotation switch
+        {
+            NullableAnnotation.Annotated => '?',
+            NullableAnnotation.NotAnnotated => 'n',
+            _ => '-',
+        };
 
     private static bool IsAccessible(INamedTypeSymbol type, bool declaredHere)
     {

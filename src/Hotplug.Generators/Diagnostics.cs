@@ -1,8 +1,9 @@
+using Hotplug.Contracts;
 using Microsoft.CodeAnalysis;
 
 namespace Hotplug.Generators;
 
-/// <summary>The generator's diagnostics. Each says what to do.</summary>
+/// <summary>The generator's diagnostics. Each says what to do, in the words the contract layer uses at run time (<see cref="ContractRules"/>).</summary>
 internal static class Diagnostics
 {
     private const string Category = "Hotplug";
@@ -10,7 +11,7 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor NotAMethod = new(
         "HPG001",
         "Plugin contracts have methods only",
-        "'{0}' of contract '{1}' is not a method; plugin contracts have methods only: replace properties, events and indexers with methods that take and return data messages",
+        ContractRules.NotAMethodFormat,
         Category,
         DiagnosticSeverity.Error,
         isEnabledByDefault: true);
@@ -18,7 +19,7 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor GenericMethod = new(
         "HPG002",
         "Plugin contract methods cannot be generic",
-        "Method '{0}' of contract '{1}' is generic; contract methods must be callable across processes and scripts: use concrete message types",
+        ContractRules.GenericMethodFormat,
         Category,
         DiagnosticSeverity.Error,
         isEnabledByDefault: true);
@@ -26,7 +27,7 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor RefParameter = new(
         "HPG003",
         "Plugin contract methods cannot have ref or out parameters",
-        "Method '{0}' of contract '{1}' has a ref or out parameter; contracts take data messages and return results: return a message instead",
+        ContractRules.RefParameterFormat,
         Category,
         DiagnosticSeverity.Error,
         isEnabledByDefault: true);
@@ -42,9 +43,26 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor GenericContract = new(
         "HPG005",
         "Plugin contracts cannot be generic interfaces",
-        "Contract '{0}' is a generic interface; declare one non-generic contract per message type",
+        ContractRules.GenericContractFormat,
         Category,
         DiagnosticSeverity.Error,
+        isEnabledByDefault: true);
+
+    // A warning, not an error: the router calls such a method in process as it always did, but no other runtime can.
+    public static readonly DiagnosticDescriptor TwoTokens = new(
+        "HPG006",
+        "Plugin contract methods take at most one CancellationToken",
+        ContractRules.TwoTokensFormat,
+        Category,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor StreamNotAlone = new(
+        "HPG007",
+        "A plugin contract method that streams its input takes nothing else",
+        ContractRules.StreamNotAloneFormat,
+        Category,
+        DiagnosticSeverity.Warning,
         isEnabledByDefault: true);
 
     public static DiagnosticDescriptor ById(string id) => id switch
@@ -53,6 +71,8 @@ internal static class Diagnostics
         "HPG002" => GenericMethod,
         "HPG003" => RefParameter,
         "HPG004" => NotAccessible,
+        "HPG006" => TwoTokens,
+        "HPG007" => StreamNotAlone,
         _ => GenericContract,
     };
 }

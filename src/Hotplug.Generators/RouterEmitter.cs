@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
+using Hotplug.Contracts;
 
 namespace Hotplug.Generators;
 
@@ -56,17 +57,17 @@ internal static class RouterEmitter
         var name = "\"" + method.Name + "\"";
         s.Append("        ").Append(method.ReturnType).Append(' ').Append(method.DeclaringInterface).Append('.').Append(method.Name)
             .Append('(').Append(parameters).Append(")\n        {\n");
-        switch (method.Kind)
+        switch (method.Shape)
         {
-            case ReturnKind.AsyncEnumerable:
+            case ResultShape.AsyncEnumerable:
                 var streamArguments = string.Join(", ", method.Parameters.Select(p => p.IsCancellationToken ? "__token" : p.Modifier + p.Name));
                 s.Append("            return global::Hotplug.Routing.RouterHelpers.Stream(_slot, (__target, __token) => __target.")
                     .Append(method.Name).Append('(').Append(streamArguments).Append("), ").Append(name).Append(", ").Append(token).Append(");\n");
                 break;
-            case ReturnKind.Sync or ReturnKind.Void:
+            case ResultShape.Sync or ResultShape.Void:
                 s.Append("            var __lease = _slot.Enter();\n");
                 s.Append("            try\n            {\n");
-                s.Append("                ").Append(method.Kind == ReturnKind.Void ? string.Empty : "return ")
+                s.Append("                ").Append(method.Shape == ResultShape.Void ? string.Empty : "return ")
                     .Append("__lease.Target.").Append(method.Name).Append('(').Append(arguments).Append(");\n");
                 s.Append("            }\n");
                 s.Append("            catch (global::System.Exception __ex)\n            {\n");
@@ -75,7 +76,7 @@ internal static class RouterEmitter
                 s.Append("            finally\n            {\n                __lease.Exit();\n            }\n");
                 break;
             default:
-                var helper = method.Kind is ReturnKind.Task or ReturnKind.TaskOfT ? "AwaitTask" : "AwaitValueTask";
+                var helper = method.Shape is ResultShape.Task or ResultShape.TaskOfT ? "AwaitTask" : "AwaitValueTask";
                 s.Append("            var __lease = _slot.Enter();\n");
                 s.Append("            ").Append(method.ReturnType).Append(" __task;\n");
                 s.Append("            try\n            {\n");

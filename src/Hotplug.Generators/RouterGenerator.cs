@@ -8,11 +8,14 @@ namespace Hotplug.Generators;
 
 /// <summary>
 /// Generates a router for every plugin contract the compilation declares or references, and registers the
-/// routers with the host from a module initializer, so <c>IPluginHost.Get&lt;T&gt;</c> needs no reflection.
+/// routers with the host from a module initializer, so <c>IPluginHost.Get&lt;T&gt;</c> needs no reflection. Beside
+/// them, where the compilation references the contract layer, it generates each contract's operations and proxy
+/// (<see cref="ContractEmitter"/>), registered with <c>Hotplug.Contracts.ContractRegistry</c>.
 /// </summary>
 /// <remarks>
-/// Runs only in compilations that reference the Hotplug host (which defines <c>Hotplug.Routing.RouterRegistry</c>);
-/// plugins, which reference only Hotplug.Abstractions, get nothing.
+/// Routers come only in compilations that reference the Hotplug host (which defines <c>Hotplug.Routing.RouterRegistry</c>),
+/// contract code only in those that reference Hotplug.Contracts (<c>Hotplug.Contracts.ContractRegistry</c>); plugins,
+/// which reference only Hotplug.Abstractions, get nothing. The router's code does not change with the contract code.
 /// </remarks>
 [Generator(LanguageNames.CSharp)]
 public sealed class RouterGenerator : IIncrementalGenerator
@@ -27,7 +30,7 @@ public sealed class RouterGenerator : IIncrementalGenerator
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
         var hasHost = context.CompilationProvider
-            .Select(static (c, _) => c.GetTypeByMetadataName("Hotplug.Routing.RouterRegistry") is not null);
+            .Select(static (c, _) => (Routers: c.GetTypeByMetadataName(ContractAnalyzer.RouterRegistryName) is not null, Contracts: c.GetTypeByMetadataName(ContractAnalyzer.ContractRegistryName) is not null));
 
         var declared = context.SyntaxProvider
             .ForAttributeWithMetadataName(
@@ -53,7 +56,7 @@ public sealed class RouterGenerator : IIncrementalGenerator
                 spc.ReportDiagnostic(Diagnostic.Create(descriptor, problem.Location?.ToLocation() ?? Location.None, arguments));
             }
 
-            if (!host)
+            if (!host.Routers && !host.Contracts)
             {
                 return;
             }
@@ -73,12 +76,26 @@ public sealed class RouterGenerator : IIncrementalGenerator
             }
 
             var ordered = contracts.Values.OrderBy(c => c.FullName, System.StringComparer.Ordinal).ToImmutableArray();
-            foreach (var contract in ordered)
+            if (host.Routers)
             {
-                spc.AddSource(contract.RouterName + ".g.cs", RouterEmitter.Router(contract));
+                foreach (var contract in ordered)
+                {
+                    spc.AddSource(contract.RouterName + ".g.cs", RouterEmitter.Router(contract));
+                }
+
+                spc.AddSource("HotplugRouterRegistration.g.cs", RouterEmitter.Registration(ordered));
             }
 
-            spc.AddSource("HotplugRouterRegistration.g.cs", RouterEmitter.Registration(ordered));
+            var described = ordered.Where(c => c.Describable).ToImmutableArray();
+            if (host.Contracts && described.Length > 0)
+            {
+                foreach (var contract in described)
+                {
+                    spc.AddSource(contract.ContractClassName + ".g.cs", ContractEmitter.Contract(contract));
+                }
+
+                spc.AddSource("HotplugContractRegistration.g.cs", ContractEmitter.Registration(described));
+            }
         });
     }
 }

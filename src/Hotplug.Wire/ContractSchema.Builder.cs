@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Text;
-using Grpc.Core;
+using Hotplug.Contracts;
 
 namespace Hotplug.Wire;
 
@@ -10,8 +10,9 @@ public sealed partial class ContractSchema
 {
     [RequiresDynamicCode("Contract schemas are built by reflection.")]
     [RequiresUnreferencedCode("Contract schemas read the contract's records by reflection.")]
-    private sealed class Builder(Type contract)
+    private sealed class Builder(ContractDescriptor descriptor)
     {
+        private readonly Type _contract = descriptor.ContractType;
         private readonly Dictionary<Type, WireType> _types = [];
         private readonly Dictionary<string, Type> _names = new(StringComparer.Ordinal);
         private readonly List<WireType> _ordered = [];
@@ -19,148 +20,46 @@ public sealed partial class ContractSchema
 
         public ContractSchema Build()
         {
-            if (!contract.IsInterface)
+            var package = PackageOf(descriptor.ContractName, _contract);
+            var service = _contract.Name.Length > 1 && _contract.Name[0] == 'I' && char.IsUpper(_contract.Name[1]) ? _contract.Name[1..] : _contract.Name;
+
+            // The descriptor's rules hold already; what is left is gRPC's own: one method per name, messages of carried types.
+            foreach (var group in descriptor.Operations.GroupBy(o => o.Name, StringComparer.Ordinal).Where(g => g.Count() > 1))
             {
-                throw new ContractSchemaException(contract, "it is not an interface.");
+                throw new ContractSchemaException(_contract, $"{string.Join(" and ", group.Select(o => o.Method.Name))} would both be gRPC method {group.Key}: overloads cannot go over the wire; rename one.");
             }
 
-            var contractName = contract.GetCustomAttribute<PluginContractAttribute>()?.Name;
-            var package = PackageOf(contractName, contract);
-            var service = contract.Name.Length > 1 && contract.Name[0] == 'I' && char.IsUpper(contract.Name[1]) ? contract.Name[1..] : contract.Name;
-
-            var interfaces = new[] { contract }.Concat(contract.GetInterfaces()).ToList();
-            if (interfaces.SelectMany(i => i.GetProperties()).FirstOrDefault() is { } property)
-            {
-                throw new ContractSchemaException(contract, $"property {property.Name}: properties cannot go over the wire; use a method.");
-            }
-
-            if (interfaces.SelectMany(i => i.GetEvents()).FirstOrDefault() is { } @event)
-            {
-                throw new ContractSchemaException(contract, $"event {@event.Name}: events cannot go over the wire; return an IAsyncEnumerable<T> instead.");
-            }
-
-            var drafts = new List<Draft>();
-            foreach (var method in interfaces.SelectMany(i => i.GetMethods()).Where(m => !m.IsStatic))
-            {
-                drafts.Add(Describe(method));
-            }
-
-            foreach (var group in drafts.GroupBy(d => d.Name, StringComparer.Ordinal).Where(g => g.Count() > 1))
-            {
-                throw new ContractSchemaException(contract, $"{string.Join(" and ", group.Select(d => d.Method.Name))} would both be gRPC method {group.Key}: overloads cannot go over the wire; rename one.");
-            }
-
+            var drafts = descriptor.Operations.Select(Describe).ToList();
             var operations = drafts.Select(d => d.Complete(this, package, service)).ToList();
-            return new ContractSchema(contract, contractName, package, service, operations, _ordered);
+            return new ContractSchema(descriptor, package, service, operations, _ordered);
         }
 
-        private Draft Describe(MethodInfo method)
+        private Draft Describe(OperationDescriptor operation)
         {
-            var where = $"{contract.Name}.{method.Name}";
-            if (method.IsGenericMethodDefinition)
+            var where = $"{_contract.Name}.{operation.Method.Name}";
+            var draft = new Draft(operation);
+            if (operation.StreamsInput)
             {
-                throw new ContractSchemaException(contract, $"{where} is generic: generic methods cannot go over the wire.");
-            }
-
-            var parameters = method.GetParameters();
-            var tokenIndex = -1;
-            var data = new List<ParameterInfo>();
-            Type? clientStream = null;
-            foreach (var parameter in parameters)
-            {
-                if (parameter.ParameterType.IsByRef)
-                {
-                    throw new ContractSchemaException(contract, $"{where} parameter '{parameter.Name}' is ref or out: return the value instead.");
-                }
-
-                if (parameter.ParameterType == typeof(CancellationToken))
-                {
-                    if (tokenIndex >= 0)
-                    {
-                        throw new ContractSchemaException(contract, $"{where} takes two CancellationTokens.");
-                    }
-
-                    tokenIndex = parameter.Position;
-                    continue;
-                }
-
-                if (AsyncItem(parameter.ParameterType) is { } item)
-                {
-                    clientStream = item;
-                }
-
-                data.Add(parameter);
-            }
-
-            if (clientStream is not null && data.Count != 1)
-            {
-                throw new ContractSchemaException(contract, $"{where} streams an IAsyncEnumerable<T> parameter, which must then be its only parameter besides a CancellationToken.");
-            }
-
-            var (shape, result) = ShapeOf(method.ReturnType);
-            var resultInfo = _nullability.Create(method.ReturnParameter);
-            if (shape is ReturnShape.TaskOfT or ReturnShape.ValueTaskOfT or ReturnShape.Stream)
-            {
-                resultInfo = resultInfo.GenericTypeArguments[0];
-            }
-
-            var name = method.Name.EndsWith("Async", StringComparison.Ordinal) && method.Name.Length > 5 ? method.Name[..^5] : method.Name;
-            var draft = new Draft(method, name, shape, result, tokenIndex, [.. data.Select(p => p.Position)], clientStream);
-
-            if (clientStream is not null)
-            {
-                var info = _nullability.Create(data[0]).GenericTypeArguments[0];
-                draft.RequestFields = [Field(1, "value", "value", clientStream, info, $"{where} stream item")];
+                var stream = operation.Parameters[0];
+                draft.RequestFields = [Field(1, "value", "value", stream.ItemType!, stream.ItemNullability, $"{where} stream item")];
+                draft.RequestDirect = IsDirect(draft.RequestFields[0], stream.ItemNullability);
             }
             else
             {
-                draft.RequestFields = [.. data.Select((p, i) => Field(i + 1, Snake(p.Name!), p.Name!, p.ParameterType, _nullability.Create(p), $"{where} parameter '{p.Name}'"))];
+                draft.RequestFields = [.. operation.Parameters.Select((p, i) => Field(i + 1, Snake(p.Name), p.Name, p.Type, p.Nullability, $"{where} parameter '{p.Name}'"))];
+                draft.RequestDirect = draft.RequestFields.Count == 1 && IsDirect(draft.RequestFields[0], operation.Parameters[0].Nullability);
             }
 
-            draft.ResponseFields = result is null ? [] : [Field(1, "value", "value", result, resultInfo, $"{where} result")];
-            draft.RequestDirect = draft.RequestFields.Count == 1 && IsDirect(draft.RequestFields[0], clientStream is null ? _nullability.Create(data[0]) : _nullability.Create(data[0]).GenericTypeArguments[0]);
-            draft.ResponseDirect = draft.ResponseFields.Count == 1 && IsDirect(draft.ResponseFields[0], resultInfo);
+            draft.ResponseFields = operation.ResultType is null ? [] : [Field(1, "value", "value", operation.ResultType, operation.ResultNullability, $"{where} result")];
+            draft.ResponseDirect = draft.ResponseFields.Count == 1 && IsDirect(draft.ResponseFields[0], operation.ResultNullability);
             return draft;
         }
 
-        private static bool IsDirect(WireField field, NullabilityInfo info) =>
-            field.Kind == FieldKind.Single && field.Type is MessageType { ClrType.IsValueType: false } && info.ReadState != NullabilityState.Nullable;
-
-        private (ReturnShape Shape, Type? Result) ShapeOf(Type type)
-        {
-            if (type == typeof(void))
-            {
-                return (ReturnShape.Void, null);
-            }
-
-            if (type == typeof(Task))
-            {
-                return (ReturnShape.Task, null);
-            }
-
-            if (type == typeof(ValueTask))
-            {
-                return (ReturnShape.ValueTask, null);
-            }
-
-            if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Task<>))
-            {
-                return (ReturnShape.TaskOfT, type.GetGenericArguments()[0]);
-            }
-
-            if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(ValueTask<>))
-            {
-                return (ReturnShape.ValueTaskOfT, type.GetGenericArguments()[0]);
-            }
-
-            return AsyncItem(type) is { } item ? (ReturnShape.Stream, item) : (ReturnShape.Sync, type);
-        }
-
-        private static Type? AsyncItem(Type type) =>
-            type.IsGenericType && type.GetGenericTypeDefinition() == typeof(IAsyncEnumerable<>) ? type.GetGenericArguments()[0] : null;
+        private static bool IsDirect(WireField field, NullabilityState nullability) =>
+            field.Kind == FieldKind.Single && field.Type is MessageType { ClrType.IsValueType: false } && nullability != NullabilityState.Nullable;
 
         /// <summary>Describes one field: a parameter, a result or a record's member.</summary>
-        internal WireField Field(int number, string name, string clrName, Type type, NullabilityInfo? nullability, string where)
+        internal WireField Field(int number, string name, string clrName, Type type, NullabilityState nullability, string where)
         {
             if (Nullable.GetUnderlyingType(type) is { } underlying)
             {
@@ -173,7 +72,7 @@ public sealed partial class ContractSchema
                 var keyType = Element(key, where);
                 if (keyType is not ScalarType { ProtoName: "string" or "int32" or "int64" or "uint32" or "uint64" or "bool" } || key == typeof(decimal) || key == typeof(Guid))
                 {
-                    throw new ContractSchemaException(contract, $"{where}: a map's key must be a string, an integer or a bool, not {key.Name}.");
+                    throw new ContractSchemaException(_contract, $"{where}: a map's key must be a string, an integer or a bool, not {key.Name}.");
                 }
 
                 return new WireField
@@ -193,7 +92,7 @@ public sealed partial class ContractSchema
             }
 
             var single = Element(type, where);
-            var presence = single is ScalarType && !type.IsValueType && nullability?.ReadState == NullabilityState.Nullable;
+            var presence = single is ScalarType && !type.IsValueType && nullability == NullabilityState.Nullable;
             return new WireField { Number = number, Name = name, ClrName = clrName, Kind = FieldKind.Single, Type = single, Presence = presence };
         }
 
@@ -201,7 +100,7 @@ public sealed partial class ContractSchema
         {
             if (Nullable.GetUnderlyingType(type) is not null || Collections.IsSequence(type, out _) || Collections.IsMap(type, out _, out _))
             {
-                throw new ContractSchemaException(contract, $"{where}: {Display(type)} inside a list or map cannot go over the wire (protobuf has no nullable or nested repeated elements); wrap it in a record.");
+                throw new ContractSchemaException(_contract, $"{where}: {Display(type)} inside a list or map cannot go over the wire (protobuf has no nullable or nested repeated elements); wrap it in a record.");
             }
 
             return Element(type, where);
@@ -237,7 +136,7 @@ public sealed partial class ContractSchema
                 (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(ValueTask<>)) || type == typeof(ValueTask))
             {
                 var hint = Collections.IsOtherCollection(type) ? " Use T[], List<T>, IReadOnlyList<T> or a Dictionary<K, V>." : " Use a record, a number, a string or a list of them.";
-                throw new ContractSchemaException(contract, $"{where} is {Display(type)}, which cannot go over the wire.{hint}");
+                throw new ContractSchemaException(_contract, $"{where} is {Display(type)}, which cannot go over the wire.{hint}");
             }
 
             var message = new MessageType(MessageName(type), type);
@@ -250,7 +149,7 @@ public sealed partial class ContractSchema
         {
             if (_names.TryGetValue(wireType.ProtoName, out var other) && other != type)
             {
-                throw new ContractSchemaException(contract, $"{where}: {type.FullName} and {other.FullName} would both be message {wireType.ProtoName}; rename one.");
+                throw new ContractSchemaException(_contract, $"{where}: {type.FullName} and {other.FullName} would both be message {wireType.ProtoName}; rename one.");
             }
 
             _names[wireType.ProtoName] = type;
@@ -271,14 +170,14 @@ public sealed partial class ContractSchema
                 .FirstOrDefault(c => c.GetParameters().All(p => p.Name is not null && byName.TryGetValue(p.Name, out var match) && p.ParameterType == match.PropertyType));
             if (constructor is null && !type.IsValueType)
             {
-                throw new ContractSchemaException(contract, $"{type.Name} has no public constructor whose parameters match its properties by name and type, so it cannot be rebuilt on arrival. Make it a record, or give it a parameterless constructor and settable properties.");
+                throw new ContractSchemaException(_contract, $"{type.Name} has no public constructor whose parameters match its properties by name and type, so it cannot be rebuilt on arrival. Make it a record, or give it a parameterless constructor and settable properties.");
             }
 
             var constructorParameters = constructor?.GetParameters() ?? [];
             var members = constructorParameters.Select(p => byName[p.Name!]).ToList();
             members.AddRange(properties.Where(p => !members.Contains(p) && p.SetMethod is { IsPublic: true }));
 
-            var fields = members.Select((p, i) => Field(i + 1, Snake(p.Name), p.Name, p.PropertyType, _nullability.Create(p), $"{type.Name}.{p.Name}")).ToList();
+            var fields = members.Select((p, i) => Field(i + 1, Snake(p.Name), p.Name, p.PropertyType, _nullability.Create(p).ReadState, $"{type.Name}.{p.Name}")).ToList();
             var getters = members.Select(p => p.GetMethod!).ToArray();
             var setters = members.Skip(constructorParameters.Length).Select(p => p.SetMethod!).ToArray();
             var count = constructorParameters.Length;
@@ -347,12 +246,8 @@ public sealed partial class ContractSchema
     /// <summary>An operation before its request and response messages have names.</summary>
     [RequiresDynamicCode("Contract schemas are built by reflection.")]
     [RequiresUnreferencedCode("Contract schemas read the contract's records by reflection.")]
-    private sealed class Draft(MethodInfo method, string name, ReturnShape shape, Type? result, int tokenIndex, int[] dataIndexes, Type? clientStream)
+    private sealed class Draft(OperationDescriptor operation)
     {
-        public MethodInfo Method => method;
-
-        public string Name => name;
-
         public IReadOnlyList<WireField> RequestFields { get; set; } = [];
 
         public IReadOnlyList<WireField> ResponseFields { get; set; } = [];
@@ -363,18 +258,10 @@ public sealed partial class ContractSchema
 
         public ContractOperation Complete(Builder builder, string package, string service)
         {
-            var request = RequestDirect ? (MessageType)RequestFields[0].Type : builder.Wrapper(name + "Request", service, RequestFields);
-            var response = ResponseDirect ? (MessageType)ResponseFields[0].Type : builder.Wrapper(name + "Response", service, ResponseFields);
-            var kind = (clientStream is not null, shape == ReturnShape.Stream) switch
-            {
-                (true, true) => MethodType.DuplexStreaming,
-                (true, false) => MethodType.ClientStreaming,
-                (false, true) => MethodType.ServerStreaming,
-                _ => MethodType.Unary,
-            };
+            var request = RequestDirect ? (MessageType)RequestFields[0].Type : builder.Wrapper(operation.Name + "Request", service, RequestFields);
+            var response = ResponseDirect ? (MessageType)ResponseFields[0].Type : builder.Wrapper(operation.Name + "Response", service, ResponseFields);
             var serviceName = package.Length == 0 ? service : package + "." + service;
-            return new ContractOperation(method, name, kind, serviceName, shape, result, clientStream, tokenIndex, dataIndexes,
-                new PayloadCodec(request, RequestDirect), new PayloadCodec(response, ResponseDirect));
+            return new ContractOperation(operation, serviceName, new PayloadCodec(request, RequestDirect), new PayloadCodec(response, ResponseDirect));
         }
     }
 }

@@ -1,15 +1,15 @@
-using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
-using System.Reflection;
 using System.Text;
+using Hotplug.Contracts;
 
 namespace Hotplug.Wire;
 
 /// <summary>
 /// How a contract interface goes over gRPC, with no <c>.proto</c> file: one service per interface, one method
-/// per interface method, protobuf messages made from its records. Both sides derive it from the same interface,
-/// and <see cref="ToProto"/> writes it down for plugins in other languages.
+/// per operation of its <see cref="ContractDescriptor"/>, protobuf messages made from its records. Both sides
+/// derive it from the same interface, and <see cref="ToProto"/> writes it down for plugins in other languages.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -32,24 +32,26 @@ namespace Hotplug.Wire;
 /// </remarks>
 public sealed partial class ContractSchema
 {
-    private static readonly ConcurrentDictionary<Type, ContractSchema> Cache = new();
+    // Without keeping the interface alive: a contract loaded in a collectible context can still be unloaded.
+    private static readonly ConditionalWeakTable<Type, ContractSchema> Cache = [];
 
-    private ContractSchema(Type contract, string? contractName, string package, string serviceName, IReadOnlyList<ContractOperation> operations, IReadOnlyList<WireType> types)
+    private ContractSchema(ContractDescriptor descriptor, string package, string serviceName, IReadOnlyList<ContractOperation> operations, IReadOnlyList<WireType> types)
     {
-        ContractType = contract;
-        ContractName = contractName;
+        Descriptor = descriptor;
         Package = package;
         ServiceName = serviceName;
         Operations = operations;
         Types = types;
-        ByMethod = operations.ToDictionary(o => o.Method);
     }
 
+    /// <summary>Gets the contract as every runtime describes it.</summary>
+    public ContractDescriptor Descriptor { get; }
+
     /// <summary>Gets the contract interface.</summary>
-    public Type ContractType { get; }
+    public Type ContractType => Descriptor.ContractType;
 
     /// <summary>Gets the contract name from <see cref="PluginContractAttribute"/>, such as <c>ranking/v1</c>, if it has one.</summary>
-    public string? ContractName { get; }
+    public string? ContractName => Descriptor.ContractName;
 
     /// <summary>Gets the protobuf package, such as <c>ranking.v1</c>.</summary>
     public string Package { get; }
@@ -60,12 +62,10 @@ public sealed partial class ContractSchema
     /// <summary>Gets the full service name, such as <c>ranking.v1.Ranker</c>.</summary>
     public string FullServiceName => Package.Length == 0 ? ServiceName : Package + "." + ServiceName;
 
-    /// <summary>Gets the service's methods, one per interface method.</summary>
+    /// <summary>Gets the service's methods, one per operation, in the order of <see cref="ContractDescriptor.Operations"/>.</summary>
     public IReadOnlyList<ContractOperation> Operations { get; }
 
     internal IReadOnlyList<WireType> Types { get; }
-
-    internal IReadOnlyDictionary<MethodInfo, ContractOperation> ByMethod { get; }
 
     /// <summary>Gets the schema of a contract interface (built once per interface).</summary>
     /// <param name="contract">The interface.</param>
@@ -76,7 +76,23 @@ public sealed partial class ContractSchema
     public static ContractSchema For(Type contract)
     {
         ArgumentNullException.ThrowIfNull(contract);
-        return Cache.GetOrAdd(contract, static c => new Builder(c).Build());
+        if (Cache.TryGetValue(contract, out var known))
+        {
+            return known;
+        }
+
+        ContractDescriptor descriptor;
+        try
+        {
+            descriptor = ContractDescriptor.For(contract);
+        }
+        catch (InvalidContractException ex)
+        {
+            throw new ContractSchemaException(contract, ex.Message, ex);
+        }
+
+        var built = new Builder(descriptor).Build();
+        return Cache.GetValue(contract, _ => built);
     }
 
     /// <summary>Writes the schema as a proto3 file, for implementing the contract in Go, Python, Rust or anything protoc serves.</summary>

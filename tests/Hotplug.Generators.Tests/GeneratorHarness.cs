@@ -17,12 +17,24 @@ internal static class GeneratorHarness
 
     public static readonly MetadataReference Host = MetadataReference.CreateFromFile(typeof(IPluginHost).Assembly.Location);
 
+    public static readonly MetadataReference ContractLayer = MetadataReference.CreateFromFile(typeof(Hotplug.Contracts.ContractDescriptor).Assembly.Location);
+
     public static CSharpCompilation Compile(string source, bool withHost = true, params MetadataReference[] more) =>
         CSharpCompilation.Create(
             "Test" + Guid.NewGuid().ToString("N")[..8],
             [CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.Latest), path: "Contracts.cs")],
             [.. Framework, Abstractions, .. withHost ? [Host] : Array.Empty<MetadataReference>(), .. more],
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+
+    /// <summary>Compiles, runs the generator and emits the result, failing on any error.</summary>
+    public static byte[] Build(string source, bool withHost, params MetadataReference[] more)
+    {
+        var (output, _, _) = Run(Compile(source, withHost, more));
+        using var stream = new MemoryStream();
+        var emit = output.Emit(stream);
+        Assert.True(emit.Success, string.Join("\n", emit.Diagnostics));
+        return stream.ToArray();
+    }
 
     public static (Compilation Output, GeneratorDriverRunResult Result, GeneratorDriver Driver) Run(Compilation compilation, GeneratorDriver? driver = null)
     {

@@ -130,6 +130,28 @@ public sealed class WireTests
         Assert.Contains("repeated RankItem items = 2;", proto, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Client_OfAContractTheGeneratorSaw_IsItsProxyOverTheSameSchema()
+    {
+        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress("http://localhost:1");
+
+        var client = ContractClient.Create<IRanker>(channel.CreateCallInvoker());
+
+        Assert.True(Ranker.Descriptor.IsGenerated);
+        Assert.Equal("Hotplug.Generated.Ranking_Contracts_IRanker_Contract+Proxy", client.GetType().FullName);
+    }
+
+    [Fact]
+    public void Client_OfAContractTheGeneratorDidNotSee_IsMadeAtRunTime()
+    {
+        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress("http://localhost:1");
+
+        var client = ContractClient.Create<IKitchenSink>(channel.CreateCallInvoker());
+
+        Assert.False(ContractSchema.For(typeof(IKitchenSink)).Descriptor.IsGenerated);
+        Assert.IsAssignableFrom<System.Reflection.DispatchProxy>(client);
+    }
+
     public enum Color
     {
         Red = 1,
