@@ -82,7 +82,9 @@ public sealed class ProtocolTests
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
                 && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
             .SelectMany(f => File.ReadLines(f).Select((line, i) => (File: f, Line: i + 1, Text: line)))
-            .Where(l => !l.Text.TrimStart().StartsWith("//", StringComparison.Ordinal) && name.IsMatch(l.Text))
+            .Where(l => !l.Text.TrimStart().StartsWith("//", StringComparison.Ordinal)
+                && !l.Text.TrimStart().StartsWith('#') // a preprocessor symbol (HOTPLUG_GENERATOR) is not a variable
+                && name.IsMatch(l.Text))
             .Select(l => $"{Path.GetRelativePath(src, l.File)}:{l.Line}: {l.Text.Trim()}")
             .ToList();
 
