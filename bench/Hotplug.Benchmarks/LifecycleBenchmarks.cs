@@ -37,9 +37,9 @@ public class LifecycleBenchmarks
             RequireSignedPackages = false,
         };
         _hostFolder = BenchPlugin.CreateFolder(options.PluginsPath, "calc", "1.0.0");
-        _host = new PluginHost(Options.Create(options), new ServiceExports(new EmptyServices(), Options.Create(new ServiceExportOptions())), TimeProvider.System);
+        _host = new PluginHost(Options.Create(options), new ServiceExports(new EmptyServices(), Options.Create(new ServiceExportOptions())), TimeProvider.System, runtimes: [new AssemblyRuntime(_shared)]);
         _host.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
-        _host.RescanAsync().GetAwaiter().GetResult();
+        _host.Admin.RescanAsync().GetAwaiter().GetResult();
     }
 
     [GlobalCleanup]
@@ -63,7 +63,7 @@ public class LifecycleBenchmarks
     [IterationSetup(Target = nameof(Unload))]
     public void BeforeUnload() => _instance = StartInstance();
 
-    /// <summary>StopAsync, unload, and garbage collections until the load context is verified gone.</summary>
+    /// <summary>StopAsync, unload, and garbage collections until the load context is verified gone (by the assembly runtime's release).</summary>
     [Benchmark(Description = "stop → unload → context collected")]
     public int Unload() => UnloadAndCollect(_instance!);
 
@@ -75,7 +75,7 @@ public class LifecycleBenchmarks
     public string Upgrade()
     {
         BenchPlugin.WriteManifest(_hostFolder, "calc", $"1.0.{++_version}");
-        _host.RescanAsync().GetAwaiter().GetResult();
+        _host.Admin.RescanAsync().GetAwaiter().GetResult();
         return _host.GetPlugin("calc")!.Version!;
     }
 
@@ -94,19 +94,13 @@ public class LifecycleBenchmarks
     private static int UnloadAndCollect(PluginInstance instance)
     {
         instance.StopAsync(TimeSpan.FromSeconds(5)).GetAwaiter().GetResult();
-        var weak = instance.Unload()!;
-        var collections = 0;
-        while (weak.IsAlive)
+        var release = instance.ReleaseAsync(TimeSpan.FromSeconds(30), CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        if (release.Outcome != Hotplug.Runtimes.ReleaseOutcome.Collected)
         {
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-            if (++collections > 100)
-            {
-                throw new InvalidOperationException("The load context was not collected.");
-            }
+            throw new InvalidOperationException($"The load context was not collected: {release.Outcome} {release.Reason}");
         }
 
-        return collections;
+        return 1;
     }
 
     private sealed class EmptyServices : IServiceProvider

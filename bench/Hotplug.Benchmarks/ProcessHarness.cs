@@ -98,7 +98,7 @@ internal static class ProcessHarness
         await host.StartAsync();
         var plugins = host.Services.GetRequiredService<IPluginHost>();
         var load = Stopwatch.StartNew();
-        await plugins.RescanAsync();
+        await host.Services.GetRequiredService<IPluginAdmin>().RescanAsync();
         var echo = new Echo.Echo.EchoClient(plugins.GetCallInvoker("echo"));
         await echo.EchoAsync(new Payload { Data = ByteString.CopyFromUtf8("x") });
         result["host_load_to_first_call_ms"] = Math.Round(load.Elapsed.TotalMilliseconds, 1);

@@ -44,7 +44,7 @@ public class RouterBenchmarks
     public void Cleanup()
     {
         _instance.StopAsync(TimeSpan.FromSeconds(5)).GetAwaiter().GetResult();
-        _instance.Unload();
+        _instance.ReleaseAsync(TimeSpan.Zero, new CancellationToken(canceled: true)).AsTask().GetAwaiter().GetResult();
         Directory.Delete(_root, recursive: true);
     }
 

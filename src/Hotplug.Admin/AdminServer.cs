@@ -20,6 +20,8 @@ namespace Hotplug.Admin;
 /// </summary>
 internal sealed partial class AdminServer(
     IPluginHost plugins,
+    IPluginInvoker invoker,
+    IPluginAdmin admin,
     IOptions<HotplugAdminOptions> adminOptions,
     IOptions<HotplugOptions> hostOptions,
     ILogger<AdminServer> logger) : IHostedService, IAsyncDisposable
@@ -101,7 +103,7 @@ internal sealed partial class AdminServer(
         IResult answer;
         try
         {
-            var result = await plugins.InvokeAsync(id, method, arguments.Value, cancellationToken).ConfigureAwait(false);
+            var result = await invoker.InvokeAsync(id, method, arguments.Value, cancellationToken).ConfigureAwait(false);
             answer = Results.Json(result, AdminJson.Options);
         }
         catch (PluginInvocationArgumentException) when (NdjsonResults.Accepted(context.Request))
@@ -126,7 +128,7 @@ internal sealed partial class AdminServer(
     {
         try
         {
-            await NdjsonResults.WriteAsync(context, plugins.InvokeStreamAsync(id, method, arguments, context.RequestAborted)).ConfigureAwait(false);
+            await NdjsonResults.WriteAsync(context, invoker.InvokeStreamAsync(id, method, arguments, context.RequestAborted)).ConfigureAwait(false);
             return Results.Empty;
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
@@ -204,7 +206,7 @@ internal sealed partial class AdminServer(
             return AdminErrors.Result(StatusCodes.Status404NotFound, AdminErrors.NotFound, $"No plugin with id '{id}' is known to this host, so there is nothing to roll back.");
         }
 
-        plugins.AllowDowngrade(id, version);
+        admin.AllowDowngrade(id, version);
         return Results.Json(new { id, version, allowed = true }, AdminJson.Options);
     }
 

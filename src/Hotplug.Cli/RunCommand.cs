@@ -83,7 +83,7 @@ internal static class RunCommand
         {
             await host.StartAsync(cancellationToken);
         }
-        catch (Exception ex) when (ex is PluginException or IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException or InvalidOperationException)
+        catch (Exception ex) when (ex is PluginException or Microsoft.Extensions.Options.OptionsValidationException or IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException or InvalidOperationException)
         {
             Console.Error.WriteLine($"error start: {ex.Message}");
             return ExitCodes.Failed;

@@ -1,3 +1,4 @@
+using Hotplug.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -42,12 +43,25 @@ public static class PluginHostProcessExtensions
     /// timeout as the deadline unless the caller set one, and reports a dead process as
     /// <see cref="PluginCrashedException"/>. Keep it for the life of the application.
     /// </summary>
-    /// <param name="host">The plugin host.</param>
+    /// <param name="host">The plugin host: the one <c>AddHotplug()</c> registers, which serves its slots too.</param>
     /// <param name="pluginId">The plugin id.</param>
     /// <returns>The call invoker.</returns>
+    /// <exception cref="InvalidOperationException"><paramref name="host"/> does not serve <see cref="IPluginSlots"/>.</exception>
     public static Grpc.Core.CallInvoker GetCallInvoker(this IPluginHost host, string pluginId)
     {
         ArgumentNullException.ThrowIfNull(host);
-        return new RoutedCallInvoker(host.GetSlot<Grpc.Core.CallInvoker>(pluginId));
+        var slots = host as IPluginSlots
+            ?? throw new InvalidOperationException($"{host.GetType().FullName} does not serve IPluginSlots: resolve IPluginSlots from the host's services and call GetCallInvoker on it.");
+        return slots.GetCallInvoker(pluginId);
+    }
+
+    /// <summary>Gets a call invoker for a process plugin's gRPC services, as <see cref="GetCallInvoker(IPluginHost, string)"/> does.</summary>
+    /// <param name="slots">The host's slots, from its services.</param>
+    /// <param name="pluginId">The plugin id.</param>
+    /// <returns>The call invoker.</returns>
+    public static Grpc.Core.CallInvoker GetCallInvoker(this IPluginSlots slots, string pluginId)
+    {
+        ArgumentNullException.ThrowIfNull(slots);
+        return new RoutedCallInvoker(slots.GetSlot<Grpc.Core.CallInvoker>(pluginId));
     }
 }

@@ -23,23 +23,22 @@ internal sealed class ProcessRuntime(IOptions<ProcessRuntimeOptions> options, Ti
 {
     public const string RuntimeName = "process";
 
-    private int _reaped;
-
     public string Name => RuntimeName;
+
+    public Task InitializeAsync(PluginRuntimeContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+
+        // Once per host, before it starts anything: plugins a killed host left running from this store
+        // (<store>/<id>/<version>) are stopped.
+        OrphanReaper.Reap(context.StorePath, (loggerFactory ?? context.LoggerFactory).CreateLogger("Hotplug.Process"));
+        return Task.CompletedTask;
+    }
 
     public IReadOnlyList<string> ReadEntry(JsonElement entry) => [ProcessEntry.Read(entry).Executable];
 
-    public IPluginVersion Create(PluginVersionContext context)
-    {
-        if (Interlocked.Exchange(ref _reaped, 1) == 0)
-        {
-            // Once per host: plugins a killed host left running from this store (<store>/<id>/<version>) are stopped.
-            var store = Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(context.PackagePath)))!;
-            OrphanReaper.Reap(store, loggerFactory?.CreateLogger("Hotplug.Process") ?? context.Logger);
-        }
-
-        return new ProcessPluginVersion(context, ProcessEntry.Read(context.Entry), options.Value, timeProvider);
-    }
+    public IPluginVersion Create(PluginVersionContext context) =>
+        new ProcessPluginVersion(context, ProcessEntry.Read(context.Entry), options.Value, timeProvider);
 }
 
 /// <summary>One version of a process plugin: its supervised process.</summary>
@@ -203,7 +202,8 @@ internal sealed class ProcessPluginVersion(PluginVersionContext context, Process
         }
     }
 
-    public WeakReference? Release() => null;
+    /// <summary>Nothing of a process plugin lives in the host once its processes stopped.</summary>
+    public ValueTask<ReleaseResult> ReleaseAsync(TimeSpan timeout, CancellationToken cancellationToken) => ValueTask.FromResult(ReleaseResult.NotApplicable);
 }
 
 /// <summary>The <c>entry</c> of a process plugin; <c>Environment</c> names the host variables the plugin may see besides the defaults (<c>entry.environment</c>).</summary>

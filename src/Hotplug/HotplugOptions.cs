@@ -1,6 +1,9 @@
 namespace Hotplug;
 
-/// <summary>Settings of a Hotplug host. Validated when the host starts; frozen after.</summary>
+/// <summary>
+/// Settings of a Hotplug host. Validated when the host is started (<c>ValidateOnStart</c>), every error in one
+/// message; frozen after. Each runtime has options of its own, such as <see cref="AssemblyRuntimeOptions"/>.
+/// </summary>
 public sealed class HotplugOptions
 {
     /// <summary>Gets or sets the folder watched for plugins; each subfolder is one plugin.</summary>
@@ -61,7 +64,11 @@ public sealed class HotplugOptions
     /// </remarks>
     public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Gets or sets how long the host waits, with repeated garbage collections, for an unloaded version's load context to be collected before it reports it leaked.</summary>
+    /// <summary>
+    /// Gets or sets how long a retired version's runtime may take to verify that the version is gone before it is
+    /// reported leaked: for an assembly plugin, how long the runtime runs garbage collections for its load context to
+    /// be collected.
+    /// </summary>
     /// <value>Defaults to 5 seconds.</value>
     public TimeSpan UnloadTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -103,12 +110,26 @@ public sealed class HotplugOptions
     public int HistoryLimit { get; set; } = 20;
 
     /// <summary>
+    /// Gets the names of runtimes this host does not use although they are registered, such as <c>assembly</c>: a host
+    /// that must never run plugin code in its own process disables it. A manifest that names a disabled runtime is
+    /// rejected as naming an unknown runtime (<c>HP1109</c>).
+    /// </summary>
+    /// <value>Empty by default. Each name must be one of a registered runtime, checked when the host starts.</value>
+    /// <remarks><c>IHotplugBuilder.DisableRuntime(name)</c> adds to it.</remarks>
+    public ISet<string> DisabledRuntimes { get; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>
     /// Gets the names of extra assemblies that plugins share with the host (one type identity), beyond
     /// <c>Hotplug.Abstractions</c> and the host's contract assemblies, which are always shared.
     /// </summary>
+    /// <value>Empty by default. Forwarded to <see cref="AssemblyRuntimeOptions.SharedAssemblies"/>.</value>
+    [Obsolete("Shared assemblies are the assembly runtime's setting: use AddAssemblyRuntime(o => o.SharedAssemblies.Add(name)). Names added here are still forwarded to it.")]
     public IList<string> SharedAssemblies { get; } = [];
 
-    internal void Validate()
+    /// <summary>Checks the settings.</summary>
+    /// <param name="runtimeNames">The names of the registered runtimes, to check <see cref="DisabledRuntimes"/> against; <see langword="null"/> not to.</param>
+    /// <returns>What is wrong, one sentence each; empty when nothing is.</returns>
+    internal List<string> Validate(IEnumerable<string>? runtimeNames)
     {
         var errors = new List<string>();
         if (string.IsNullOrWhiteSpace(PluginsPath))
@@ -150,11 +171,30 @@ public sealed class HotplugOptions
             errors.Add($"{nameof(HistoryLimit)} must not be negative; it is {HistoryLimit}.");
         }
 
-        if (errors.Count > 0)
+        if (runtimeNames is not null)
         {
-            throw new PluginException("Invalid Hotplug options: " + string.Join(" ", errors));
+            var known = runtimeNames.ToHashSet(StringComparer.Ordinal);
+            foreach (var name in DisabledRuntimes.Where(n => !known.Contains(n)).Order(StringComparer.Ordinal))
+            {
+                errors.Add($"{nameof(DisabledRuntimes)} names '{name}', which no registered runtime has; registered: {(known.Count == 0 ? "none" : string.Join(", ", known.Order(StringComparer.Ordinal)))}.");
+            }
+        }
+
+        return errors;
+    }
+
+    /// <summary>Throws when the settings are invalid, with every error in one message.</summary>
+    /// <exception cref="PluginException">The settings are invalid.</exception>
+    internal void ThrowIfInvalid(IEnumerable<string>? runtimeNames)
+    {
+        if (Validate(runtimeNames) is { Count: > 0 } errors)
+        {
+            throw new PluginException(ErrorMessage(errors));
         }
     }
+
+    /// <summary>The one message all errors are reported in.</summary>
+    internal static string ErrorMessage(IEnumerable<string> errors) => "Invalid Hotplug options: " + string.Join(" ", errors);
 
     private static void Positive(TimeSpan value, string name, List<string> errors)
     {

@@ -1,46 +1,42 @@
 namespace Hotplug;
 
-/// <summary>Where one plugin version is in its lifecycle.</summary>
+/// <summary>Where one plugin is: what its status shows (<see cref="PluginStatus.State"/>).</summary>
 /// <remarks>
-/// <c>Discovered → Staged → Starting → Healthy ⇄ Degraded → Draining → Stopped → Unloaded</c>; a version that
-/// cannot be used ends <see cref="Rejected"/> (bad manifest) or <see cref="Failed"/> (failed to start or
-/// unhealthy); one whose load context outlives its unload ends <see cref="Leaked"/>.
+/// <para>
+/// While a version serves, the plugin is <see cref="Healthy"/> or <see cref="Degraded"/>, whatever its other versions
+/// do: a new version starting beside it, or failing to, or an old one draining, leaves it serving. With no version
+/// serving, it shows what became of the last version it tried: <see cref="Staged"/>, <see cref="Starting"/>,
+/// <see cref="Failed"/> or <see cref="Rejected"/>; or <see cref="Offline"/> once its folder was removed or its
+/// manifest disabled it.
+/// </para>
+/// <para>
+/// Each version has a lifecycle of its own, <see cref="PluginVersionState"/>: what
+/// <see cref="PluginStatus.PreviousVersions"/> records and <see cref="PluginStateChange.VersionState"/> says.
+/// </para>
 /// </remarks>
 public enum PluginState
 {
-    /// <summary>Found in a source; not yet stable or staged.</summary>
+    /// <summary>Known by id only: no version of it was staged yet.</summary>
     Discovered,
 
-    /// <summary>Copied into the immutable store.</summary>
+    /// <summary>No version serves; one is verified, in the store, and about to start.</summary>
     Staged,
 
-    /// <summary>Being loaded, started and health-checked.</summary>
+    /// <summary>No version serves; one is being started and health-checked.</summary>
     Starting,
 
-    /// <summary>Serving calls.</summary>
+    /// <summary>A version serves calls.</summary>
     Healthy,
 
-    /// <summary>Serving calls, but its last health check reported degraded.</summary>
+    /// <summary>A version serves calls, but its last health check reported degraded or unhealthy; <see cref="PluginStatus.LastError"/> says why.</summary>
     Degraded,
 
-    /// <summary>No longer receives new calls; calls in flight are finishing.</summary>
-    Draining,
-
-    /// <summary>Stopped; its load context is being unloaded.</summary>
-    Stopped,
-
-    /// <summary>Stopped and its load context collected.</summary>
-    Unloaded,
-
-    /// <summary>Stopped, but its load context was still alive after the unload deadline.</summary>
-    Leaked,
-
-    /// <summary>Could not start or was unhealthy; the previous version, if any, keeps serving.</summary>
+    /// <summary>No version serves: the last one could not start, or was unhealthy when it did.</summary>
     Failed,
 
-    /// <summary>The manifest or package is invalid; nothing of it was loaded.</summary>
+    /// <summary>No version serves: the last package was invalid or refused; nothing of it was loaded.</summary>
     Rejected,
 
-    /// <summary>No version is running: the plugin was removed or disabled.</summary>
+    /// <summary>No version serves: the plugin's folder was removed, or its manifest disabled it.</summary>
     Offline,
 }

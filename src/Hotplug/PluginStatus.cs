@@ -12,7 +12,7 @@ public sealed record PluginStatus
     /// <summary>Gets the runtime named by the manifest, such as <c>assembly</c>.</summary>
     public string? Runtime { get; init; }
 
-    /// <summary>Gets the plugin's state.</summary>
+    /// <summary>Gets the plugin's state: whether a version serves, and if none does, what became of the last one tried.</summary>
     public required PluginState State { get; init; }
 
     /// <summary>Gets the contract names the active version provides.</summary>
@@ -33,28 +33,38 @@ public sealed record PluginStatus
     /// <summary>Gets when the active version became active.</summary>
     public DateTimeOffset? ActiveSince { get; init; }
 
-    /// <summary>Gets the earlier versions of this plugin, oldest first, and how each ended.</summary>
+    /// <summary>Gets the earlier versions of this plugin (and versions that never became active), oldest first, and how each ended.</summary>
     public IReadOnlyList<PluginVersionRecord> PreviousVersions { get; init; } = [];
 }
 
 /// <summary>What became of one earlier version of a plugin.</summary>
 /// <param name="Version">The version.</param>
-/// <param name="State">How it ended: <see cref="PluginState.Unloaded"/>, <see cref="PluginState.Leaked"/>,
-/// <see cref="PluginState.Failed"/>, <see cref="PluginState.Rejected"/>, or a state it is still passing through.</param>
+/// <param name="State">How it ended: <see cref="PluginVersionState.Unloaded"/>, <see cref="PluginVersionState.Leaked"/>,
+/// <see cref="PluginVersionState.Failed"/>, <see cref="PluginVersionState.Rejected"/>, <see cref="PluginVersionState.Stopped"/>
+/// (the host stopped before its unload was verified), or <see cref="PluginVersionState.Draining"/> while it drains.</param>
 /// <param name="Reason">Why it ended, such as "upgraded to 1.1.0" or the error that failed it.</param>
 /// <param name="At">When it reached <paramref name="State"/>.</param>
-public sealed record PluginVersionRecord(string Version, PluginState State, string? Reason, DateTimeOffset At)
+public sealed record PluginVersionRecord(string Version, PluginVersionState State, string? Reason, DateTimeOffset At)
 {
-    /// <summary>Gets whether the version's load context was verified collected.</summary>
-    public bool Unloaded => State == PluginState.Unloaded;
+    /// <summary>Gets whether the version was released and verified gone (for an in-process version, its code collected).</summary>
+    public bool Unloaded => State == PluginVersionState.Unloaded;
 
-    /// <summary>Gets whether the version's load context outlived its unload deadline.</summary>
-    public bool Leaked => State == PluginState.Leaked;
+    /// <summary>Gets whether the version's code outlived its unload deadline.</summary>
+    public bool Leaked => State == PluginVersionState.Leaked;
 }
 
-/// <summary>Describes a lifecycle change of a plugin.</summary>
+/// <summary>Describes a lifecycle change: one of the plugin's versions changed state, or the plugin itself went offline.</summary>
 /// <param name="PluginId">The plugin id.</param>
-/// <param name="Version">The version that changed state, when known.</param>
-/// <param name="State">The new state.</param>
+/// <param name="Version">The version concerned, when known.</param>
+/// <param name="State">What the plugin's status shows right after the change (a failed upgrade leaves it <see cref="PluginState.Healthy"/>, say).</param>
+/// <param name="VersionState">
+/// What <paramref name="Version"/> became, such as <see cref="PluginVersionState.Starting"/>, <see cref="PluginVersionState.Healthy"/>,
+/// <see cref="PluginVersionState.Unloaded"/> or <see cref="PluginVersionState.Failed"/>; <see langword="null"/> when the change is
+/// the plugin's own (it went <see cref="PluginState.Offline"/>).
+/// </param>
 /// <param name="Reason">Why, when there is more to say than the state.</param>
-public sealed record PluginStateChange(string PluginId, string? Version, PluginState State, string? Reason);
+public sealed record PluginStateChange(string PluginId, string? Version, PluginState State, PluginVersionState? VersionState, string? Reason)
+{
+    /// <summary>Gets what changed, as logs and the live view show it: the version's new state, or the plugin's when the change is its own.</summary>
+    public string What => VersionState?.ToString() ?? State.ToString();
+}

@@ -32,7 +32,7 @@ public sealed class AdminApiTests : IAsyncLifetime
         }).AddAdminApi(o => o.Port = 0);
         _host = builder.Build();
         await _host.StartAsync();
-        await _host.Services.GetRequiredService<IPluginHost>().RescanAsync();
+        await _host.Services.GetRequiredService<IPluginAdmin>().RescanAsync();
         _admin = AdminFile.Read(StatePath);
         _http = new HttpClient { BaseAddress = new Uri(_admin.Url) };
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _admin.Token);

@@ -58,7 +58,7 @@ public sealed class AdminStreamTests : IAsyncLifetime
         _host = builder.Build();
         await _host.StartAsync();
         _plugins = _host.Services.GetRequiredService<IPluginHost>();
-        await _plugins.RescanAsync();
+        await _host.Services.GetRequiredService<IPluginAdmin>().RescanAsync();
         await CliProcess.WaitUntilAsync(
             () => Task.FromResult(_plugins.GetPlugins().Count(p => p.State == PluginState.Healthy) == 4),
             () => string.Join("; ", _plugins.GetPlugins().Select(p => $"{p.Id} {p.State} {p.LastError}")));

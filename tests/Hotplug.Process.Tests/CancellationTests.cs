@@ -68,7 +68,7 @@ public sealed class CancellationTests
         try
         {
             var plugins = host.Services.GetRequiredService<IPluginHost>();
-            await plugins.RescanAsync();
+            await host.Services.GetRequiredService<IPluginAdmin>().RescanAsync();
             var waiter = new Waiter.WaiterClient(plugins.GetCallInvoker("waiter"));
 
             var error = await Assert.ThrowsAsync<PluginTimeoutException>(() => waiter.WaitAsync(new WaitRequest { Key = "k2" }).ResponseAsync.WaitAsync(HangGuard));

@@ -87,9 +87,9 @@ internal sealed class EchoHost : IAsyncDisposable
             manifest["callTimeout"] = callTimeout;
         }
 
-        var healthy = WaitForAsync(c => c.PluginId == "echo" && c.State == PluginState.Healthy);
+        var healthy = WaitForAsync(c => c.PluginId == "echo" && c.VersionState == PluginVersionState.Healthy);
         File.WriteAllText(Path.Combine(folder, "plugin.json"), manifest.ToJsonString());
-        await Plugins.RescanAsync();
+        await _host.Services.GetRequiredService<IPluginAdmin>().RescanAsync();
         await healthy;
     }
 

@@ -64,9 +64,9 @@ public sealed class EnvironmentTests
         try
         {
             await using var host = await TestHost.StartAsync(o => o.InheritedEnvironment.Add(hostWide));
-            var healthy = host.WaitForAsync("minimal", PluginState.Healthy, PluginState.Failed, PluginState.Rejected);
+            var healthy = host.WaitForAsync("minimal", PluginVersionState.Healthy, PluginVersionState.Failed, PluginVersionState.Rejected);
             host.InstallMinimal("minimal", new JsonObject { ["environment"] = new JsonArray(named) });
-            Assert.Equal(PluginState.Healthy, (await healthy).State);
+            Assert.Equal(PluginVersionState.Healthy, (await healthy).VersionState);
 
             var environment = ProcFs.Environment(Assert.Single(ProcFs.RunningFrom(host.Store)));
 

@@ -16,7 +16,7 @@ public sealed class HealthTests
         plugins.StateChanged += (_, change) =>
         {
             // The first check after the crash may already see the process gone; quarantine follows.
-            if (change.PluginId == "minimal" && change.State == PluginState.Degraded && change.Reason?.Contains("quarantined", StringComparison.Ordinal) == true)
+            if (change.PluginId == "minimal" && change.VersionState == PluginVersionState.Degraded && change.Reason?.Contains("quarantined", StringComparison.Ordinal) == true)
             {
                 degraded.TrySetResult(change);
             }
@@ -24,7 +24,7 @@ public sealed class HealthTests
         await host.StartAsync();
         try
         {
-            await plugins.RescanAsync();
+            await host.Services.GetRequiredService<IPluginAdmin>().RescanAsync();
             Assert.Equal(PluginState.Healthy, plugins.GetPlugin("minimal")!.State);
             var pid = ProcessIds.Under(Path.Combine(root, "state", "store")).Single();
 

@@ -49,15 +49,15 @@ public sealed class PlaintextTests
     public async Task Load_HostAllowsPlaintextForOnePlugin_ThatOneServesTheOtherFailsWithHP1200()
     {
         await using var host = await TestHost.StartAsync(o => o.AllowPlaintext.Add("legacy"));
-        var legacy = host.WaitForAsync("legacy", PluginState.Healthy, PluginState.Failed);
-        var strict = host.WaitForAsync("strict", PluginState.Healthy, PluginState.Failed);
+        var legacy = host.WaitForAsync("legacy", PluginVersionState.Healthy, PluginVersionState.Failed);
+        var strict = host.WaitForAsync("strict", PluginVersionState.Healthy, PluginVersionState.Failed);
 
         host.InstallMinimal("legacy", config: new JsonObject { ["mode"] = "no-tls" });
         host.InstallMinimal("strict", config: new JsonObject { ["mode"] = "no-tls" });
 
-        Assert.Equal(PluginState.Healthy, (await legacy).State);
+        Assert.Equal(PluginVersionState.Healthy, (await legacy).VersionState);
         var refused = await strict;
-        Assert.Equal(PluginState.Failed, refused.State);
+        Assert.Equal(PluginVersionState.Failed, refused.VersionState);
         Assert.Contains("HP1200", refused.Reason, StringComparison.Ordinal);
         Assert.Contains("'strict'", refused.Reason, StringComparison.Ordinal);
     }

@@ -50,7 +50,7 @@ public sealed class ProcessRuntimeTests : IAsyncLifetime
     [Fact]
     public async Task Load_GoPlugin_RunsFromTheStoreCopyAndIsHealthy()
     {
-        var healthy = WaitFor("minimal", PluginState.Healthy, "1.0.0");
+        var healthy = WaitFor("minimal", PluginVersionState.Healthy, "1.0.0");
         Install("1.0.0");
         await healthy;
 
@@ -64,7 +64,7 @@ public sealed class ProcessRuntimeTests : IAsyncLifetime
     [Fact]
     public async Task Get_GoPluginImplementingAContractFromItsExportedProto_ServesTheRouter()
     {
-        var healthy = WaitFor("ranker", PluginState.Healthy, "1.0.0");
+        var healthy = WaitFor("ranker", PluginVersionState.Healthy, "1.0.0");
         Install("1.0.0", plugin: "ranker", contracts: ["ranking/v1"]);
         await healthy;
 
@@ -78,7 +78,7 @@ public sealed class ProcessRuntimeTests : IAsyncLifetime
     [Fact]
     public async Task Get_ContractTheManifestDoesNotList_IsNotProvided()
     {
-        var healthy = WaitFor("ranker", PluginState.Healthy, "1.0.0");
+        var healthy = WaitFor("ranker", PluginVersionState.Healthy, "1.0.0");
         Install("1.0.0", plugin: "ranker");
         await healthy;
 
@@ -90,12 +90,12 @@ public sealed class ProcessRuntimeTests : IAsyncLifetime
     [Fact]
     public async Task Upgrade_GoPlugin_NewProcessStartsAndTheOldOneStops()
     {
-        var healthy = WaitFor("minimal", PluginState.Healthy, "1.0.0");
+        var healthy = WaitFor("minimal", PluginVersionState.Healthy, "1.0.0");
         Install("1.0.0");
         await healthy;
         var old = Assert.Single(ProcessesRunningFrom(Store));
 
-        var unloaded = WaitFor("minimal", PluginState.Unloaded, "1.0.0");
+        var unloaded = WaitFor("minimal", PluginVersionState.Unloaded, "1.0.0");
         Install("1.1.0");
         await unloaded;
 
@@ -108,11 +108,11 @@ public sealed class ProcessRuntimeTests : IAsyncLifetime
     [Fact]
     public async Task Offline_FolderDeleted_ProcessStops()
     {
-        var healthy = WaitFor("minimal", PluginState.Healthy, "1.0.0");
+        var healthy = WaitFor("minimal", PluginVersionState.Healthy, "1.0.0");
         Install("1.0.0");
         await healthy;
 
-        var unloaded = WaitFor("minimal", PluginState.Unloaded, "1.0.0");
+        var unloaded = WaitFor("minimal", PluginVersionState.Unloaded, "1.0.0");
         Directory.Delete(Path.Combine(Plugins, "minimal"), recursive: true);
         await unloaded;
 
@@ -123,7 +123,7 @@ public sealed class ProcessRuntimeTests : IAsyncLifetime
     [Fact]
     public async Task Load_WrongCookie_FailsWithThePluginsOwnWords()
     {
-        var failed = WaitFor("minimal", PluginState.Failed, "1.0.0");
+        var failed = WaitFor("minimal", PluginVersionState.Failed, "1.0.0");
         Install("1.0.0", cookie: "wrong");
         var change = await failed;
 
@@ -134,7 +134,7 @@ public sealed class ProcessRuntimeTests : IAsyncLifetime
     [Fact]
     public async Task Load_EntryWithoutExecutable_RejectedNamingTheField()
     {
-        var rejected = WaitFor("minimal", PluginState.Rejected, null);
+        var rejected = WaitFor("minimal", PluginVersionState.Rejected, null);
         Directory.CreateDirectory(Path.Combine(Plugins, "minimal"));
         await File.WriteAllTextAsync(Path.Combine(Plugins, "minimal", "plugin.json"), """{ "id": "minimal", "version": "1.0.0", "runtime": "process", "entry": { } }""");
         var change = await rejected;
@@ -148,12 +148,12 @@ public sealed class ProcessRuntimeTests : IAsyncLifetime
         var health = new Grpc.Health.V1.Health.HealthClient(_plugins.GetCallInvoker("minimal"));
         await Assert.ThrowsAsync<PluginUnavailableException>(() => health.CheckAsync(new() { Service = "plugin" }).ResponseAsync);
 
-        var healthy = WaitFor("minimal", PluginState.Healthy, "1.0.0");
+        var healthy = WaitFor("minimal", PluginVersionState.Healthy, "1.0.0");
         Install("1.0.0");
         await healthy;
         Assert.Equal(Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving, (await health.CheckAsync(new() { Service = "plugin" })).Status);
 
-        var unloaded = WaitFor("minimal", PluginState.Unloaded, "1.0.0");
+        var unloaded = WaitFor("minimal", PluginVersionState.Unloaded, "1.0.0");
         Install("1.1.0");
         await unloaded;
 
@@ -164,7 +164,7 @@ public sealed class ProcessRuntimeTests : IAsyncLifetime
     [Fact]
     public async Task GetCallInvoker_StreamOpen_CountedInFlightUntilDisposed()
     {
-        var healthy = WaitFor("minimal", PluginState.Healthy, "1.0.0");
+        var healthy = WaitFor("minimal", PluginVersionState.Healthy, "1.0.0");
         Install("1.0.0");
         await healthy;
         var health = new Grpc.Health.V1.Health.HealthClient(_plugins.GetCallInvoker("minimal"));
@@ -180,7 +180,7 @@ public sealed class ProcessRuntimeTests : IAsyncLifetime
     [Fact]
     public async Task Crash_ProcessKilledMidCall_CallFailsFastAsCrashedAndThePluginServesAgain()
     {
-        var healthy = WaitFor("minimal", PluginState.Healthy, "1.0.0");
+        var healthy = WaitFor("minimal", PluginVersionState.Healthy, "1.0.0");
         Install("1.0.0");
         await healthy;
         var health = new Grpc.Health.V1.Health.HealthClient(_plugins.GetCallInvoker("minimal"));
@@ -216,7 +216,7 @@ public sealed class ProcessRuntimeTests : IAsyncLifetime
     [Fact]
     public async Task GetCallInvoker_ServerStreamPastCallTimeout_EndsWithPluginTimeout()
     {
-        var healthy = WaitFor("minimal", PluginState.Healthy, "1.0.0");
+        var healthy = WaitFor("minimal", PluginVersionState.Healthy, "1.0.0");
         Install("1.0.0", callTimeout: "1s");
         await healthy;
         var health = new Grpc.Health.V1.Health.HealthClient(_plugins.GetCallInvoker("minimal"));
@@ -233,7 +233,7 @@ public sealed class ProcessRuntimeTests : IAsyncLifetime
     [Fact]
     public async Task GetCallInvoker_ServerStreamCancelledThroughTheCallsToken_CancelledNotCrashed()
     {
-        var healthy = WaitFor("minimal", PluginState.Healthy, "1.0.0");
+        var healthy = WaitFor("minimal", PluginVersionState.Healthy, "1.0.0");
         Install("1.0.0");
         await healthy;
         var (pid, _) = Assert.Single(ProcessesRunningFrom(Store));
@@ -276,12 +276,12 @@ public sealed class ProcessRuntimeTests : IAsyncLifetime
         File.WriteAllText(Path.Combine(folder, "plugin.json"), manifest.ToJsonString());
     }
 
-    private Task<PluginStateChange> WaitFor(string id, PluginState state, string? version)
+    private Task<PluginStateChange> WaitFor(string id, PluginVersionState state, string? version)
     {
         var done = new TaskCompletionSource<PluginStateChange>(TaskCreationOptions.RunContinuationsAsynchronously);
         _plugins.StateChanged += (_, change) =>
         {
-            if (change.PluginId == id && change.State == state && (version is null || change.Version == version))
+            if (change.PluginId == id && change.VersionState == state && (version is null || change.Version == version))
             {
                 done.TrySetResult(change);
             }

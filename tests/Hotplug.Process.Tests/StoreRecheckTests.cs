@@ -17,7 +17,7 @@ public sealed class StoreRecheckTests
         var quarantined = new TaskCompletionSource<PluginStateChange>(TaskCreationOptions.RunContinuationsAsynchronously);
         plugins.StateChanged += (_, change) =>
         {
-            if (change.PluginId == "minimal" && change.State == PluginState.Degraded && change.Reason?.Contains("quarantined", StringComparison.Ordinal) == true)
+            if (change.PluginId == "minimal" && change.VersionState == PluginVersionState.Degraded && change.Reason?.Contains("quarantined", StringComparison.Ordinal) == true)
             {
                 quarantined.TrySetResult(change);
             }
@@ -25,7 +25,7 @@ public sealed class StoreRecheckTests
         await host.StartAsync();
         try
         {
-            await plugins.RescanAsync();
+            await host.Services.GetRequiredService<IPluginAdmin>().RescanAsync();
             Assert.Equal(PluginState.Healthy, plugins.GetPlugin("minimal")!.State);
             var store = Path.Combine(root, "state", "store");
             var pid = ProcessIds.Under(store).Single();
@@ -47,13 +47,13 @@ public sealed class StoreRecheckTests
             var healthy = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             plugins.StateChanged += (_, c) =>
             {
-                if (c.PluginId == "minimal" && c.State == PluginState.Healthy)
+                if (c.PluginId == "minimal" && c.VersionState == PluginVersionState.Healthy)
                 {
                     healthy.TrySetResult();
                 }
             };
             Directory.Delete(Path.GetDirectoryName(executable)!, recursive: true);
-            await plugins.RescanAsync();
+            await host.Services.GetRequiredService<IPluginAdmin>().RescanAsync();
             await healthy.Task.WaitAsync(TimeSpan.FromSeconds(60));
 
             var status = plugins.GetPlugin("minimal")!;

@@ -69,13 +69,13 @@ internal sealed class TestHost : IAsyncDisposable
         }.ToJsonString());
     }
 
-    /// <summary>Completes with the first change of <paramref name="id"/> to one of <paramref name="states"/>.</summary>
-    public Task<PluginStateChange> WaitForAsync(string id, params PluginState[] states)
+    /// <summary>Completes with the first change of a version of <paramref name="id"/> to one of <paramref name="states"/>.</summary>
+    public Task<PluginStateChange> WaitForAsync(string id, params PluginVersionState[] states)
     {
         var done = new TaskCompletionSource<PluginStateChange>(TaskCreationOptions.RunContinuationsAsynchronously);
         Plugins.StateChanged += (_, change) =>
         {
-            if (change.PluginId == id && states.Contains(change.State))
+            if (change.PluginId == id && change.VersionState is { } state && states.Contains(state))
             {
                 done.TrySetResult(change);
             }

@@ -48,7 +48,7 @@ public sealed class SampleRankerTests : IAsyncLifetime
         _host = builder.Build();
         await _host.StartAsync();
         _plugins = _host.Services.GetRequiredService<IPluginHost>();
-        await _plugins.RescanAsync();
+        await _host.Services.GetRequiredService<IPluginAdmin>().RescanAsync();
         foreach (var id in new[] { "ranker", "diverse", "popular", "longtail" })
         {
             var status = _plugins.GetPlugin(id);

@@ -70,7 +70,7 @@ public abstract class ConformanceTests
         // The old version holds a call open in the host's IHoldService while the new version is installed.
         var held = echo.HoldAsync("upgrade");
         await host.Holds.WhenEntered("upgrade").WaitAsync(TimeSpan.FromSeconds(60));
-        var active = host.WaitForAsync(c => c.PluginId == "echo" && c.State == PluginState.Healthy && c.Version == "1.1.0");
+        var active = host.WaitForAsync(c => c.PluginId == "echo" && c.VersionState == PluginVersionState.Healthy && c.Version == "1.1.0");
         TestPlugins.WriteManifest(host.Folder("echo"), TestPlugins.Manifest("echo", "1.1.0", Project));
         await active.WaitAsync(TimeSpan.FromSeconds(60));
 
@@ -141,7 +141,7 @@ public abstract class ConformanceTests
         var manifest = TestPlugins.Manifest("echo", "1.0.0", Project);
         // Generous: the call that hangs shows the timeout whatever it is, and the call after it must not hit it on a loaded machine.
         manifest["callTimeout"] = "2s";
-        var healthy = host.WaitForAsync("echo", PluginState.Healthy, "1.0.0");
+        var healthy = host.WaitForAsync("echo", PluginVersionState.Healthy, "1.0.0");
         TestPlugins.Install(host.Folder("echo"), manifest, Project);
         await healthy;
         var echo = host.Plugins.Get<IEcho>("echo");
@@ -209,7 +209,7 @@ public abstract class ConformanceTests
         var echo = host.Plugins.Get<IEcho>("echo");
         Assert.Equal("1.0.0", (await echo.EchoAsync(new EchoRequest("x"))).Version);
 
-        var unloaded = host.WaitForAsync("echo", PluginState.Unloaded, "1.0.0");
+        var unloaded = host.WaitForAsync("echo", PluginVersionState.Unloaded, "1.0.0");
         await host.InstallAsync("echo", "echo", "1.1.0", Project);
         await unloaded;
 
@@ -224,7 +224,7 @@ public abstract class ConformanceTests
         await host.InstallAsync("echo", "echo", "1.0.0", Project);
         var echo = host.Plugins.Get<IEcho>("echo");
 
-        var offline = host.WaitForAsync("echo", PluginState.Unloaded, "1.0.0");
+        var offline = host.WaitForAsync("echo", PluginVersionState.Unloaded, "1.0.0");
         Directory.Delete(host.Folder("echo"), recursive: true);
         await offline;
 

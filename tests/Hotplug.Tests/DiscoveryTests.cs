@@ -24,17 +24,17 @@ public sealed class DiscoveryTests
             {
                 await stream.WriteAsync(dll.AsMemory(offset, Math.Min(1024, dll.Length - offset)));
                 await stream.FlushAsync();
-                await host.Plugins.RescanAsync();
+                await host.Admin.RescanAsync();
                 await Task.Delay(20);
             }
         }
 
         Assert.DoesNotContain(host.Changes, c => c.PluginId == "echo");
-        var healthy = host.WaitForAsync("echo", PluginState.Healthy, "1.0.0");
+        var healthy = host.WaitForAsync("echo", PluginVersionState.Healthy, "1.0.0");
         TestPlugins.CopyBuild(TestPlugins.Echo, folder);
         await healthy;
 
-        Assert.DoesNotContain(host.Changes, c => c.PluginId == "echo" && c.State is PluginState.Failed or PluginState.Rejected);
+        Assert.DoesNotContain(host.Changes, c => c.PluginId == "echo" && c.VersionState is PluginVersionState.Failed or PluginVersionState.Rejected);
         Assert.Equal("x", (await host.Plugins.Get<IEcho>("echo").EchoAsync(new EchoRequest("x"))).Text);
     }
 
@@ -47,7 +47,7 @@ public sealed class DiscoveryTests
             TestPlugins.Install(f.Folder("b"), TestPlugins.Manifest("b", "3.0.0", TestPlugins.OldLibrary), TestPlugins.OldLibrary);
         });
 
-        await Task.WhenAll(host.WaitForAsync("a", PluginState.Healthy), host.WaitForAsync("b", PluginState.Healthy));
+        await Task.WhenAll(host.WaitForAsync("a", PluginVersionState.Healthy), host.WaitForAsync("b", PluginVersionState.Healthy));
 
         Assert.Equal(["a", "b"], host.Plugins.GetPlugins().Select(p => p.Id));
     }
@@ -60,7 +60,7 @@ public sealed class DiscoveryTests
         {
             TestPlugins.Install(f.Folder("a-slow"), TestPlugins.Manifest("a-slow", "1.0.0", TestPlugins.EchoProcess, new JsonObject { ["startDelayMs"] = "3000" }), TestPlugins.EchoProcess);
             TestPlugins.Install(f.Folder("b-fast"), TestPlugins.Manifest("b-fast", "1.0.0"));
-            var slowStarting = f.WaitForAsync("a-slow", PluginState.Starting);
+            var slowStarting = f.WaitForAsync("a-slow", PluginVersionState.Starting);
             ((PluginHost)f.Plugins).StagingStarted = path =>
             {
                 if (path.EndsWith("b-fast", StringComparison.Ordinal))
@@ -70,12 +70,12 @@ public sealed class DiscoveryTests
             };
         });
 
-        await Task.WhenAll(host.WaitForAsync("a-slow", PluginState.Healthy), host.WaitForAsync("b-fast", PluginState.Healthy));
+        await Task.WhenAll(host.WaitForAsync("a-slow", PluginVersionState.Healthy), host.WaitForAsync("b-fast", PluginVersionState.Healthy));
 
-        var healthy = host.Changes.Where(c => c.State == PluginState.Healthy).Select(c => c.PluginId).ToList();
+        var healthy = host.Changes.Where(c => c.VersionState == PluginVersionState.Healthy).Select(c => c.PluginId).ToList();
         Assert.Equal(["b-fast", "a-slow"], healthy);
-        Assert.True(host.Changes.ToList().FindIndex(c => c.PluginId == "a-slow" && c.State == PluginState.Starting) <
-            host.Changes.ToList().FindIndex(c => c.PluginId == "b-fast" && c.State == PluginState.Starting));
+        Assert.True(host.Changes.ToList().FindIndex(c => c.PluginId == "a-slow" && c.VersionState == PluginVersionState.Starting) <
+            host.Changes.ToList().FindIndex(c => c.PluginId == "b-fast" && c.VersionState == PluginVersionState.Starting));
     }
 
     [Fact]

@@ -16,7 +16,7 @@ public sealed class FailureTests
         await host.InstallAsync("echo", "echo", "1.0.0");
         var echo = host.Plugins.Get<IEcho>("echo");
 
-        var failed = host.WaitForAsync("echo", PluginState.Failed, "2.0.0");
+        var failed = host.WaitForAsync("echo", PluginVersionState.Failed, "2.0.0");
         TestPlugins.WriteManifest(host.Folder("echo"), TestPlugins.Manifest("echo", "2.0.0", config: new JsonObject { ["mode"] = mode }));
         var failure = await failed;
 
@@ -26,7 +26,7 @@ public sealed class FailureTests
         Assert.Equal(PluginState.Healthy, status.State);
         Assert.Equal("1.0.0", status.Version);
         Assert.Contains(expected, status.LastError);
-        Assert.Contains(status.PreviousVersions, r => r.Version == "2.0.0" && r.State == PluginState.Failed);
+        Assert.Contains(status.PreviousVersions, r => r.Version == "2.0.0" && r.State == PluginVersionState.Failed);
     }
 
     [Fact]
@@ -39,7 +39,7 @@ public sealed class FailureTests
             o.HealthCheckInterval = TimeSpan.FromMilliseconds(100);
             o.HealthCheckTimeout = TimeSpan.FromMilliseconds(500);
         });
-        var degraded = host.WaitForAsync("echo", PluginState.Degraded, "1.0.0");
+        var degraded = host.WaitForAsync("echo", PluginVersionState.Degraded, "1.0.0");
 
         await host.InstallAsync("echo", "echo", "1.0.0", config: new JsonObject { ["mode"] = "health-hangs-after-start" });
         var change = await degraded;
@@ -54,7 +54,7 @@ public sealed class FailureTests
         await using var host = await HostFixture.StartAsync();
         await host.InstallAsync("good", "good", "1.0.0");
 
-        var failed = host.WaitForAsync("bad", PluginState.Failed);
+        var failed = host.WaitForAsync("bad", PluginVersionState.Failed);
         TestPlugins.Install(host.Folder("bad"), TestPlugins.Manifest("bad", "1.0.0", config: new JsonObject { ["mode"] = "throw-on-start" }));
         await failed;
 
@@ -85,7 +85,7 @@ public sealed class FailureTests
     public async Task Call_PluginHangsPastCallTimeout_CallerGetsTimeoutAndOtherCallsServe()
     {
         await using var host = await HostFixture.StartAsync();
-        var healthy = host.WaitForAsync("echo", PluginState.Healthy);
+        var healthy = host.WaitForAsync("echo", PluginVersionState.Healthy);
         var manifest = TestPlugins.Manifest("echo", "1.0.0");
         manifest["callTimeout"] = "200ms";
         manifest["drainTimeout"] = "200ms";
@@ -125,7 +125,7 @@ public sealed class FailureTests
         await using var host = await HostFixture.StartAsync();
         await host.InstallAsync("echo", "echo", "1.0.0", config: new JsonObject { ["mode"] = "throw-on-stop" });
 
-        var unloaded = host.WaitForAsync("echo", PluginState.Unloaded, "1.0.0");
+        var unloaded = host.WaitForAsync("echo", PluginVersionState.Unloaded, "1.0.0");
         TestPlugins.WriteManifest(host.Folder("echo"), TestPlugins.Manifest("echo", "1.1.0"));
         var change = await unloaded;
 

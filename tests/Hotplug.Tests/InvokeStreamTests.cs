@@ -16,7 +16,7 @@ public sealed class InvokeStreamTests
         await InstallStreamsAsync(host, "streams", callTimeout: "infinite");
 
         var received = 0;
-        await foreach (var item in host.Plugins.InvokeStreamAsync("streams", "flood", Arguments("""{ "size": 1024 }""")))
+        await foreach (var item in host.Invoker.InvokeStreamAsync("streams", "flood", Arguments("""{ "size": 1024 }""")))
         {
             received++;
 
@@ -43,7 +43,7 @@ public sealed class InvokeStreamTests
         var error = await Assert.ThrowsAsync<PluginTimeoutException>(async () =>
         {
             using var guard = new CancellationTokenSource(HangGuard);
-            await foreach (var item in host.Plugins.InvokeStreamAsync("streams", "flood", Arguments("""{ "size": 16 }"""), guard.Token))
+            await foreach (var item in host.Invoker.InvokeStreamAsync("streams", "flood", Arguments("""{ "size": 16 }"""), guard.Token))
             {
                 received++;
                 Assert.True(host.Counted <= received, $"the plugin produced {host.Counted} items for {received} read");
@@ -67,7 +67,7 @@ public sealed class InvokeStreamTests
         await Assert.ThrowsAsync<PluginTimeoutException>(async () =>
         {
             using var guard = new CancellationTokenSource(HangGuard);
-            await foreach (var item in host.Plugins.InvokeStreamAsync("streams", "follow", Arguments("""{ "key": "timeout" }"""), guard.Token))
+            await foreach (var item in host.Invoker.InvokeStreamAsync("streams", "follow", Arguments("""{ "key": "timeout" }"""), guard.Token))
             {
                 items.Add(item.GetString()!);
             }
@@ -85,7 +85,7 @@ public sealed class InvokeStreamTests
         await InstallStreamsAsync(host, "streams", callTimeout: "infinite");
         using var cancel = new CancellationTokenSource();
 
-        var stream = host.Plugins.InvokeStreamAsync("streams", "follow", Arguments("""{ "key": "gone" }"""), cancel.Token).GetAsyncEnumerator();
+        var stream = host.Invoker.InvokeStreamAsync("streams", "follow", Arguments("""{ "key": "gone" }"""), cancel.Token).GetAsyncEnumerator();
         Assert.True(await stream.MoveNextAsync());
         var next = stream.MoveNextAsync().AsTask();
         await host.Holds.WhenEntered("gone").WaitAsync(HangGuard);
@@ -103,7 +103,7 @@ public sealed class InvokeStreamTests
         await using var host = await HostFixture.StartAsync();
         await host.InstallAsync("echo", "echo", "1.0.0");
 
-        var results = await ToListAsync(host.Plugins.InvokeStreamAsync("echo", "echo", Arguments("""{ "request": { "text": "one" } }""")));
+        var results = await ToListAsync(host.Invoker.InvokeStreamAsync("echo", "echo", Arguments("""{ "request": { "text": "one" } }""")));
 
         Assert.Equal("one", Assert.Single(results).GetProperty("text").GetString());
         Assert.Equal(0, host.Plugins.GetPlugin("echo")!.InFlight);
@@ -115,7 +115,7 @@ public sealed class InvokeStreamTests
         await using var host = await HostFixture.StartAsync();
         await host.InstallAsync("echo", "echo", "1.0.0");
 
-        var error = await Assert.ThrowsAsync<PluginInvocationArgumentException>(() => ToListAsync(host.Plugins.InvokeStreamAsync("echo", "count", Arguments("""{ "count": "many" }"""))));
+        var error = await Assert.ThrowsAsync<PluginInvocationArgumentException>(() => ToListAsync(host.Invoker.InvokeStreamAsync("echo", "count", Arguments("""{ "count": "many" }"""))));
 
         Assert.Contains("Argument 'count' of CountAsync", error.Message);
         Assert.Equal(0, host.Plugins.GetPlugin("echo")!.InFlight);
@@ -127,10 +127,10 @@ public sealed class InvokeStreamTests
         await using var host = await HostFixture.StartAsync();
         await host.InstallAsync("echo", "echo", "1.0.0");
 
-        var error = await Assert.ThrowsAsync<PluginInvocationArgumentException>(() => host.Plugins.InvokeAsync("echo", "CountAsync", Arguments("""{ "count": 3 }""")));
+        var error = await Assert.ThrowsAsync<PluginInvocationArgumentException>(() => host.Invoker.InvokeAsync("echo", "CountAsync", Arguments("""{ "count": 3 }""")));
 
         Assert.Contains("is a stream method", error.Message);
-        Assert.Contains(nameof(IPluginHost.InvokeStreamAsync), error.Message);
+        Assert.Contains(nameof(IPluginInvoker.InvokeStreamAsync), error.Message);
         Assert.Equal(0, host.Plugins.GetPlugin("echo")!.InFlight);
     }
 
@@ -142,7 +142,7 @@ public sealed class InvokeStreamTests
         await using var host = await HostFixture.StartAsync();
         await host.InstallAsync("echo", "echo", "1.0.0", project);
 
-        var results = await ToListAsync(host.Plugins.InvokeStreamAsync("echo", "count", Arguments("""{ "count": 5 }""")));
+        var results = await ToListAsync(host.Invoker.InvokeStreamAsync("echo", "count", Arguments("""{ "count": 5 }""")));
 
         Assert.Equal([1, 2, 3, 4, 5], results.Select(r => r.GetInt32()));
         await HostFixture.WaitUntilAsync(() => host.Plugins.GetPlugin("echo")!.InFlight == 0);
@@ -154,7 +154,7 @@ public sealed class InvokeStreamTests
         await using var host = await HostFixture.StartAsync();
         var manifest = TestPlugins.Manifest("echo", "1.0.0", TestPlugins.EchoProcess);
         manifest["callTimeout"] = "300ms";
-        var healthy = host.WaitForAsync("echo", PluginState.Healthy);
+        var healthy = host.WaitForAsync("echo", PluginVersionState.Healthy);
         TestPlugins.Install(host.Folder("echo"), manifest, TestPlugins.EchoProcess);
         await healthy;
 
@@ -162,7 +162,7 @@ public sealed class InvokeStreamTests
         await Assert.ThrowsAsync<PluginTimeoutException>(async () =>
         {
             using var guard = new CancellationTokenSource(HangGuard);
-            await foreach (var item in host.Plugins.InvokeStreamAsync("echo", "count", Arguments($$"""{ "count": {{int.MaxValue}} }"""), guard.Token))
+            await foreach (var item in host.Invoker.InvokeStreamAsync("echo", "count", Arguments($$"""{ "count": {{int.MaxValue}} }"""), guard.Token))
             {
                 Assert.Equal(++received, item.GetInt32());
             }
@@ -177,7 +177,7 @@ public sealed class InvokeStreamTests
         var manifest = TestPlugins.Manifest(id, "1.0.0");
         manifest["contracts"] = new JsonArray("test.echo/v1", "test.stream/v1");
         manifest["callTimeout"] = callTimeout;
-        var healthy = host.WaitForAsync(id, PluginState.Healthy);
+        var healthy = host.WaitForAsync(id, PluginVersionState.Healthy);
         TestPlugins.Install(host.Folder(id), manifest);
         await healthy;
     }

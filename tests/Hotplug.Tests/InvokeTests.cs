@@ -11,7 +11,7 @@ public sealed class InvokeTests
         await using var host = await HostFixture.StartAsync();
         await host.InstallAsync("echo", "echo", "1.0.0");
 
-        var result = await host.Plugins.InvokeAsync("echo", "echo", JsonDocument.Parse("""{ "request": { "text": "hi" } }""").RootElement);
+        var result = await host.Invoker.InvokeAsync("echo", "echo", JsonDocument.Parse("""{ "request": { "text": "hi" } }""").RootElement);
 
         Assert.Equal("hi", result.GetProperty("text").GetString());
         Assert.Equal("1.0.0", result.GetProperty("version").GetString());
@@ -27,7 +27,7 @@ public sealed class InvokeTests
         await using var host = await HostFixture.StartAsync();
         await host.InstallAsync("echo", "echo", "1.0.0");
 
-        var error = await Assert.ThrowsAsync<PluginInvocationArgumentException>(() => host.Plugins.InvokeAsync("echo", method, JsonDocument.Parse(arguments).RootElement));
+        var error = await Assert.ThrowsAsync<PluginInvocationArgumentException>(() => host.Invoker.InvokeAsync("echo", method, JsonDocument.Parse(arguments).RootElement));
 
         Assert.Contains(expected, error.Message);
         Assert.Equal(0, host.Plugins.GetPlugin("echo")!.InFlight);
@@ -39,7 +39,7 @@ public sealed class InvokeTests
         await using var host = await HostFixture.StartAsync();
         await host.InstallAsync("echo", "echo", "1.0.0");
 
-        var error = await Assert.ThrowsAsync<PluginInvocationException>(() => host.Plugins.InvokeAsync("echo", "echo", JsonDocument.Parse("""{ "request": { "text": "throw" } }""").RootElement));
+        var error = await Assert.ThrowsAsync<PluginInvocationException>(() => host.Invoker.InvokeAsync("echo", "echo", JsonDocument.Parse("""{ "request": { "text": "throw" } }""").RootElement));
 
         Assert.Equal("echo", error.PluginId);
         Assert.Equal(0, host.Plugins.GetPlugin("echo")!.InFlight);
@@ -50,6 +50,6 @@ public sealed class InvokeTests
     {
         await using var host = await HostFixture.StartAsync();
 
-        await Assert.ThrowsAsync<PluginUnavailableException>(() => host.Plugins.InvokeAsync("ghost", "echo", default));
+        await Assert.ThrowsAsync<PluginUnavailableException>(() => host.Invoker.InvokeAsync("ghost", "echo", default));
     }
 }

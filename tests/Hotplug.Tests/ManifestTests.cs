@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using Hotplug.Loading;
 using Hotplug.Manifest;
+using Hotplug.Runtimes;
 using Hotplug.TestContracts;
 using Hotplug.Tests.Infrastructure;
 
@@ -8,6 +10,9 @@ namespace Hotplug.Tests;
 
 public sealed class ManifestTests
 {
+    /// <summary>The runtimes a host has by default, which check their own entries: what a tool passes the reader.</summary>
+    private static readonly Dictionary<string, IPluginRuntime> AssemblyOnly = new() { [AssemblyRuntime.RuntimeName] = new AssemblyRuntime(new SharedAssemblyPolicy([])) };
+
     public static TheoryData<string, string, string?, string> BadManifests => new()
     {
         { "unknown runtime", """{ "id": "bad", "version": "1.0.0", "runtime": "cobol", "entry": { "assembly": "EchoPlugin.dll", "type": "T" } }""", "HP1109", "field 'runtime': 'cobol' is not a runtime" },
@@ -38,7 +43,7 @@ public sealed class ManifestTests
         await using var host = await HostFixture.StartAsync();
         await host.InstallAsync("good", "good", "1.0.0");
 
-        var rejected = host.WaitForAsync(c => c.PluginId is "bad" or "bad-folder" && c.State is PluginState.Rejected or PluginState.Failed);
+        var rejected = host.WaitForAsync(c => c.PluginId is "bad" or "bad-folder" && c.VersionState is PluginVersionState.Rejected or PluginVersionState.Failed);
         TestPlugins.CopyBuild(TestPlugins.Echo, host.Folder("bad-folder"));
         await File.WriteAllTextAsync(Path.Combine(host.Folder("bad-folder"), "plugin.json"), manifest);
         var change = await rejected;
@@ -68,9 +73,9 @@ public sealed class ManifestTests
 
         // The first pass may have run during start: look at every change since.
         await HostFixture.WaitUntilAsync(() =>
-            host.Changes.Any(c => c.PluginId == "b-good" && c.State == PluginState.Healthy) &&
-            host.Changes.Any(c => c.PluginId == "a-overflow" && c.State == PluginState.Rejected));
-        var rejected = host.Changes.Single(c => c.PluginId == "a-overflow" && c.State == PluginState.Rejected);
+            host.Changes.Any(c => c.PluginId == "b-good" && c.VersionState == PluginVersionState.Healthy) &&
+            host.Changes.Any(c => c.PluginId == "a-overflow" && c.VersionState == PluginVersionState.Rejected));
+        var rejected = host.Changes.Single(c => c.PluginId == "a-overflow" && c.VersionState == PluginVersionState.Rejected);
 
         Assert.StartsWith("HP1111: ", rejected.Reason);
         Assert.Contains("field 'callTimeout': is too long", host.Plugins.GetPlugin("a-overflow")!.LastError);
@@ -81,7 +86,7 @@ public sealed class ManifestTests
     public async Task Load_InvalidJson_NamesTheManifestFile()
     {
         await using var host = await HostFixture.StartAsync();
-        var rejected = host.WaitForAsync(c => c.PluginId == "broken" && c.State == PluginState.Rejected);
+        var rejected = host.WaitForAsync(c => c.PluginId == "broken" && c.VersionState == PluginVersionState.Rejected);
         Directory.CreateDirectory(host.Folder("broken"));
         await File.WriteAllTextAsync(Path.Combine(host.Folder("broken"), "plugin.json"), "{ not json");
 
@@ -97,7 +102,7 @@ public sealed class ManifestTests
         await using var host = await HostFixture.StartAsync();
         await host.InstallAsync("a-first", "dup", "1.0.0");
 
-        var rejected = host.WaitForAsync("dup", PluginState.Rejected);
+        var rejected = host.WaitForAsync("dup", PluginVersionState.Rejected);
         TestPlugins.Install(host.Folder("b-second"), TestPlugins.Manifest("dup", "9.0.0"));
         var change = await rejected;
 
@@ -113,7 +118,7 @@ public sealed class ManifestTests
         await using var host = await HostFixture.StartAsync();
         await host.InstallAsync("echo", "echo", "1.0.0");
 
-        var rejected = host.WaitForAsync("echo", PluginState.Rejected);
+        var rejected = host.WaitForAsync("echo", PluginVersionState.Rejected);
         await File.WriteAllTextAsync(Path.Combine(host.Folder("echo"), "plugin.json"), """{ "id": "echo", "version": "two" }""");
         await rejected;
 
@@ -134,7 +139,7 @@ public sealed class ManifestTests
     {
         var json = $$"""{ "id": "p", "version": "1.0.0", "runtime": "assembly", "entry": { "assembly": "x.dll", "type": "T" }, "files": {{files}} }""";
 
-        var error = Assert.Throws<PluginManifestException>(() => ManifestReader.Parse("plugin.json", Encoding.UTF8.GetBytes(json)));
+        var error = Assert.Throws<PluginManifestException>(() => ManifestReader.Parse("plugin.json", Encoding.UTF8.GetBytes(json), AssemblyOnly));
 
         Assert.Equal(field, error.Field);
     }
@@ -168,7 +173,7 @@ public sealed class ManifestTests
     [InlineData("""{ "id": "p", "version": "1.0.0", "runtime": "assembly", "entry": { "assembly": "x.dll", "type": "T" }, "files": [{ "path": "x.dll", "size": "1", "sha256": "0000000000000000000000000000000000000000000000000000000000000000" }] }""", "HP1112", "files[0]")]
     public void Parse_InvalidManifest_ThrowsManifestExceptionWithCodeAndField(string json, string code, string? field)
     {
-        var error = Assert.Throws<PluginManifestException>(() => ManifestReader.Parse("plugin.json", Encoding.UTF8.GetBytes(json)));
+        var error = Assert.Throws<PluginManifestException>(() => ManifestReader.Parse("plugin.json", Encoding.UTF8.GetBytes(json), AssemblyOnly));
 
         Assert.Equal(code, error.Code);
         Assert.Equal(field, error.Field);
@@ -198,7 +203,7 @@ public sealed class ManifestTests
     {
         var json = """{ "id": "p", "version": "1.0.0", "runtime": "assembly", "entry": { "assembly": "x.dll", "type": "T" }, "enabled": true, "enabled": false }""";
 
-        var error = Assert.Throws<PluginManifestException>(() => ManifestReader.Parse("plugin.json", Encoding.UTF8.GetBytes(json)));
+        var error = Assert.Throws<PluginManifestException>(() => ManifestReader.Parse("plugin.json", Encoding.UTF8.GetBytes(json), AssemblyOnly));
 
         Assert.Equal(ManifestErrors.DuplicateKey, error.Code);
         Assert.Equal("p", error.PluginId);
@@ -255,7 +260,7 @@ public sealed class ManifestTests
             }
             """;
 
-        var manifest = ManifestReader.Parse("plugin.json", Encoding.UTF8.GetBytes(json));
+        var manifest = ManifestReader.Parse("plugin.json", Encoding.UTF8.GetBytes(json), AssemblyOnly);
 
         Assert.Equal("ranker", manifest.Id);
         Assert.Equal("1.2.0-beta.1", manifest.VersionText);
@@ -282,6 +287,8 @@ public sealed class ManifestTests
     private sealed class PickyRuntime : Hotplug.Runtimes.IPluginRuntime
     {
         public string Name => "picky";
+
+        public Task InitializeAsync(Hotplug.Runtimes.PluginRuntimeContext context, CancellationToken cancellationToken) => Task.CompletedTask;
 
         public IReadOnlyList<string> ReadEntry(System.Text.Json.JsonElement entry) => entry.GetProperty("mode").GetString() switch
         {

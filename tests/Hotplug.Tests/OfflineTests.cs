@@ -16,7 +16,7 @@ public sealed class OfflineTests
         await host.Holds.WhenEntered("in-flight");
 
         var offline = host.WaitForAsync("echo", PluginState.Offline);
-        var unloaded = host.WaitForAsync("echo", PluginState.Unloaded, "1.0.0");
+        var unloaded = host.WaitForAsync("echo", PluginVersionState.Unloaded, "1.0.0");
         Directory.Delete(host.Folder("echo"), recursive: true);
         await offline;
 
@@ -35,7 +35,7 @@ public sealed class OfflineTests
         await host.InstallAsync("echo", "echo", "1.0.0");
         var echo = host.Plugins.Get<IEcho>("echo");
 
-        var unloaded = host.WaitForAsync("echo", PluginState.Unloaded, "1.0.0");
+        var unloaded = host.WaitForAsync("echo", PluginVersionState.Unloaded, "1.0.0");
         var manifest = TestPlugins.Manifest("echo", "1.0.0");
         manifest["enabled"] = false;
         TestPlugins.WriteManifest(host.Folder("echo"), manifest);
@@ -45,7 +45,7 @@ public sealed class OfflineTests
         Assert.Equal(PluginState.Offline, host.Plugins.GetPlugin("echo")!.State);
         await Assert.ThrowsAsync<PluginUnavailableException>(() => echo.EchoAsync(new EchoRequest("x")).AsTask());
 
-        var healthy = host.WaitForAsync("echo", PluginState.Healthy, "1.0.0");
+        var healthy = host.WaitForAsync("echo", PluginVersionState.Healthy, "1.0.0");
         manifest["enabled"] = true;
         TestPlugins.WriteManifest(host.Folder("echo"), manifest);
         await healthy;

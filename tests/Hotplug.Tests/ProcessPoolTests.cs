@@ -77,7 +77,7 @@ public sealed class ProcessPoolTests
     public async Task Pool_MaxBelowMin_RejectedNamingTheField()
     {
         await using var host = await HostFixture.StartAsync();
-        var failed = host.WaitForAsync(c => c.PluginId == "echo" && c.State is PluginState.Rejected or PluginState.Failed);
+        var failed = host.WaitForAsync(c => c.PluginId == "echo" && c.VersionState is PluginVersionState.Rejected or PluginVersionState.Failed);
         var manifest = TestPlugins.Manifest("echo", "1.0.0", TestPlugins.EchoProcess);
         manifest["entry"]!["pool"] = new JsonObject { ["min"] = 3, ["max"] = 2 };
         TestPlugins.Install(host.Folder("echo"), manifest, TestPlugins.EchoProcess);
@@ -89,7 +89,7 @@ public sealed class ProcessPoolTests
 
     private static async Task InstallAsync(HostFixture host, int min, int max)
     {
-        var healthy = host.WaitForAsync("echo", PluginState.Healthy, "1.0.0");
+        var healthy = host.WaitForAsync("echo", PluginVersionState.Healthy, "1.0.0");
         var manifest = TestPlugins.Manifest("echo", "1.0.0", TestPlugins.EchoProcess);
         manifest["entry"]!["pool"] = new JsonObject { ["min"] = min, ["max"] = max };
         TestPlugins.Install(host.Folder("echo"), manifest, TestPlugins.EchoProcess);

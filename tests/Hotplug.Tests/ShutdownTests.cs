@@ -17,7 +17,7 @@ public sealed class ShutdownTests
         });
         var manifest = TestPlugins.Manifest("echo", "1.0.0");
         manifest["callTimeout"] = "200ms";
-        var healthy = host.WaitForAsync("echo", PluginState.Healthy, "1.0.0");
+        var healthy = host.WaitForAsync("echo", PluginVersionState.Healthy, "1.0.0");
         TestPlugins.Install(host.Folder("echo"), manifest);
         await healthy;
 
@@ -29,7 +29,7 @@ public sealed class ShutdownTests
         await ((IHostedService)host.Plugins).StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(2));
 
         var record = Assert.Single(host.Plugins.GetPlugin("echo")!.PreviousVersions, r => r.Version == "1.0.0");
-        Assert.Equal(PluginState.Stopped, record.State);
+        Assert.Equal(PluginVersionState.Stopped, record.State);
         Assert.Contains("1 call(s) still running were abandoned when the host stopped", record.Reason);
     }
 }

@@ -35,7 +35,7 @@ public sealed class StoreTests
 
         foreach (var version in new[] { "1.1.0", "1.2.0", "1.3.0" })
         {
-            var healthy = host.WaitForAsync("echo", PluginState.Healthy, version);
+            var healthy = host.WaitForAsync("echo", PluginVersionState.Healthy, version);
             TestPlugins.WriteManifest(host.Folder("echo"), TestPlugins.Manifest("echo", version));
             await healthy;
         }
@@ -53,11 +53,11 @@ public sealed class StoreTests
         var held = host.Plugins.Get<IEcho>("echo").HoldAsync("old");
         await host.Holds.WhenEntered("old");
 
-        var second = host.WaitForAsync("echo", PluginState.Healthy, "1.1.0");
+        var second = host.WaitForAsync("echo", PluginVersionState.Healthy, "1.1.0");
         TestPlugins.WriteManifest(host.Folder("echo"), TestPlugins.Manifest("echo", "1.1.0"));
         await second;
-        var unloaded = host.WaitForAsync("echo", PluginState.Unloaded, "1.1.0");
-        var third = host.WaitForAsync("echo", PluginState.Healthy, "1.2.0");
+        var unloaded = host.WaitForAsync("echo", PluginVersionState.Unloaded, "1.1.0");
+        var third = host.WaitForAsync("echo", PluginVersionState.Healthy, "1.2.0");
         TestPlugins.WriteManifest(host.Folder("echo"), TestPlugins.Manifest("echo", "1.2.0"));
         await third;
         await unloaded;
@@ -65,9 +65,9 @@ public sealed class StoreTests
         // 1.1.0 is gone; 1.0.0 still drains its call, so its folder stays.
         await HostFixture.WaitUntilAsync(() => StoreVersions(host).Length == 2);
         Assert.Equal(["1.0.0", "1.2.0"], StoreVersions(host));
-        Assert.Contains(host.Plugins.GetPlugin("echo")!.PreviousVersions, r => r.Version == "1.0.0" && r.State == PluginState.Draining);
+        Assert.Contains(host.Plugins.GetPlugin("echo")!.PreviousVersions, r => r.Version == "1.0.0" && r.State == PluginVersionState.Draining);
 
-        var drained = host.WaitForAsync("echo", PluginState.Unloaded, "1.0.0");
+        var drained = host.WaitForAsync("echo", PluginVersionState.Unloaded, "1.0.0");
         host.Holds.Release("old");
         Assert.Equal("1.0.0", await held);
         await drained;
@@ -85,14 +85,14 @@ public sealed class StoreTests
             File.WriteAllText(Path.Combine(h.StatePath, "store", "echo"), "in the way");
         });
 
-        var failed = host.WaitForAsync("echo", PluginState.Failed, "1.0.0");
+        var failed = host.WaitForAsync("echo", PluginVersionState.Failed, "1.0.0");
         TestPlugins.Install(host.Folder("echo"), TestPlugins.Manifest("echo", "1.0.0"));
         var failure = await failed;
         Assert.StartsWith(PackageErrors.StoreWriteFailed, failure.Reason);
         Assert.Contains("trying again", failure.Reason);
 
         // Nothing touches the plugin's folder: the host tries again on its own.
-        var healthy = host.WaitForAsync("echo", PluginState.Healthy, "1.0.0");
+        var healthy = host.WaitForAsync("echo", PluginVersionState.Healthy, "1.0.0");
         File.Delete(Path.Combine(host.StatePath, "store", "echo"));
         await healthy;
         Assert.Equal("1.0.0", (await host.Plugins.Get<IEcho>("echo").EchoAsync(new EchoRequest("x"))).Version);
@@ -109,8 +109,8 @@ public sealed class StoreTests
         // A folder where the temporary file is written: the write really fails, even as root.
         var obstacle = versions + ".tmp";
         Directory.CreateDirectory(obstacle);
-        var unloaded = host.WaitForAsync("echo", PluginState.Unloaded, "1.0.0");
-        var healthy = host.WaitForAsync("echo", PluginState.Healthy, "2.0.0");
+        var unloaded = host.WaitForAsync("echo", PluginVersionState.Unloaded, "1.0.0");
+        var healthy = host.WaitForAsync("echo", PluginVersionState.Healthy, "2.0.0");
         TestPlugins.WriteManifest(host.Folder("echo"), TestPlugins.Manifest("echo", "2.0.0"));
         await healthy;
         await unloaded;
@@ -143,7 +143,7 @@ public sealed class StoreTests
         // Released when the first stops: the next host on the folder starts and serves.
         await first.StopAsync();
         Task<PluginStateChange>? healthy = null;
-        await using var next = await HostFixture.StartAsync(before: h => healthy = h.WaitForAsync("echo", PluginState.Healthy, "1.0.0"), root: first.Root);
+        await using var next = await HostFixture.StartAsync(before: h => healthy = h.WaitForAsync("echo", PluginVersionState.Healthy, "1.0.0"), root: first.Root);
         await healthy!;
     }
 

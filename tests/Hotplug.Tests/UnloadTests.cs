@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Hotplug.Hosting;
 using Hotplug.Loading;
 using Hotplug.Manifest;
+using Hotplug.Runtimes;
 using Hotplug.Store;
 using Hotplug.TestContracts;
 using Hotplug.Tests.Infrastructure;
@@ -35,8 +36,9 @@ public sealed class UnloadTests
 
         for (var cycle = 0; cycle < 200; cycle++)
         {
-            var weak = await LoadCallAndUnloadAsync(manifest, package, shared, exports);
-            Assert.True(await CollectedAsync(weak), $"cycle {cycle}: the load context was not collected within {CollectionGuard.TotalSeconds} s");
+            var instance = await LoadCallAndStopAsync(manifest, package, shared, exports);
+            var release = await instance.ReleaseAsync(CollectionGuard, CancellationToken.None);
+            Assert.True(release.Outcome == ReleaseOutcome.Collected, $"cycle {cycle}: the load context was not collected within {CollectionGuard.TotalSeconds} s: {release.Outcome} {release.Reason}");
             if (cycle == 19)
             {
                 baseline = GC.GetTotalMemory(forceFullCollection: true);
@@ -55,7 +57,7 @@ public sealed class UnloadTests
         await using var host = await HostFixture.StartAsync(o => o.UnloadTimeout = TimeSpan.FromSeconds(1));
         await host.InstallAsync("leaky", "leaky", "1.0.0", config: new JsonObject { ["mode"] = "leak" });
 
-        var leaked = host.WaitForAsync("leaky", PluginState.Leaked, "1.0.0");
+        var leaked = host.WaitForAsync("leaky", PluginVersionState.Leaked, "1.0.0");
         TestPlugins.WriteManifest(host.Folder("leaky"), TestPlugins.Manifest("leaky", "1.1.0"));
         var change = await leaked;
 
@@ -71,43 +73,15 @@ public sealed class UnloadTests
         }
     }
 
-    /// <summary>
-    /// Collects until the context is gone. On a busy machine the last continuations of the plugin's call, which
-    /// still hold it, may not have run yet: between rounds of collections the thread pool gets to run them.
-    /// </summary>
-    private static async Task<bool> CollectedAsync(WeakReference weak)
-    {
-        var guard = System.Diagnostics.Stopwatch.StartNew();
-        while (true)
-        {
-            for (var i = 0; i < 3 && weak.IsAlive; i++)
-            {
-                GC.Collect();
-                GC.WaitForPendingFinalizers();
-            }
-
-            if (!weak.IsAlive)
-            {
-                return true;
-            }
-
-            if (guard.Elapsed > CollectionGuard)
-            {
-                return false;
-            }
-
-            await Task.Delay(10);
-        }
-    }
-
-    private static async Task<WeakReference> LoadCallAndUnloadAsync(PluginManifest manifest, StagedPackage package, SharedAssemblyPolicy shared, IServiceProvider exports)
+    /// <summary>Loads a version, calls it and stops it, in a method of its own: nothing of the plugin stays referenced by the caller's frame.</summary>
+    private static async Task<PluginInstance> LoadCallAndStopAsync(PluginManifest manifest, StagedPackage package, SharedAssemblyPolicy shared, IServiceProvider exports)
     {
         var instance = PluginInstance.Create(new AssemblyRuntime(shared), manifest, package, NullLogger.Instance, exports, TimeSpan.FromSeconds(5), TimeProvider.System);
         await instance.StartAsync(CancellationToken.None);
         var echo = (IEcho)instance.GetContract(typeof(IEcho))!;
         Assert.Equal("cycle", (await echo.EchoAsync(new EchoRequest("x"))).PluginId);
         Assert.Null(await instance.StopAsync(TimeSpan.FromSeconds(5)));
-        return instance.Unload()!;
+        return instance;
     }
 
     private sealed class EmptyServices : IServiceProvider

@@ -48,8 +48,8 @@ public sealed class UpgradeTests
         for (var minor = 1; minor <= 20; minor++)
         {
             var version = $"1.{minor}.0";
-            var unloaded = host.WaitForAsync("echo", PluginState.Unloaded, $"1.{minor - 1}.0");
-            var healthy = host.WaitForAsync("echo", PluginState.Healthy, version);
+            var unloaded = host.WaitForAsync("echo", PluginVersionState.Unloaded, $"1.{minor - 1}.0");
+            var healthy = host.WaitForAsync("echo", PluginVersionState.Healthy, version);
             TestPlugins.WriteManifest(host.Folder("echo"), TestPlugins.Manifest("echo", version));
             await healthy;
             await unloaded;
@@ -63,7 +63,7 @@ public sealed class UpgradeTests
         Assert.True(Interlocked.Read(ref calls) > 0);
         Assert.Equal("1.20.0", (await echo.EchoAsync(new EchoRequest("x"))).Version);
         var status = host.Plugins.GetPlugin("echo")!;
-        Assert.Equal(20, status.PreviousVersions.Count(r => r.State == PluginState.Unloaded));
+        Assert.Equal(20, status.PreviousVersions.Count(r => r.State == PluginVersionState.Unloaded));
         Assert.DoesNotContain(status.PreviousVersions, r => r.Leaked);
     }
 
@@ -76,15 +76,15 @@ public sealed class UpgradeTests
 
         var held = echo.HoldAsync("old-call");
         await host.Holds.WhenEntered("old-call");
-        var draining = host.WaitForAsync(c => c.PluginId == "echo" && c.State == PluginState.Healthy && c.Version == "2.0.0");
+        var draining = host.WaitForAsync(c => c.PluginId == "echo" && c.VersionState == PluginVersionState.Healthy && c.Version == "2.0.0");
         TestPlugins.WriteManifest(host.Folder("echo"), TestPlugins.Manifest("echo", "2.0.0"));
         await draining;
 
         // New calls reach 2.0.0 while 1.0.0 still has its call in flight.
         Assert.Equal("2.0.0", (await echo.EchoAsync(new EchoRequest("x"))).Version);
-        Assert.Contains(host.Plugins.GetPlugin("echo")!.PreviousVersions, r => r.Version == "1.0.0" && r.State == PluginState.Draining);
+        Assert.Contains(host.Plugins.GetPlugin("echo")!.PreviousVersions, r => r.Version == "1.0.0" && r.State == PluginVersionState.Draining);
 
-        var unloaded = host.WaitForAsync("echo", PluginState.Unloaded, "1.0.0");
+        var unloaded = host.WaitForAsync("echo", PluginVersionState.Unloaded, "1.0.0");
         host.Holds.Release("old-call");
         Assert.Equal("1.0.0", await held);
         await unloaded;
@@ -98,7 +98,7 @@ public sealed class UpgradeTests
         var firstStore = host.Plugins.GetPlugin("echo")!.StorePath!;
 
         // Overwrite every file of the loaded plugin in place, as a deploy would.
-        var healthy = host.WaitForAsync("echo", PluginState.Healthy, "1.0.1");
+        var healthy = host.WaitForAsync("echo", PluginVersionState.Healthy, "1.0.1");
         TestPlugins.Install(host.Folder("echo"), TestPlugins.Manifest("echo", "1.0.1", config: new JsonObject { ["greeting"] = "v2" }));
         await healthy;
 
@@ -113,7 +113,7 @@ public sealed class UpgradeTests
         await using var host = await HostFixture.StartAsync();
         await host.InstallAsync("echo", "echo", "1.0.0", config: new JsonObject { ["greeting"] = "staged" });
 
-        var failed = host.WaitForAsync("echo", PluginState.Failed, "1.0.0");
+        var failed = host.WaitForAsync("echo", PluginVersionState.Failed, "1.0.0");
         await File.WriteAllTextAsync(Path.Combine(host.Folder("echo"), "EchoPlugin.dll"), "not an assembly");
         var failure = await failed;
 
@@ -129,7 +129,7 @@ public sealed class UpgradeTests
         await host.InstallAsync("multi", "multi", "1.0.0", TestPlugins.OldLibrary);
         var other = host.Plugins.Get<IOther>("multi");
 
-        var failed = host.WaitForAsync("multi", PluginState.Failed, "2.0.0");
+        var failed = host.WaitForAsync("multi", PluginVersionState.Failed, "2.0.0");
         TestPlugins.Install(host.Folder("multi"), TestPlugins.Manifest("multi", "2.0.0"), TestPlugins.Echo);
         var failure = await failed;
 
@@ -149,6 +149,6 @@ public sealed class UpgradeTests
         await host.InstallAsync("marker", "marker", "1.0.0");
 
         Assert.Equal(before, host.Plugins.GetPlugin("echo")!.ActiveSince);
-        Assert.Single(host.Changes, c => c.PluginId == "echo" && c.State == PluginState.Starting);
+        Assert.Single(host.Changes, c => c.PluginId == "echo" && c.VersionState == PluginVersionState.Starting);
     }
 }

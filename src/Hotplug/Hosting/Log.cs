@@ -12,7 +12,7 @@ internal static partial class Log
     public static partial void HostStopped(ILogger logger);
 
     [LoggerMessage(1002, LogLevel.Information, "Plugin {PluginId} {Version}: {State} {Reason}")]
-    public static partial void StateChanged(ILogger logger, string pluginId, string version, PluginState state, string reason);
+    public static partial void StateChanged(ILogger logger, string pluginId, string version, string state, string reason);
 
     [LoggerMessage(1003, LogLevel.Error, "Plugin {PluginId} rejected: {Reason}")]
     public static partial void Rejected(ILogger logger, string pluginId, string reason);

@@ -11,6 +11,7 @@ internal sealed class PluginEntry(string id)
 
     public Dictionary<Type, ISlotHandle> Slots { get; } = [];
 
+    /// <summary>Gets or sets what the plugin's status shows; its versions' own states are in <see cref="History"/> and their machines.</summary>
     public PluginState State { get; set; } = PluginState.Discovered;
 
     public string? LastError { get; set; }
@@ -29,6 +30,9 @@ internal sealed class PluginEntry(string id)
 
     /// <summary>Gets or sets whether a source currently describes this plugin (false once its folder is gone).</summary>
     public bool Known { get; set; }
+
+    /// <summary>Gets whether status lists the plugin: a source describes it, or something of it is on record.</summary>
+    public bool IsListed => Known || Active is not null || History.Count > 0 || LastError is not null;
 
     public PluginStatus ToStatus()
     {
@@ -53,13 +57,14 @@ internal sealed class PluginEntry(string id)
     }
 
     /// <summary>Records what became of a version that is no longer active (or never became active).</summary>
-    public void Record(string version, PluginState state, string? reason, DateTimeOffset at, int limit)
+    public void Record(string version, PluginVersionState state, string? reason, DateTimeOffset at, int limit)
     {
         lock (Sync)
         {
-            var index = History.FindLastIndex(r => r.Version == version && r.State is PluginState.Draining or PluginState.Stopped);
+            // A version that drains has one record, which says how it ended once it has.
+            var index = History.FindLastIndex(r => r.Version == version && r.State is PluginVersionState.Draining or PluginVersionState.Stopped);
             var record = new PluginVersionRecord(version, state, reason, at);
-            if (index >= 0 && state is not PluginState.Draining)
+            if (index >= 0 && state is not PluginVersionState.Draining)
             {
                 History[index] = record with { Reason = reason ?? History[index].Reason };
             }

@@ -1,8 +1,4 @@
-using System.Collections.Concurrent;
-using System.Reflection;
-using System.Threading.Channels;
-using Hotplug.Loading;
-using Hotplug.Packaging;
+using Hotplug.Invocation;
 using Hotplug.Routing;
 using Hotplug.Runtimes;
 using Hotplug.Store;
@@ -14,288 +10,228 @@ using Microsoft.Extensions.Options;
 namespace Hotplug.Hosting;
 
 /// <summary>
-/// The host: one reconcile loop that makes what runs match what the plugins folder describes, and the
-/// routers callers hold.
+/// The host applications hold, and its start and stop. Its jobs are parts of their own: the reconcile loop and its
+/// passes (<see cref="ReconcileLoop"/>, <see cref="Reconciler"/>), the store (<see cref="StoreKeeper"/>), each
+/// version's lifecycle (<see cref="VersionLifecycle"/>, <see cref="VersionRetirement"/>, along
+/// <see cref="VersionTransitions"/>), health (<see cref="HealthMonitor"/>), routing (<see cref="Routers"/>) and
+/// calls by name (<see cref="PluginInvoker"/>).
 /// </summary>
-internal sealed partial class PluginHost : IPluginHost, IHostedService, IAsyncDisposable
+internal sealed class PluginHost : IPluginHost, IPluginSlots, IHostedService, IAsyncDisposable
 {
-    private readonly ConcurrentDictionary<string, PluginEntry> _entries = new(StringComparer.Ordinal);
-    private readonly Channel<bool> _signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-    private readonly ConcurrentQueue<TaskCompletionSource> _rescanWaiters = new();
-    private readonly ConcurrentDictionary<Task, string> _retiring = new();
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly CancellationTokenSource _drainCutoff = new();
-    private readonly HotplugOptions _options;
-    private readonly ServiceExports _exports;
-    private readonly TimeProvider _time;
-    private readonly ILoggerFactory _loggerFactory;
-    private readonly ILogger _logger;
+    private readonly HostContext _host;
+    private readonly PluginRegistry _registry;
+    private readonly Routers _routers;
+    private readonly StoreKeeper _store;
+    private readonly VersionRetirement _retirement;
+    private readonly VersionLifecycle _lifecycle;
+    private readonly Reconciler _reconciler;
+    private readonly ReconcileLoop _loop;
+    private readonly HealthMonitor _health;
+    private readonly TrustKeeper _trust;
     private readonly IEnumerable<IPluginRuntime> _registeredRuntimes;
-    private Dictionary<string, IPluginRuntime>? _runtimes;
-    private readonly ConcurrentQueue<string> _reapply = new();
-    private SharedAssemblyPolicy? _shared;
-    private PluginStore? _store;
-    private VerificationPolicy? _verification;
-    private VersionHistory? _versions;
-    private string? _trustFingerprint;
     private StateFolderLock? _lock;
-    private FileSystemWatcher? _watcher;
-    private Task? _loop;
-    private Task? _health;
+    private Task? _loopTask;
+    private Task? _healthTask;
     private int _started;
 
     public PluginHost(IOptions<HotplugOptions> options, ServiceExports exports, TimeProvider timeProvider, ILoggerFactory? loggerFactory = null, IEnumerable<IPluginRuntime>? runtimes = null)
     {
         _registeredRuntimes = runtimes ?? [];
-        _options = options.Value;
-        _exports = exports;
-        _time = timeProvider;
-        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
-        _logger = _loggerFactory.CreateLogger("Hotplug.Host");
+        _host = new HostContext(options.Value, exports, timeProvider, loggerFactory ?? NullLoggerFactory.Instance);
+        _registry = new PluginRegistry(_host) { Sender = this };
+        _routers = new Routers(_registry);
+        _store = new StoreKeeper(_host, _registry);
+        _retirement = new VersionRetirement(_host, _registry);
+        _lifecycle = new VersionLifecycle(_host, _registry, _retirement, _store);
+        _trust = new TrustKeeper(_host);
+        _reconciler = new Reconciler(_host, _registry, _store, _trust, _lifecycle, _retirement);
+        _loop = new ReconcileLoop(_host, _reconciler);
+        _health = new HealthMonitor(_host, _registry);
+        Invoker = new PluginInvoker(_registry);
+        Admin = new PluginAdmin(_host, _loop, () => Volatile.Read(ref _started) != 0);
     }
 
-    public event EventHandler<PluginStateChange>? StateChanged;
-
-    public HotplugOptions Options => _options;
-
-    public string PluginsPath { get; private set; } = string.Empty;
-
-    public string StatePath { get; private set; } = string.Empty;
-
-    public string TrustPath { get; private set; } = string.Empty;
-
-    public void AllowDowngrade(string pluginId, string version)
+    public event EventHandler<PluginStateChange>? StateChanged
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(pluginId);
-        ArgumentException.ThrowIfNullOrWhiteSpace(version);
-        if (!Manifest.ManifestRules.IsValidId(pluginId))
-        {
-            throw new ArgumentException($"'{pluginId}' is not a valid plugin id.", nameof(pluginId));
-        }
+        add => _registry.StateChanged += value;
+        remove => _registry.StateChanged -= value;
+    }
 
-        if (!Manifest.ManifestRules.IsValidVersion(version))
-        {
-            throw new ArgumentException($"'{version}' is not a semantic version (MAJOR.MINOR.PATCH).", nameof(version));
-        }
+    public HotplugOptions Options => _host.Options;
 
-        if (_versions is null)
-        {
-            throw new InvalidOperationException("The Hotplug host has not been started.");
-        }
+    /// <summary>Gets the calls by name, served as <see cref="IPluginInvoker"/>.</summary>
+    public IPluginInvoker Invoker { get; }
 
-        _versions.Allow(pluginId, version);
-        _reapply.Enqueue(pluginId);
-        Signal();
+    /// <summary>Gets the operator's levers, served as <see cref="IPluginAdmin"/>.</summary>
+    public IPluginAdmin Admin { get; }
+
+    /// <summary>
+    /// Gets or sets what is called, on the staging thread, with a package's path just before it is staged. Tests
+    /// use it to hold a staging open and show that the loop does not wait for it.
+    /// </summary>
+    internal Action<string>? StagingStarted
+    {
+        get => _store.StagingStarted;
+        set => _store.StagingStarted = value;
     }
 
     public TContract Get<TContract>(string pluginId)
-        where TContract : class
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(pluginId);
-        var type = typeof(TContract);
-        if (!type.IsInterface || type.GetCustomAttribute<PluginContractAttribute>() is null)
-        {
-            throw new PluginException(
-                $"{type.FullName} is not a plugin contract: mark the interface with [PluginContract(\"name/v1\")] in an assembly that references Hotplug.Abstractions.",
-                pluginId);
-        }
-
-        var entry = _entries.GetOrAdd(pluginId, static id => new PluginEntry(id));
-        lock (entry.Sync)
-        {
-            var handle = SlotFor<TContract>(entry);
-            if (handle.Router is { } existing)
-            {
-                return existing;
-            }
-
-            if (!RouterRegistry.TryCreate(handle.Slot, out var router) || router is null)
-            {
-                throw new PluginException(
-                    $"No router was generated for {type.FullName}. The project that calls Get<{type.Name}>() must reference the Hotplug package (which brings its source generator), or the generator project as an analyzer.",
-                    pluginId);
-            }
-
-            handle.Router = router;
-            return router;
-        }
-    }
+        where TContract : class => _routers.Get<TContract>(pluginId);
 
     public ContractSlot<TService> GetSlot<TService>(string pluginId)
-        where TService : class
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(pluginId);
-        var entry = _entries.GetOrAdd(pluginId, static id => new PluginEntry(id));
-        lock (entry.Sync)
-        {
-            return SlotFor<TService>(entry).Slot;
-        }
-    }
+        where TService : class => _routers.GetSlot<TService>(pluginId);
 
-    /// <summary>The slot of <typeparamref name="T"/> for the plugin, created and bound on first use. Call under the entry's lock.</summary>
-    private static SlotHandle<T> SlotFor<T>(PluginEntry entry)
-        where T : class
+    public IReadOnlyList<PluginStatus> GetPlugins() => _registry.GetPlugins();
+
+    public PluginStatus? GetPlugin(string pluginId) => _registry.GetPlugin(pluginId);
+
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (entry.Slots.TryGetValue(typeof(T), out var existing))
+        if (Interlocked.Exchange(ref _started, 1) != 0)
         {
-            return (SlotHandle<T>)existing;
+            throw new InvalidOperationException("The Hotplug host is already started.");
         }
 
-        var handle = new SlotHandle<T>(new ContractSlot<T>(entry.Id), router: null);
-        handle.Bind(entry.Active);
-        entry.Slots.Add(typeof(T), handle);
-        return handle;
-    }
+        // Validated by the options pattern when the application's host starts; again here for a host started on its own.
+        _host.Options.ThrowIfInvalid(_registeredRuntimes.Select(r => r.Name));
+        _host.PluginsPath = Path.GetFullPath(_host.Options.PluginsPath);
+        _host.StatePath = Path.GetFullPath(_host.Options.StatePath);
+        Directory.CreateDirectory(_host.PluginsPath);
 
-    public IReadOnlyList<PluginStatus> GetPlugins() =>
-        [.. _entries.Values.Where(e => e.Known || e.Active is not null || e.History.Count > 0 || e.LastError is not null)
-            .OrderBy(e => e.Id, StringComparer.Ordinal)
-            .Select(e => e.ToStatus())];
-
-    public PluginStatus? GetPlugin(string pluginId) =>
-        _entries.TryGetValue(pluginId, out var entry) && (entry.Known || entry.Active is not null || entry.History.Count > 0 || entry.LastError is not null)
-            ? entry.ToStatus()
-            : null;
-
-    public Task RescanAsync(CancellationToken cancellationToken = default)
-    {
-        if (Volatile.Read(ref _started) == 0)
+        // Before anything of the state folder is touched: a second host on it refuses to start.
+        _lock = StateFolderLock.Acquire(_host.StatePath);
+        try
         {
-            throw new InvalidOperationException("The Hotplug host has not been started.");
+            await StartPartsAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            _lock.Dispose();
+            _lock = null;
+            throw;
         }
 
-        var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _rescanWaiters.Enqueue(waiter);
-        Signal();
-        return waiter.Task.WaitAsync(cancellationToken);
+        _loopTask = Task.Run(() => _loop.RunAsync(_host.Stopping), CancellationToken.None);
+        _healthTask = Task.Run(() => _health.RunAsync(_host.Stopping), CancellationToken.None);
     }
-
-    private void Signal() => _signal.Writer.TryWrite(true);
 
     /// <summary>
-    /// Reloads the trust folder when it changed. Packages looked at under the old trust are looked at again,
-    /// so adding a key admits a package it signed, and revoking one takes effect at the next upgrade.
+    /// Stops every plugin, drained, and releases the state folder. Bounded whatever a plugin does: calls in flight
+    /// get at most <see cref="HotplugOptions.StopTimeout"/> to finish, then each version gets that long to stop;
+    /// what is still running then is abandoned, and on record.
     /// </summary>
-    private void ReloadTrustIfChanged()
+    public async Task StopAsync(CancellationToken cancellationToken)
     {
-        var fingerprint = File.Exists(TrustPath) || Directory.Exists(TrustPath)
-            ? Discovery.FolderFingerprint.TryTake(TrustPath)?.Value ?? string.Empty
-            : string.Empty;
-        if (_verification is not null && fingerprint == _trustFingerprint)
+        if (_loopTask is null || _host.IsStopping)
         {
             return;
         }
 
-        TrustStore trust;
+        await _host.BeginStopAsync().ConfigureAwait(false);
+        _loop.StopWatcher();
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bound.CancelAfter(StopBound);
         try
         {
-            trust = TrustStore.Load(TrustPath);
+            await _loopTask.WaitAsync(bound.Token).ConfigureAwait(false);
+            await (_healthTask ?? Task.CompletedTask).WaitAsync(bound.Token).ConfigureAwait(false);
+
+            // Starts under way are cancelled by the stop; a version that made it is taken offline below.
+            await Task.WhenAll(_reconciler.Applying).ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).WaitAsync(bound.Token).ConfigureAwait(false);
         }
-        catch (PluginException ex) when (_verification is not null)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            // A broken edit of the trust folder keeps the trust that was loaded.
-            Log.PassFailed(_logger, ex);
-            return;
+            // A pass still busy (a store copy being checked) is left behind; what runs is stopped below.
         }
 
-        var previous = _verification?.Trust;
-        _verification = new VerificationPolicy(trust, _options.RequireSignedPackages, _options.MaxPackageSize, _options.MaxPackageFiles, _runtimes);
-        previous?.Dispose();
-        _trustFingerprint = fingerprint;
-        Log.TrustLoaded(_logger, trust.KeyIds.Count, TrustPath);
-        foreach (var folder in _folders.Values)
-        {
-            folder.Processed = null;
-        }
-    }
-
-    private void StartWatcher()
-    {
         try
         {
-            _watcher = new FileSystemWatcher(PluginsPath)
-            {
-                IncludeSubdirectories = true,
-                NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size,
-            };
-            _watcher.Created += (_, _) => Signal();
-            _watcher.Changed += (_, _) => Signal();
-            _watcher.Deleted += (_, _) => Signal();
-            _watcher.Renamed += (_, _) => Signal();
-            _watcher.Error += (_, e) => { Log.WatcherFailed(_logger, e.GetException()); Signal(); };
-            _watcher.EnableRaisingEvents = true;
+            // Stop every active version, in reverse order of id, drained as on any planned change.
+            var stops = _registry.Entries.OrderByDescending(e => e.Id, StringComparer.Ordinal)
+                .Select(e => _lifecycle.TakeOffline(e, "the host is stopping", verifyRelease: false))
+                .ToList();
+            await Task.WhenAll(stops.Concat(_retirement.Pending).Concat(_store.Pending)).WaitAsync(bound.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is IOException or ArgumentException or PlatformNotSupportedException)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            // Events are an optimisation: the periodic rescan finds every change anyway.
-            Log.WatcherFailed(_logger, ex);
+            Log.StopAbandoned(_host.Logger, _retirement.Count, _store.Count, StopBound);
         }
+        finally
+        {
+            _lock?.Dispose();
+            _lock = null;
+        }
+
+        Log.HostStopped(_host.Logger);
     }
 
-    private async Task RunLoopAsync(CancellationToken stopping)
+    public async ValueTask DisposeAsync()
     {
-        // Rescan callers wait for a pass that started after their call, and for what it set going (stagings off
-        // the loop, then starts) to be done.
-        var waiters = new List<TaskCompletionSource>();
-        while (!stopping.IsCancellationRequested)
+        if (_loopTask is not null && !_host.IsStopping)
         {
-            while (_rescanWaiters.TryDequeue(out var waiter))
-            {
-                waiters.Add(waiter);
-            }
-
-            TimeSpan? recheck = null;
-            try
-            {
-                recheck = await ScanAsync(stopping).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception ex)
-            {
-                // A pass must never end the loop: log and try again on the next signal or tick.
-                Log.PassFailed(_logger, ex);
-            }
-
-            if (IsReconciled())
-            {
-                waiters.ForEach(w => w.TrySetResult());
-                waiters.Clear();
-            }
-
-            var delay = recheck is { } r && r < _options.RescanInterval ? r : _options.RescanInterval;
-            using var wake = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-            wake.CancelAfter(delay);
-            try
-            {
-                await _signal.Reader.WaitToReadAsync(wake.Token).ConfigureAwait(false);
-                _signal.Reader.TryRead(out _);
-            }
-            catch (OperationCanceledException)
-            {
-                // The tick: rescan.
-            }
+            await StopAsync(CancellationToken.None).ConfigureAwait(false);
         }
 
-        waiters.ForEach(w => w.TrySetCanceled(stopping));
-        while (_rescanWaiters.TryDequeue(out var waiter))
-        {
-            waiter.TrySetCanceled(stopping);
-        }
+        _lock?.Dispose();
+        _lock = null;
+        _loop.StopWatcher();
+        _host.Dispose();
     }
 
-    private void Raise(PluginEntry entry, string? version, PluginState state, string? reason)
+    /// <summary>Gets the longest the host's stop takes: the drain's bound, then the versions' stop timeout, and a second's grace.</summary>
+    private TimeSpan StopBound => (_host.Options.StopTimeout * 2) + TimeSpan.FromSeconds(1);
+
+    private async Task StartPartsAsync(CancellationToken cancellationToken)
     {
-        Log.StateChanged(_logger, entry.Id, version ?? "-", state, reason ?? string.Empty);
-        try
+        var store = new PluginStore(Path.Combine(_host.StatePath, "store"));
+        foreach (var leftover in store.RemoveLeftovers())
         {
-            StateChanged?.Invoke(this, new PluginStateChange(entry.Id, version, state, reason));
+            Log.LeftoverRemoved(_host.Logger, leftover);
         }
-        catch (Exception ex)
+
+        _host.Store = store;
+        _host.Versions = new VersionHistory(_host.StatePath);
+        _host.Runtimes = await StartRuntimesAsync(store, cancellationToken).ConfigureAwait(false);
+        _host.TrustPath = Path.GetFullPath(_host.Options.TrustPath ?? Path.Combine(_host.StatePath, "trust"));
+        _trust.ReloadIfChanged();
+        if (!_host.Options.RequireSignedPackages)
         {
-            Log.HandlerFailed(_logger, ex);
+            Log.UnsignedAllowed(_host.Logger);
         }
+
+        _loop.StartWatcher();
+        Log.HostStarted(_host.Logger, _host.PluginsPath, _host.StatePath, _host.Exports.ExportedTypes.Count);
+    }
+
+    /// <summary>The registered runtimes less the disabled ones, by name, each initialised once for this host.</summary>
+    private async Task<Dictionary<string, IPluginRuntime>> StartRuntimesAsync(PluginStore store, CancellationToken cancellationToken)
+    {
+        var runtimes = new Dictionary<string, IPluginRuntime>(StringComparer.Ordinal);
+        foreach (var runtime in _registeredRuntimes)
+        {
+            if (!runtimes.TryAdd(runtime.Name, runtime))
+            {
+                throw new PluginException($"Two plugin runtimes are named '{runtime.Name}': {runtimes[runtime.Name].GetType().FullName} and {runtime.GetType().FullName}.");
+            }
+        }
+
+        foreach (var disabled in _host.Options.DisabledRuntimes)
+        {
+            runtimes.Remove(disabled);
+        }
+
+        var context = new PluginRuntimeContext
+        {
+            StatePath = _host.StatePath,
+            StorePath = store.Root,
+            LoggerFactory = _host.LoggerFactory,
+            TimeProvider = _host.Time,
+        };
+        foreach (var runtime in runtimes.Values)
+        {
+            await runtime.InitializeAsync(context, cancellationToken).ConfigureAwait(false);
+        }
+
+        return runtimes;
     }
 }

@@ -21,11 +21,12 @@ internal sealed class PluginInstance
     private bool _storeCopyChanged;
     private System.Text.Json.JsonSerializerOptions? _jsonOptions;
 
-    private PluginInstance(PluginManifest manifest, StagedPackage package, CallGate gate)
+    private PluginInstance(PluginManifest manifest, StagedPackage package, CallGate gate, VersionStateMachine lifecycle)
     {
         Manifest = manifest;
         Package = package;
         Gate = gate;
+        Lifecycle = lifecycle;
     }
 
     public PluginManifest Manifest { get; }
@@ -33,6 +34,9 @@ internal sealed class PluginInstance
     public StagedPackage Package { get; }
 
     public CallGate Gate { get; }
+
+    /// <summary>Gets where the version is in its lifecycle; moved only along <see cref="VersionTransitions"/>.</summary>
+    public VersionStateMachine Lifecycle { get; }
 
     public string Id => Manifest.Id;
 
@@ -79,10 +83,12 @@ internal sealed class PluginInstance
     }
 
     /// <summary>Creates the version with its runtime; <see cref="StartAsync"/> starts it.</summary>
+    /// <remarks><paramref name="lifecycle"/> is the version's lifecycle, in <see cref="PluginVersionState.Starting"/>; a new one when not given.</remarks>
     /// <exception cref="PluginException">The runtime cannot run the package.</exception>
-    public static PluginInstance Create(IPluginRuntime runtime, PluginManifest manifest, StagedPackage package, ILogger logger, IServiceProvider hostServices, TimeSpan callTimeout, TimeProvider timeProvider, Func<CancellationToken, Task>? verifyPackage = null)
+    public static PluginInstance Create(IPluginRuntime runtime, PluginManifest manifest, StagedPackage package, ILogger logger, IServiceProvider hostServices, TimeSpan callTimeout, TimeProvider timeProvider, Func<CancellationToken, Task>? verifyPackage = null, VersionStateMachine? lifecycle = null)
     {
-        var instance = new PluginInstance(manifest, package, new CallGate(manifest.Id, manifest.VersionText, callTimeout, timeProvider));
+        lifecycle ??= new VersionStateMachine(manifest.Id, manifest.VersionText, PluginVersionState.Starting);
+        var instance = new PluginInstance(manifest, package, new CallGate(manifest.Id, manifest.VersionText, callTimeout, timeProvider), lifecycle);
         instance._running = runtime.Create(new PluginVersionContext
         {
             PluginId = manifest.Id,
@@ -133,18 +139,42 @@ internal sealed class PluginInstance
         }
     }
 
-    /// <summary>Drops every reference into the version's code.</summary>
-    /// <returns>A weak reference to verify collection (in-process runtimes), or <see langword="null"/>.</returns>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    public WeakReference? Unload()
+    /// <summary>
+    /// Drops every reference the host holds into the version's code, and has its runtime release it and report what
+    /// became of it (for an in-process version, whether its code was collected within <paramref name="timeout"/>).
+    /// </summary>
+    /// <param name="timeout">How long the runtime may take to verify the version is gone.</param>
+    /// <param name="cancellationToken">Stops the verification (the host is stopping); already cancelled, none is made.</param>
+    /// <returns>What the runtime reports; <see cref="ReleaseOutcome.Leaked"/> with the error when its release threw.</returns>
+    public async ValueTask<ReleaseResult> ReleaseAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var weak = _running?.Release();
+        var running = Detach();
+        if (running is null)
+        {
+            return ReleaseResult.NotApplicable;
+        }
+
+        try
+        {
+            return await running.ReleaseAsync(timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return ReleaseResult.Leaked($"its runtime's release threw {ex.GetType().Name}: {ex.Message}");
+        }
+    }
+
+    /// <summary>Lets go of the runtime's version and of everything of the plugin's that the host cached.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private IPluginVersion? Detach()
+    {
+        var running = _running;
         _running = null;
 
         // Its metadata cache holds the plugin's types: let it go with them.
         _jsonOptions = null;
         _stopping.Dispose();
-        return weak;
+        return running;
     }
 
     public static string ContractName(Type contract) =>

@@ -35,8 +35,9 @@ internal static class ManifestReader
     /// <param name="path">The file, named in errors.</param>
     /// <param name="json">Its bytes.</param>
     /// <param name="runtimes">
-    /// The runtimes the host has, which validate their own <c>entry</c>; <see langword="null"/> (tools that only
-    /// package or verify) accepts any runtime and validates the entry of <c>assembly</c> only.
+    /// The runtimes the host has, which validate their own <c>entry</c> (<see cref="IPluginRuntime.ReadEntry"/>); a
+    /// manifest that names another is rejected. <see langword="null"/> accepts any runtime and leaves every entry
+    /// unchecked but for being an object: tools pass the runtimes they check entries with.
     /// </param>
     /// <exception cref="PluginManifestException">The manifest is invalid.</exception>
     public static PluginManifest Parse(string path, ReadOnlyMemory<byte> json, IReadOnlyDictionary<string, IPluginRuntime>? runtimes = null)
@@ -113,16 +114,7 @@ internal static class ManifestReader
         };
     }
 
-    /// <summary>Reads the <c>entry</c> of an assembly plugin: <c>{ "assembly": "Plugin.dll", "type": "Namespace.Type" }</c>.</summary>
-    /// <exception cref="PluginManifestException">A field is missing or invalid.</exception>
-    public static (string Assembly, string Type) AssemblyEntry(JsonElement entry, string field)
-    {
-        const string Path = PluginManifest.FileName;
-        var assembly = ManifestFields.RequiredString(Path, entry, "assembly", null, field + ".");
-        var type = ManifestFields.RequiredString(Path, entry, "type", null, field + ".");
-        return (assembly, type);
-    }
-
+    /// <summary>Reads the <c>entry</c> object; the runtime (when the caller has it) checks it and names the files it needs.</summary>
     private static JsonElement ReadEntry(string path, JsonElement root, string id, string runtime, IPluginRuntime? runner, out IReadOnlyList<string> entryFiles)
     {
         if (!root.TryGetProperty("entry", out var entry) || entry.ValueKind == JsonValueKind.Null)
@@ -131,7 +123,7 @@ internal static class ManifestReader
                 ManifestErrors.MissingField,
                 path,
                 "entry",
-                "is missing: name the entry assembly and type, such as { \"assembly\": \"Ranker.dll\", \"type\": \"Ranker.Plugin\" }.",
+                "is missing: name what the runtime runs, such as { \"assembly\": \"Ranker.dll\", \"type\": \"Ranker.Plugin\" } (assembly) or { \"executable\": \"ranker\" } (process).",
                 id);
         }
 
@@ -142,9 +134,7 @@ internal static class ManifestReader
 
         try
         {
-            entryFiles = runner is not null ? runner.ReadEntry(entry)
-                : runtime == "assembly" ? [AssemblyEntry(entry, "entry").Assembly]
-                : [];
+            entryFiles = runner?.ReadEntry(entry) ?? [];
         }
         catch (PluginManifestException ex)
         {

@@ -16,7 +16,11 @@ public static class PluginPackager
     /// (<c>files</c>), and removes a <c>plugin.sig</c> the change made stale.
     /// </summary>
     /// <param name="folder">The package folder, with its <c>plugin.json</c>.</param>
-    /// <param name="runtimes">The runtimes that check their manifests' <c>entry</c>, as a host's do; <see langword="null"/> checks only <c>assembly</c> entries and accepts any runtime name.</param>
+    /// <param name="runtimes">
+    /// The runtimes that check their manifests' <c>entry</c>, as a host's do (a manifest naming another runtime is
+    /// rejected); <see langword="null"/> accepts any runtime name and checks no entry. <c>hotplug pack</c> passes the
+    /// runtimes <c>hotplug run</c> hosts with.
+    /// </param>
     /// <exception cref="PluginException">The folder has no valid manifest, or holds a symbolic link.</exception>
     public static void WriteFileList(string folder, IEnumerable<Runtimes.IPluginRuntime>? runtimes = null)
     {
@@ -161,7 +165,7 @@ public static class PluginPackager
         }
     }
 
-    /// <summary>The runtimes a tool checks manifests with, by name, with the built-in <c>assembly</c> runtime among them; <see langword="null"/> for none.</summary>
+    /// <summary>The runtimes a tool checks manifests with, by name; <see langword="null"/> for none.</summary>
     private static Dictionary<string, Runtimes.IPluginRuntime>? Known(IEnumerable<Runtimes.IPluginRuntime>? runtimes)
     {
         if (runtimes is null)
@@ -169,10 +173,7 @@ public static class PluginPackager
             return null;
         }
 
-        var known = new Dictionary<string, Runtimes.IPluginRuntime>(StringComparer.Ordinal)
-        {
-            [Loading.AssemblyRuntime.RuntimeName] = new Loading.AssemblyRuntime(new Loading.SharedAssemblyPolicy([])),
-        };
+        var known = new Dictionary<string, Runtimes.IPluginRuntime>(StringComparer.Ordinal);
         foreach (var runtime in runtimes)
         {
             known[runtime.Name] = runtime;

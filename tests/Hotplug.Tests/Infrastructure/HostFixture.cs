@@ -52,6 +52,8 @@ internal sealed class HostFixture : IAsyncDisposable
             });
         _host = builder.Build();
         Plugins = _host.Services.GetRequiredService<IPluginHost>();
+        Invoker = _host.Services.GetRequiredService<IPluginInvoker>();
+        Admin = _host.Services.GetRequiredService<IPluginAdmin>();
         Plugins.StateChanged += OnStateChanged;
     }
 
@@ -62,6 +64,12 @@ internal sealed class HostFixture : IAsyncDisposable
     public string StatePath { get; }
 
     public IPluginHost Plugins { get; }
+
+    /// <summary>Gets the host's calls by name.</summary>
+    public IPluginInvoker Invoker { get; }
+
+    /// <summary>Gets the host's rescans and rollbacks.</summary>
+    public IPluginAdmin Admin { get; }
 
     public HoldService Holds { get; } = new();
 
@@ -113,14 +121,18 @@ internal sealed class HostFixture : IAsyncDisposable
     /// <summary>Installs a plugin and waits until that version is healthy.</summary>
     public async Task InstallAsync(string folderName, string id, string version, string project = TestPlugins.Echo, JsonObject? config = null)
     {
-        var healthy = WaitForAsync(id, PluginState.Healthy, version);
+        var healthy = WaitForAsync(id, PluginVersionState.Healthy, version);
         TestPlugins.Install(Folder(folderName), TestPlugins.Manifest(id, version, project, config), project);
         await healthy;
     }
 
-    /// <summary>Waits for a state change of <paramref name="id"/> to <paramref name="state"/> (of <paramref name="version"/> when given).</summary>
-    public Task<PluginStateChange> WaitForAsync(string id, PluginState state, string? version = null) =>
-        WaitForAsync(c => c.PluginId == id && c.State == state && (version is null || c.Version == version));
+    /// <summary>Waits for a version of <paramref name="id"/> to change to <paramref name="state"/> (<paramref name="version"/> when given).</summary>
+    public Task<PluginStateChange> WaitForAsync(string id, PluginVersionState state, string? version = null) =>
+        WaitForAsync(c => c.PluginId == id && c.VersionState == state && (version is null || c.Version == version));
+
+    /// <summary>Waits for the plugin <paramref name="id"/> itself to change to <paramref name="state"/> (it went offline).</summary>
+    public Task<PluginStateChange> WaitForAsync(string id, PluginState state) =>
+        WaitForAsync(c => c.PluginId == id && c.VersionState is null && c.State == state);
 
     public Task<PluginStateChange> WaitForAsync(Func<PluginStateChange, bool> match)
     {

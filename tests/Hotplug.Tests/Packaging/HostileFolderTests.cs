@@ -29,7 +29,7 @@ public sealed class HostileFolderTests : IDisposable
     public async Task Restart_StoreCopyChangedWhileTheHostWasDown_RejectedWithItsCodeAndNothingRuns()
     {
         await using var first = await StartAsync();
-        var healthy = first.WaitForAsync("echo", PluginState.Healthy, "1.0.0");
+        var healthy = first.WaitForAsync("echo", PluginVersionState.Healthy, "1.0.0");
         SignedPackage.Build(first.Folder("echo"), _key, "echo", "1.0.0");
         await healthy;
         var store = first.Plugins.GetPlugin("echo")!.StorePath!;
@@ -43,18 +43,18 @@ public sealed class HostileFolderTests : IDisposable
         await File.WriteAllBytesAsync(dll + ".new", bytes);
         File.Move(dll + ".new", dll, overwrite: true);
         Task<PluginStateChange>? rejected = null;
-        await using var second = await StartAsync(before: h => rejected = h.WaitForAsync("echo", PluginState.Rejected, "1.0.0"), root: first.Root);
+        await using var second = await StartAsync(before: h => rejected = h.WaitForAsync("echo", PluginVersionState.Rejected, "1.0.0"), root: first.Root);
         var change = await rejected!;
 
         Assert.StartsWith(PackageErrors.StoreCopyChanged, change.Reason);
         Assert.Contains(store, change.Reason);
         Assert.Contains(PackageErrors.HashMismatch, change.Reason);
         Assert.Null(second.Plugins.GetPlugin("echo")!.StorePath);
-        Assert.DoesNotContain(second.Changes, c => c.PluginId == "echo" && c.State == PluginState.Starting);
+        Assert.DoesNotContain(second.Changes, c => c.PluginId == "echo" && c.VersionState == PluginVersionState.Starting);
         await Assert.ThrowsAsync<PluginUnavailableException>(() => second.Plugins.Get<IEcho>("echo").EchoAsync(new EchoRequest("x")).AsTask());
 
         // The operator deletes the changed copy: the package is staged again from its source, and runs.
-        var restaged = second.WaitForAsync("echo", PluginState.Healthy, "1.0.0");
+        var restaged = second.WaitForAsync("echo", PluginVersionState.Healthy, "1.0.0");
         Directory.Delete(store, recursive: true);
         await restaged;
         Assert.Equal(store, second.Plugins.GetPlugin("echo")!.StorePath);
@@ -71,8 +71,8 @@ public sealed class HostileFolderTests : IDisposable
             // The intruder comes first in ordinal order, and at start no version is active yet.
             TestPlugins.Install(h.Folder("a-intruder"), TestPlugins.Manifest("echo", "9.0.0"));
             SignedPackage.Build(h.Folder("b-echo"), _key, "echo", "1.0.0");
-            healthy = h.WaitForAsync("echo", PluginState.Healthy, "1.0.0");
-            rejected = h.WaitForAsync("echo", PluginState.Rejected, "9.0.0");
+            healthy = h.WaitForAsync("echo", PluginVersionState.Healthy, "1.0.0");
+            rejected = h.WaitForAsync("echo", PluginVersionState.Rejected, "9.0.0");
         });
 
         await healthy!;
@@ -88,19 +88,19 @@ public sealed class HostileFolderTests : IDisposable
         // The intruder removed, its error goes with it; the plugin never stopped serving.
         Directory.Delete(host.Folder("a-intruder"), recursive: true);
         await HostFixture.WaitUntilAsync(() => host.Plugins.GetPlugin("echo")!.LastError is null);
-        Assert.DoesNotContain(host.Changes, c => c.PluginId == "echo" && c.State is PluginState.Offline or PluginState.Unloaded);
+        Assert.DoesNotContain(host.Changes, c => c.PluginId == "echo" && (c.VersionState is null && c.State == PluginState.Offline || c.VersionState == PluginVersionState.Unloaded));
     }
 
     [Fact]
     public async Task Load_SecondVerifiedFolderClaimsAServedId_RejectedNamingBothAndLoadedAtOnceWhenTheFirstGoes()
     {
         await using var host = await StartAsync();
-        var healthy = host.WaitForAsync("echo", PluginState.Healthy, "1.0.0");
+        var healthy = host.WaitForAsync("echo", PluginVersionState.Healthy, "1.0.0");
         SignedPackage.Build(host.Folder("b-echo"), _key, "echo", "1.0.0");
         await healthy;
 
         // A signed package for the same id arrives, first in ordinal order: it does not take the id away.
-        var duplicate = host.WaitForAsync(c => c.PluginId == "echo" && c.State == PluginState.Rejected && c.Reason?.StartsWith(PackageErrors.DuplicateId, StringComparison.Ordinal) == true);
+        var duplicate = host.WaitForAsync(c => c.PluginId == "echo" && c.VersionState == PluginVersionState.Rejected && c.Reason?.StartsWith(PackageErrors.DuplicateId, StringComparison.Ordinal) == true);
         MoveIn(host, "a-echo", "2.0.0");
         var change = await duplicate;
 
@@ -110,7 +110,7 @@ public sealed class HostileFolderTests : IDisposable
         Assert.Equal("1.0.0", (await host.Plugins.Get<IEcho>("echo").EchoAsync(new EchoRequest("x"))).Version);
 
         // The folder that served is removed: the other one is loaded at once, untouched.
-        var takenOver = host.WaitForAsync("echo", PluginState.Healthy, "2.0.0");
+        var takenOver = host.WaitForAsync("echo", PluginVersionState.Healthy, "2.0.0");
         Directory.Delete(host.Folder("b-echo"), recursive: true);
         await takenOver;
 
@@ -132,7 +132,7 @@ public sealed class HostileFolderTests : IDisposable
             Add(archive, "zeros.bin", new byte[8 * 1024 * 1024]);
         }
 
-        var rejected = host.WaitForAsync("unsigned", PluginState.Rejected);
+        var rejected = host.WaitForAsync("unsigned", PluginVersionState.Rejected);
         File.Move(zip, Path.Combine(host.PluginsPath, "unsigned.zip"));
 
         // The signature is checked first: what the zip would expand to is never looked at.
@@ -144,7 +144,7 @@ public sealed class HostileFolderTests : IDisposable
     public async Task Load_ZipWithTooManyEntries_RejectedOffTheLoopWhileAnUnrelatedUpgradeCompletes()
     {
         await using var host = await StartAsync();
-        var good = host.WaitForAsync("good", PluginState.Healthy, "1.0.0");
+        var good = host.WaitForAsync("good", PluginVersionState.Healthy, "1.0.0");
         SignedPackage.Build(host.Folder("good"), _key, "good", "1.0.0");
         await good;
 
@@ -169,11 +169,11 @@ public sealed class HostileFolderTests : IDisposable
             }
         }
 
-        var rejected = host.WaitForAsync("hostile", PluginState.Rejected);
+        var rejected = host.WaitForAsync("hostile", PluginVersionState.Rejected);
         File.Move(zip, Path.Combine(host.PluginsPath, "hostile.zip"));
         await entered.Task.WaitAsync(TimeSpan.FromMinutes(1));
 
-        var upgraded = host.WaitForAsync("good", PluginState.Healthy, "2.0.0");
+        var upgraded = host.WaitForAsync("good", PluginVersionState.Healthy, "2.0.0");
         var incoming = Path.Combine(host.Root, "incoming");
         SignedPackage.Build(incoming, _key, "good", "2.0.0");
         foreach (var file in Directory.GetFiles(incoming))
@@ -197,12 +197,12 @@ public sealed class HostileFolderTests : IDisposable
     public async Task Load_ManifestIsAFifo_RejectedWithoutBlockingAndTheOthersServe()
     {
         await using var host = await StartAsync();
-        var healthy = host.WaitForAsync("echo", PluginState.Healthy, "1.0.0");
+        var healthy = host.WaitForAsync("echo", PluginVersionState.Healthy, "1.0.0");
         SignedPackage.Build(host.Folder("echo"), _key, "echo", "1.0.0");
         await healthy;
 
         // Opening a FIFO for reading blocks until someone writes to it: the host must never open it.
-        var rejected = host.WaitForAsync(c => c.PluginId == "fifo" && c.State == PluginState.Rejected);
+        var rejected = host.WaitForAsync(c => c.PluginId == "fifo" && c.VersionState == PluginVersionState.Rejected);
         Directory.CreateDirectory(host.Folder("fifo"));
         using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", Path.Combine(host.Folder("fifo"), "plugin.json")))
         {
@@ -221,7 +221,7 @@ public sealed class HostileFolderTests : IDisposable
     public async Task Load_ManifestLargerThanAHostReads_RejectedWithoutReadingIt()
     {
         await using var host = await StartAsync();
-        var rejected = host.WaitForAsync(c => c.PluginId == "huge" && c.State == PluginState.Rejected);
+        var rejected = host.WaitForAsync(c => c.PluginId == "huge" && c.VersionState == PluginVersionState.Rejected);
         Directory.CreateDirectory(host.Folder("huge"));
         using (var manifest = File.Create(Path.Combine(host.Folder("huge"), "plugin.json")))
         {
@@ -239,7 +239,7 @@ public sealed class HostileFolderTests : IDisposable
     public async Task Load_UnsignedFolderLargerThanMaxPackageSize_RejectedBeforeAnythingIsCopied()
     {
         await using var host = await StartAsync(o => o.MaxPackageSize = 1024 * 1024);
-        var rejected = host.WaitForAsync("big", PluginState.Rejected);
+        var rejected = host.WaitForAsync("big", PluginVersionState.Rejected);
         var build = Path.Combine(host.Root, "build-big");
         TestPlugins.Install(build, TestPlugins.Manifest("big", "1.0.0"));
         using (var padding = File.Create(Path.Combine(build, "padding.bin")))

@@ -39,7 +39,7 @@ public sealed class SignedHostTests : IDisposable
     {
         await using var host = await StartAsync();
 
-        var rejected = host.WaitForAsync("echo", PluginState.Rejected);
+        var rejected = host.WaitForAsync("echo", PluginVersionState.Rejected);
         SignedPackage.Build(host.Folder("echo"), key: null, "echo", "1.0.0");
         var change = await rejected;
 
@@ -61,7 +61,7 @@ public sealed class SignedHostTests : IDisposable
         var bytes = await File.ReadAllBytesAsync(dll);
         bytes[bytes.Length / 2] ^= 0x01;
         await File.WriteAllBytesAsync(dll, bytes);
-        var rejected = host.WaitForAsync("echo", PluginState.Rejected, "2.0.0");
+        var rejected = host.WaitForAsync("echo", PluginVersionState.Rejected, "2.0.0");
         CopyOver(staging, host.Folder("echo"));
         var change = await rejected;
 
@@ -70,7 +70,7 @@ public sealed class SignedHostTests : IDisposable
         Assert.Equal(PluginState.Healthy, status.State);
         Assert.Equal("1.0.0", status.Version);
         Assert.Contains(PackageErrors.HashMismatch, status.LastError);
-        Assert.Contains(status.PreviousVersions, r => r.Version == "2.0.0" && r.State == PluginState.Rejected);
+        Assert.Contains(status.PreviousVersions, r => r.Version == "2.0.0" && r.State == PluginVersionState.Rejected);
         Assert.Equal("1.0.0", (await host.Plugins.Get<IEcho>("echo").EchoAsync(new EchoRequest("x"))).Version);
     }
 
@@ -99,7 +99,7 @@ public sealed class SignedHostTests : IDisposable
 
         var staging = Path.Combine(host.Root, "incoming");
         SignedPackage.Build(staging, kind == "unsigned" ? null : other, "echo", "2.0.0");
-        var rejected = host.WaitForAsync("echo", PluginState.Rejected, "2.0.0");
+        var rejected = host.WaitForAsync("echo", PluginVersionState.Rejected, "2.0.0");
         if (kind == "unsigned")
         {
             File.Delete(Path.Combine(host.Folder("echo"), "plugin.sig"));
@@ -120,7 +120,7 @@ public sealed class SignedHostTests : IDisposable
         var store = host.Plugins.GetPlugin("echo")!.StorePath!;
 
         // The source is changed after its copy was verified: the copy runs, the change is rejected.
-        var rejected = host.WaitForAsync("echo", PluginState.Rejected);
+        var rejected = host.WaitForAsync("echo", PluginVersionState.Rejected);
         File.Copy(Path.Combine(TestPlugins.BuildOutput, TestPlugins.OldLibrary, "OldLibraryPlugin.dll"), Path.Combine(host.Folder("echo"), "EchoPlugin.dll"), overwrite: true);
         var change = await rejected;
 
@@ -135,15 +135,15 @@ public sealed class SignedHostTests : IDisposable
         await using var host = await StartAsync();
         await InstallSignedAsync(host, "echo", "2.0.0");
 
-        var refused = host.WaitForAsync("echo", PluginState.Rejected, "1.0.0");
+        var refused = host.WaitForAsync("echo", PluginVersionState.Rejected, "1.0.0");
         SignedPackage.Build(host.Folder("echo"), _key, "echo", "1.0.0");
         var change = await refused;
 
         Assert.StartsWith(PackageErrors.Downgrade, change.Reason);
         Assert.Equal("2.0.0", (await host.Plugins.Get<IEcho>("echo").EchoAsync(new EchoRequest("x"))).Version);
 
-        var rolledBack = host.WaitForAsync("echo", PluginState.Healthy, "1.0.0");
-        host.Plugins.AllowDowngrade("echo", "1.0.0");
+        var rolledBack = host.WaitForAsync("echo", PluginVersionState.Healthy, "1.0.0");
+        host.Admin.AllowDowngrade("echo", "1.0.0");
         await rolledBack;
         Assert.Equal("1.0.0", (await host.Plugins.Get<IEcho>("echo").EchoAsync(new EchoRequest("x"))).Version);
     }
@@ -157,7 +157,7 @@ public sealed class SignedHostTests : IDisposable
     {
         await using var host = await StartAsync();
 
-        Assert.Throws<ArgumentException>(() => host.Plugins.AllowDowngrade(id, version));
+        Assert.Throws<ArgumentException>(() => host.Admin.AllowDowngrade(id, version));
     }
 
     [Fact]
@@ -166,11 +166,11 @@ public sealed class SignedHostTests : IDisposable
         await using var host = await StartAsync();
         using var newcomer = SigningKey.Generate();
 
-        var rejected = host.WaitForAsync("echo", PluginState.Rejected);
+        var rejected = host.WaitForAsync("echo", PluginVersionState.Rejected);
         SignedPackage.Build(host.Folder("echo"), newcomer, "echo", "1.0.0");
         Assert.StartsWith(PackageErrors.UnknownKey, (await rejected).Reason);
 
-        var healthy = host.WaitForAsync("echo", PluginState.Healthy, "1.0.0");
+        var healthy = host.WaitForAsync("echo", PluginVersionState.Healthy, "1.0.0");
         await File.WriteAllTextAsync(Path.Combine(_trust, "newcomer.pub"), newcomer.PublicKeyPem);
         await healthy;
     }
@@ -182,7 +182,7 @@ public sealed class SignedHostTests : IDisposable
         var source = Path.Combine(host.Root, "build");
         TestPlugins.Install(source, TestPlugins.Manifest("zipped", "1.0.0"));
 
-        var healthy = host.WaitForAsync("zipped", PluginState.Healthy, "1.0.0");
+        var healthy = host.WaitForAsync("zipped", PluginVersionState.Healthy, "1.0.0");
         PluginPackager.Pack(source, Path.Combine(host.Root, "zipped.zip"), _key);
         File.Move(Path.Combine(host.Root, "zipped.zip"), Path.Combine(host.PluginsPath, "zipped.zip"));
         await healthy;
@@ -202,7 +202,7 @@ public sealed class SignedHostTests : IDisposable
         var zip = Path.Combine(host.Root, "crafted.zip");
         Craft(zip, kind);
 
-        var rejected = host.WaitForAsync(c => c.State == PluginState.Rejected && c.Reason?.StartsWith(code, StringComparison.Ordinal) == true);
+        var rejected = host.WaitForAsync(c => c.VersionState == PluginVersionState.Rejected && c.Reason?.StartsWith(code, StringComparison.Ordinal) == true);
         File.Move(zip, Path.Combine(host.PluginsPath, "crafted.zip"));
         await rejected;
 
@@ -252,7 +252,7 @@ public sealed class SignedHostTests : IDisposable
 
     private async Task InstallSignedAsync(HostFixture host, string id, string version, JsonObject? config = null)
     {
-        var healthy = host.WaitForAsync(id, PluginState.Healthy, version);
+        var healthy = host.WaitForAsync(id, PluginVersionState.Healthy, version);
         SignedPackage.Build(host.Folder(id), _key, id, version, config);
         await healthy;
     }

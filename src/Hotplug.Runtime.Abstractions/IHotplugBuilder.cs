@@ -2,7 +2,10 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Hotplug;
 
-/// <summary>Configures a Hotplug host registered with <see cref="HotplugServiceCollectionExtensions.AddHotplug"/>.</summary>
+/// <summary>
+/// Configures a Hotplug host registered with <c>services.AddHotplug()</c>: runtime packages extend it with their
+/// <c>AddXxxRuntime()</c> (see <see cref="HotplugRuntimeBuilderExtensions.AddRuntime{TRuntime}"/>).
+/// </summary>
 public interface IHotplugBuilder
 {
     /// <summary>Gets the application's service collection.</summary>

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 
-namespace Hotplug.Hosting;
+namespace Hotplug.Loading;
 
 internal sealed class PluginContext(
     string pluginId,

@@ -2,7 +2,7 @@ using System.Reflection;
 using System.Text.Json;
 using Hotplug.Routing;
 
-namespace Hotplug.Hosting;
+namespace Hotplug.Invocation;
 
 /// <summary>
 /// One stream method called by name: pulls the plugin's items one at a time, as the caller asks for them, and

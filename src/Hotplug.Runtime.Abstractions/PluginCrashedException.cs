@@ -6,7 +6,8 @@ namespace Hotplug;
 /// </summary>
 /// <remarks>
 /// Raised by runtimes that run plugins outside the host's process (such as <c>Hotplug.Process</c>); it lives in
-/// the core so that every face of the host (the admin API, say) can tell a crash from other failures.
+/// <c>Hotplug.Runtime.Abstractions</c>, beside the other plugin errors, so that application code and every face of
+/// the host (the admin API, say) can tell a crash from other failures without referencing a runtime package.
 /// </remarks>
 public sealed class PluginCrashedException : PluginException
 {

@@ -6,26 +6,33 @@ using Hotplug.Store;
 
 namespace Hotplug.Hosting;
 
-/// <summary>The host's side of the store: staging off the loop, writes retried with backoff, and retention.</summary>
-internal sealed partial class PluginHost
+/// <summary>The host's side of the store: packages staged off the loop, and the bookkeeping of versions run (<c>versions.json</c>), its writes retried with backoff.</summary>
+internal sealed class StoreKeeper(HostContext host, PluginRegistry registry)
 {
     private readonly ConcurrentDictionary<Task, bool> _stagings = new();
-    private int _collectionRequested = 1;
 
     /// <summary>
     /// Gets or sets what is called, on the staging thread, with a package's path just before it is staged. Tests
     /// use it to hold a staging open and show that the loop does not wait for it.
     /// </summary>
-    internal Action<string>? StagingStarted { get; set; }
+    public Action<string>? StagingStarted { get; set; }
+
+    /// <summary>Gets whether no staging is under way.</summary>
+    public bool IsIdle => _stagings.IsEmpty;
+
+    /// <summary>Gets the stagings under way.</summary>
+    public ICollection<Task> Pending => _stagings.Keys;
+
+    public int Count => _stagings.Count;
 
     /// <summary>
     /// Copies and verifies a package into the store off the reconcile loop, so that a large or hostile package
     /// holds up no other plugin. The loop is signalled when it ends and takes the outcome in on its next pass.
     /// </summary>
-    private Task<StageOutcome> StageAsync(string path, FolderFingerprint fingerprint)
+    public Task<StageOutcome> StageAsync(string path, FolderFingerprint fingerprint)
     {
-        var store = _store!;
-        var policy = _verification!;
+        var store = host.Store;
+        var policy = host.Verification!;
         var staging = Task.Run(() =>
         {
             try
@@ -50,7 +57,7 @@ internal sealed partial class PluginHost
             t =>
             {
                 _stagings.TryRemove(t, out _);
-                Signal();
+                host.Signals.Signal();
             },
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
@@ -59,13 +66,13 @@ internal sealed partial class PluginHost
     }
 
     /// <summary>Records that a version became active, and that bookkeeping could not be written if so. Never throws.</summary>
-    private void RecordRan(PluginEntry entry, PluginInstance instance)
+    public void RecordRan(PluginEntry entry, PluginInstance instance)
     {
-        var now = _time.GetUtcNow();
+        var now = host.Time.GetUtcNow();
         Exception? error;
         try
         {
-            error = _versions!.Ran(instance.Id, instance.Manifest.Version, now);
+            error = host.Versions.Ran(instance.Id, instance.Manifest.Version, now);
         }
         catch (Exception ex)
         {
@@ -76,19 +83,19 @@ internal sealed partial class PluginHost
         if (error is not null)
         {
             BookkeepingFailed(entry, error, now);
-            Signal();
+            host.Signals.Signal();
         }
     }
 
     /// <summary>Writes <c>versions.json</c> again when an earlier write failed and its retry is due.</summary>
     /// <returns>How long until the next retry, or <see langword="null"/>.</returns>
-    private TimeSpan? SaveBookkeepingIfDue(DateTimeOffset now)
+    public TimeSpan? SaveBookkeepingIfDue(DateTimeOffset now)
     {
-        switch (_versions!.SaveIfDue(now))
+        switch (host.Versions.SaveIfDue(now))
         {
             case SaveResult.Saved:
-                Log.BookkeepingSaved(_logger, Path.Combine(StatePath, VersionHistory.FileName));
-                foreach (var entry in _entries.Values)
+                Log.BookkeepingSaved(host.Logger, Path.Combine(host.StatePath, VersionHistory.FileName));
+                foreach (var entry in registry.Entries)
                 {
                     lock (entry.Sync)
                     {
@@ -101,78 +108,24 @@ internal sealed partial class PluginHost
 
                 return null;
             case SaveResult.Failed:
-                BookkeepingFailed(null, _versions.LastError!, now);
+                BookkeepingFailed(null, host.Versions.LastError!, now);
                 break;
         }
 
-        return _versions.RetryWait(now);
+        return host.Versions.RetryWait(now);
     }
 
     private void BookkeepingFailed(PluginEntry? entry, Exception error, DateTimeOffset now)
     {
-        var wait = _versions!.RetryWait(now) ?? TimeSpan.Zero;
-        var message = $"{PackageErrors.BookkeepingWriteFailed}: {Path.Combine(StatePath, VersionHistory.FileName)} could not be written ({error.Message}); the versions run are kept in memory, and the write is tried again in {wait.TotalSeconds:0.#} s.";
-        Log.BookkeepingFailed(_logger, message, error);
+        var wait = host.Versions.RetryWait(now) ?? TimeSpan.Zero;
+        var message = $"{PackageErrors.BookkeepingWriteFailed}: {Path.Combine(host.StatePath, VersionHistory.FileName)} could not be written ({error.Message}); the versions run are kept in memory, and the write is tried again in {wait.TotalSeconds:0.#} s.";
+        Log.BookkeepingFailed(host.Logger, message, error);
         if (entry is not null)
         {
             lock (entry.Sync)
             {
                 entry.LastError = message;
             }
-        }
-    }
-
-    /// <summary>Asks for the store to be collected once the host is settled.</summary>
-    private void RequestCollection() => Interlocked.Exchange(ref _collectionRequested, 1);
-
-    /// <summary>
-    /// Deletes the store folders no one needs, when asked to and nothing is being staged or waits to be: every
-    /// version that runs, starts or drains, and every version a plugin folder describes, is kept, with the
-    /// <see cref="HotplugOptions.RetainedVersions"/> most recently active others of each plugin. On the loop,
-    /// after the pass's starts have ended, so no version is being loaded from a folder it deletes.
-    /// </summary>
-    private void CollectStoreIfSettled()
-    {
-        var pending = !_stagings.IsEmpty || !_applying.IsEmpty || _folders.Values.Any(f =>
-            f.Staging is not null || (f.Seen is not null && f.Seen != f.Processed && f.Retry.Due is null));
-        if (pending || Interlocked.Exchange(ref _collectionRequested, 0) == 0)
-        {
-            return;
-        }
-
-        var keep = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var entry in _entries.Values)
-        {
-            if (entry.Active is { } active)
-            {
-                keep.Add(active.Package.Path);
-            }
-        }
-
-        foreach (var path in _retiring.Values)
-        {
-            keep.Add(path);
-        }
-
-        foreach (var folder in _folders.Values)
-        {
-            if (folder.Package is { } package)
-            {
-                keep.Add(package.Path);
-            }
-        }
-
-        try
-        {
-            foreach (var removed in _store!.Collect(keep, _options.RetainedVersions))
-            {
-                Log.Collected(_logger, removed);
-            }
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            Log.CollectFailed(_logger, ex);
-            RequestCollection();
         }
     }
 }

@@ -1,100 +1,17 @@
 using System.Reflection;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
+using Hotplug.Hosting;
 using Hotplug.Routing;
 
-namespace Hotplug.Hosting;
+namespace Hotplug.Invocation;
 
-internal sealed partial class PluginHost
+/// <summary>
+/// The reflection of a call by name: which method a name means among a version's contracts, its arguments from a
+/// JSON object, and its result awaited under the version's gate.
+/// </summary>
+internal static class CallByName
 {
-    public async Task<JsonElement> InvokeAsync(string pluginId, string method, JsonElement arguments, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(pluginId);
-        ArgumentException.ThrowIfNullOrWhiteSpace(method);
-        var instance = EnterActive(pluginId);
-        var (target, info) = Resolve(instance, method);
-        if (IsAsyncEnumerable(info.ReturnType, out _))
-        {
-            // Collecting a stream into one answer would hold all of it in memory, however long it is.
-            instance.Gate.Exit();
-            throw new PluginInvocationArgumentException(
-                $"{info.Name} of plugin '{instance.Id}' {instance.Version} is a stream method: call it with InvokeStreamAsync, which hands over each item as the plugin produces it.",
-                instance.Id,
-                instance.Version);
-        }
-
-        return await InvokeUnaryAsync(instance, target, info, arguments, cancellationToken).ConfigureAwait(false);
-    }
-
-    public IAsyncEnumerable<JsonElement> InvokeStreamAsync(string pluginId, string method, JsonElement arguments, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(pluginId);
-        ArgumentException.ThrowIfNullOrWhiteSpace(method);
-        return InvokeStreamCoreAsync(pluginId, method, arguments, cancellationToken);
-    }
-
-    private async IAsyncEnumerable<JsonElement> InvokeStreamCoreAsync(
-        string pluginId,
-        string method,
-        JsonElement arguments,
-        CancellationToken cancellationToken,
-        [EnumeratorCancellation] CancellationToken enumerationToken = default)
-    {
-        using var linked = cancellationToken.CanBeCanceled && enumerationToken.CanBeCanceled
-            ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, enumerationToken)
-            : null;
-        var token = linked?.Token ?? (enumerationToken.CanBeCanceled ? enumerationToken : cancellationToken);
-
-        var instance = EnterActive(pluginId);
-        var (target, info) = Resolve(instance, method);
-        if (!IsAsyncEnumerable(info.ReturnType, out var itemType))
-        {
-            yield return await InvokeUnaryAsync(instance, target, info, arguments, token).ConfigureAwait(false);
-            yield break;
-        }
-
-        // From here the call owns the gate entry, and gives it back when it is disposed.
-        var call = StreamCall.Create(itemType!, instance.Gate, info, instance.JsonOptions, token);
-        try
-        {
-            var values = BindArguments(instance, info, arguments, call.PluginToken);
-            call.Open(Call(target, info, values, instance.Gate, call.PluginToken));
-            while (await call.MoveNextAsync().ConfigureAwait(false))
-            {
-                yield return call.Current;
-            }
-        }
-        finally
-        {
-            await call.DisposeAsync().ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>Calls a method that is not a stream and awaits it under the call timeout. Exits the gate entry the caller holds.</summary>
-    private static async Task<JsonElement> InvokeUnaryAsync(PluginInstance instance, object target, MethodInfo info, JsonElement arguments, CancellationToken cancellationToken)
-    {
-        var gate = instance.Gate;
-        var exitHere = true;
-        try
-        {
-            var values = BindArguments(instance, info, arguments, cancellationToken);
-            var returned = Call(target, info, values, gate, cancellationToken);
-            var result = await AwaitResultAsync(returned, info, gate, cancellationToken, () => exitHere = false).ConfigureAwait(false);
-            var resultType = UnwrapResultType(info.ReturnType);
-            return resultType is null
-                ? JsonSerializer.SerializeToElement<object?>(null, instance.JsonOptions)
-                : JsonSerializer.SerializeToElement(result, result?.GetType() ?? resultType, instance.JsonOptions);
-        }
-        finally
-        {
-            if (exitHere)
-            {
-                gate.Exit();
-            }
-        }
-    }
-
-    private static object? Call(object target, MethodInfo info, object?[] values, CallGate gate, CancellationToken cancellationToken)
+    public static object? Call(object target, MethodInfo info, object?[] values, CallGate gate, CancellationToken cancellationToken)
     {
         try
         {
@@ -106,51 +23,18 @@ internal sealed partial class PluginHost
         }
     }
 
-    /// <summary>Enters a call on the plugin's active version.</summary>
-    private PluginInstance EnterActive(string pluginId)
-    {
-        if (!_entries.TryGetValue(pluginId, out var entry))
-        {
-            throw new PluginUnavailableException($"No plugin with id '{pluginId}' is known to this host.", pluginId);
-        }
-
-        while (true)
-        {
-            var active = entry.Active
-                ?? throw new PluginUnavailableException($"Plugin '{entry.Id}' has no active version: it is not loaded yet, failed, or was taken offline.", entry.Id);
-            if (active.Gate.TryEnter())
-            {
-                return active;
-            }
-        }
-    }
-
-    /// <summary>Finds the method; on failure exits the call entered on <paramref name="instance"/>.</summary>
-    private (object Target, MethodInfo Method) Resolve(PluginInstance instance, string method)
-    {
-        try
-        {
-            return FindMethod(instance, method);
-        }
-        catch
-        {
-            instance.Gate.Exit();
-            throw;
-        }
-    }
-
     /// <summary>
     /// The contracts a call by name may reach: those the version serves, and those its manifest names that the
     /// host has the interface of. A process plugin's contracts are known by name only until a caller asks for
     /// one; asking here makes it callable by name as soon as the host has its contract assembly.
     /// </summary>
-    private Dictionary<Type, object> CallableContracts(PluginInstance instance)
+    private static Dictionary<Type, object> CallableContracts(PluginInstance instance)
     {
         var contracts = new Dictionary<Type, object>(instance.Contracts);
         var unknown = instance.Manifest.Contracts.Except(contracts.Keys.Select(PluginInstance.ContractName), StringComparer.Ordinal).ToList();
-        if (unknown.Count > 0 && _shared is { } shared)
+        if (unknown.Count > 0)
         {
-            foreach (var type in shared.FindContracts(unknown))
+            foreach (var type in ContractLookup.Find(unknown))
             {
                 if (!contracts.ContainsKey(type) && instance.GetContract(type) is { } implementation && type.IsInstanceOfType(implementation))
                 {
@@ -162,7 +46,7 @@ internal sealed partial class PluginHost
         return contracts;
     }
 
-    private (object Target, MethodInfo Method) FindMethod(PluginInstance instance, string name)
+    public static (object Target, MethodInfo Method) FindMethod(PluginInstance instance, string name)
     {
         var candidates = CallableContracts(instance)
             .SelectMany(c => c.Key.GetMethods().Concat(c.Key.GetInterfaces().SelectMany(i => i.GetMethods())).Select(m => (Target: c.Value, Method: m)))
@@ -194,7 +78,7 @@ internal sealed partial class PluginHost
         return matches[0];
     }
 
-    private static object?[] BindArguments(PluginInstance instance, MethodInfo method, JsonElement arguments, CancellationToken cancellationToken)
+    public static object?[] BindArguments(PluginInstance instance, MethodInfo method, JsonElement arguments, CancellationToken cancellationToken)
     {
         if (arguments.ValueKind is not (JsonValueKind.Object or JsonValueKind.Undefined or JsonValueKind.Null))
         {
@@ -257,7 +141,7 @@ internal sealed partial class PluginHost
     }
 
     /// <summary>Awaits whatever the method returned under the plugin's call timeout, exiting the gate when it completes.</summary>
-    private static async Task<object?> AwaitResultAsync(object? returned, MethodInfo method, CallGate gate, CancellationToken cancellationToken, Action handedOff)
+    public static async Task<object?> AwaitResultAsync(object? returned, MethodInfo method, CallGate gate, CancellationToken cancellationToken, Action handedOff)
     {
         Task? task = returned switch
         {
@@ -280,7 +164,7 @@ internal sealed partial class PluginHost
         return method.ReturnType.IsGenericType ? resultProperty?.GetValue(task) : null;
     }
 
-    private static Type? UnwrapResultType(Type type)
+    public static Type? UnwrapResultType(Type type)
     {
         if (type == typeof(void) || type == typeof(Task) || type == typeof(ValueTask))
         {
@@ -295,7 +179,7 @@ internal sealed partial class PluginHost
         return type;
     }
 
-    private static bool IsAsyncEnumerable(Type type, out Type? item)
+    public static bool IsAsyncEnumerable(Type type, out Type? item)
     {
         var match = type.IsGenericType && type.GetGenericTypeDefinition() == typeof(IAsyncEnumerable<>)
             ? type

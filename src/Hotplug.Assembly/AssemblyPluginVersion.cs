@@ -1,49 +1,33 @@
 using System.Reflection;
 using System.Runtime.CompilerServices;
-using System.Text.Json;
-using Hotplug.Hosting;
 using Hotplug.Runtimes;
 
 namespace Hotplug.Loading;
-
-/// <summary>
-/// The built-in <c>assembly</c> runtime: each version in its own collectible load context, in the host's process.
-/// Its entry is <c>{ "assembly": "Plugin.dll", "type": "Namespace.EntryType" }</c>.
-/// </summary>
-internal sealed class AssemblyRuntime(SharedAssemblyPolicy shared) : IPluginRuntime
-{
-    public const string RuntimeName = "assembly";
-
-    public string Name => RuntimeName;
-
-    public IReadOnlyList<string> ReadEntry(JsonElement entry) => [Manifest.ManifestReader.AssemblyEntry(entry, "entry").Assembly];
-
-    public IPluginVersion Create(PluginVersionContext context) => AssemblyPluginVersion.Load(context, shared);
-}
 
 /// <summary>One version of an assembly plugin: its load context, its entry object and its contract implementations.</summary>
 internal sealed class AssemblyPluginVersion : IPluginVersion
 {
     private readonly Dictionary<Type, object> _contracts = [];
     private readonly PluginVersionContext _context;
-    private readonly string _entryAssembly;
-    private readonly string _entryType;
+    private readonly AssemblyEntry _entry;
+    private readonly TimeProvider _time;
     private PluginLoadContext? _loadContext;
     private IPlugin? _plugin;
 
-    private AssemblyPluginVersion(PluginVersionContext context)
+    private AssemblyPluginVersion(PluginVersionContext context, TimeProvider timeProvider)
     {
         _context = context;
-        (_entryAssembly, _entryType) = Manifest.ManifestReader.AssemblyEntry(context.Entry, "entry");
+        _entry = AssemblyEntry.Read(context.Entry);
+        _time = timeProvider;
     }
 
     public IReadOnlyCollection<Type> ContractTypes => _contracts.Keys;
 
     /// <summary>Loads the entry assembly into a new collectible context and creates the entry object.</summary>
     /// <exception cref="PluginException">The entry assembly or type is missing or unusable.</exception>
-    public static AssemblyPluginVersion Load(PluginVersionContext context, SharedAssemblyPolicy shared)
+    public static AssemblyPluginVersion Load(PluginVersionContext context, SharedAssemblyPolicy shared, TimeProvider timeProvider)
     {
-        var version = new AssemblyPluginVersion(context);
+        var version = new AssemblyPluginVersion(context, timeProvider);
         version.Load(shared);
         return version;
     }
@@ -75,9 +59,18 @@ internal sealed class AssemblyPluginVersion : IPluginVersion
         }
     }
 
+    /// <summary>Drops every reference the host holds into the plugin, unloads its load context, and verifies it is collected.</summary>
+    public async ValueTask<ReleaseResult> ReleaseAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        // Only a weak reference crosses the await: this method must not keep the context alive itself.
+        var weak = Unload();
+        return await UnloadVerifier.WaitForCollectionAsync(weak, timeout, _time, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Drops every reference the host holds into the plugin and starts unloading its load context.</summary>
+    /// <returns>A weak reference to the context, to verify that it is collected.</returns>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public WeakReference? Release()
+    internal WeakReference Unload()
     {
         var weak = new WeakReference(_loadContext, trackResurrection: false);
         _contracts.Clear();
@@ -90,10 +83,10 @@ internal sealed class AssemblyPluginVersion : IPluginVersion
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void Load(SharedAssemblyPolicy shared)
     {
-        var entryPath = Path.Combine(_context.PackagePath, _entryAssembly);
+        var entryPath = Path.Combine(_context.PackagePath, _entry.Assembly);
         if (!File.Exists(entryPath))
         {
-            throw new PluginException($"Entry assembly '{_entryAssembly}' (manifest field 'entry.assembly') is not in the package.", _context.PluginId, _context.Version);
+            throw new PluginException($"Entry assembly '{_entry.Assembly}' (manifest field 'entry.assembly') is not in the package.", _context.PluginId, _context.Version);
         }
 
         _loadContext = new PluginLoadContext($"{_context.PluginId}@{_context.Version}", entryPath, shared);
@@ -104,23 +97,23 @@ internal sealed class AssemblyPluginVersion : IPluginVersion
         }
         catch (BadImageFormatException ex)
         {
-            throw new PluginException($"Entry assembly '{_entryAssembly}' is not a .NET assembly: {ex.Message}", _context.PluginId, _context.Version, ex);
+            throw new PluginException($"Entry assembly '{_entry.Assembly}' is not a .NET assembly: {ex.Message}", _context.PluginId, _context.Version, ex);
         }
 
         Type? type;
         try
         {
-            type = assembly.GetType(_entryType, throwOnError: false);
+            type = assembly.GetType(_entry.Type, throwOnError: false);
         }
         catch (Exception ex) when (ex is TypeLoadException or FileNotFoundException or FileLoadException or BadImageFormatException)
         {
             // The type is there but cannot be loaded: most often an assembly it needs is neither in the package nor shared by the host.
-            throw new PluginException($"Entry type '{_entryType}' cannot be loaded: {ex.Message} Ship the assemblies it needs in the plugin folder, or reference contracts the host shares.", _context.PluginId, _context.Version, ex);
+            throw new PluginException($"Entry type '{_entry.Type}' cannot be loaded: {ex.Message} Ship the assemblies it needs in the plugin folder, or reference contracts the host shares.", _context.PluginId, _context.Version, ex);
         }
 
         if (type is null)
         {
-            throw new PluginException($"Entry type '{_entryType}' (manifest field 'entry.type') is not in {_entryAssembly}{WhyTypesDoNotLoad(assembly)}.", _context.PluginId, _context.Version);
+            throw new PluginException($"Entry type '{_entry.Type}' (manifest field 'entry.type') is not in {_entry.Assembly}{WhyTypesDoNotLoad(assembly)}.", _context.PluginId, _context.Version);
         }
 
         if (!typeof(IPlugin).IsAssignableFrom(type))
@@ -128,12 +121,12 @@ internal sealed class AssemblyPluginVersion : IPluginVersion
             var hint = type.GetInterfaces().Any(i => i.FullName == typeof(IPlugin).FullName)
                 ? $" It implements another copy of {typeof(IPlugin).FullName}: the plugin must not bring its own Hotplug.Abstractions build that differs from the host's."
                 : string.Empty;
-            throw new PluginException($"Entry type '{_entryType}' does not implement {typeof(IPlugin).FullName}.{hint}", _context.PluginId, _context.Version);
+            throw new PluginException($"Entry type '{_entry.Type}' does not implement {typeof(IPlugin).FullName}.{hint}", _context.PluginId, _context.Version);
         }
 
         if (type.IsAbstract || type.GetConstructor(Type.EmptyTypes) is null)
         {
-            throw new PluginException($"Entry type '{_entryType}' must be a concrete class with a public parameterless constructor.", _context.PluginId, _context.Version);
+            throw new PluginException($"Entry type '{_entry.Type}' must be a concrete class with a public parameterless constructor.", _context.PluginId, _context.Version);
         }
 
         try
@@ -142,7 +135,7 @@ internal sealed class AssemblyPluginVersion : IPluginVersion
         }
         catch (TargetInvocationException ex) when (ex.InnerException is not null)
         {
-            throw new PluginException($"The constructor of '{_entryType}' threw {ex.InnerException.GetType().Name}: {ex.InnerException.Message}", _context.PluginId, _context.Version, ex.InnerException);
+            throw new PluginException($"The constructor of '{_entry.Type}' threw {ex.InnerException.GetType().Name}: {ex.InnerException.Message}", _context.PluginId, _context.Version, ex.InnerException);
         }
 
         foreach (var contract in type.GetInterfaces().Where(i => i.IsDefined(typeof(PluginContractAttribute), inherit: false)))
@@ -154,7 +147,7 @@ internal sealed class AssemblyPluginVersion : IPluginVersion
         }
 
         // Contracts the entry object does not implement itself but hands out from GetContract.
-        foreach (var contract in shared.FindContracts(_context.Contracts.Except(_contracts.Keys.Select(PluginInstance.ContractName))))
+        foreach (var contract in shared.FindContracts(_context.Contracts.Except(_contracts.Keys.Select(ContractName))))
         {
             if (_plugin.GetContract(contract) is { } implementation && contract.IsInstanceOfType(implementation))
             {
@@ -162,16 +155,19 @@ internal sealed class AssemblyPluginVersion : IPluginVersion
             }
         }
 
-        var provided = _contracts.Keys.Select(PluginInstance.ContractName).ToHashSet(StringComparer.Ordinal);
+        var provided = _contracts.Keys.Select(ContractName).ToHashSet(StringComparer.Ordinal);
         var missing = _context.Contracts.Where(c => !provided.Contains(c)).ToList();
         if (missing.Count > 0)
         {
             throw new PluginException(
-                $"The manifest lists contract(s) {string.Join(", ", missing)} but '{_entryType}' provides {(provided.Count == 0 ? "none" : string.Join(", ", provided))}.",
+                $"The manifest lists contract(s) {string.Join(", ", missing)} but '{_entry.Type}' provides {(provided.Count == 0 ? "none" : string.Join(", ", provided))}.",
                 _context.PluginId,
                 _context.Version);
         }
     }
+
+    private static string ContractName(Type contract) =>
+        contract.GetCustomAttribute<PluginContractAttribute>()?.Name ?? contract.FullName ?? contract.Name;
 
     private static string WhyTypesDoNotLoad(Assembly assembly)
     {

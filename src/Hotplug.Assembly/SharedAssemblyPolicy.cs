@@ -10,7 +10,7 @@ namespace Hotplug.Loading;
 /// Decides which assemblies a plugin shares with the host (one type identity) and which stay private to it.
 /// </summary>
 /// <remarks>
-/// Shared: <c>Hotplug.Abstractions</c>, the names in <see cref="HotplugOptions.SharedAssemblies"/>, every
+/// Shared: <c>Hotplug.Abstractions</c>, the names in <see cref="AssemblyRuntimeOptions.SharedAssemblies"/>, every
 /// assembly of the host application that references <c>Hotplug.Abstractions</c> (contract assemblies, and the
 /// assemblies that declare exported host services next to them), and everything those reference that the host
 /// has — so <c>ILogger</c> or <c>IConfiguration</c> in a contract is the host's type even when a plugin brings

@@ -1,9 +1,14 @@
-namespace Hotplug.Process;
+namespace Hotplug;
 
 /// <summary>
-/// A plugin process could not be started: it exited, printed something other than its handshake, was too slow, or
-/// was refused (<see cref="ProcessErrors"/>).
+/// A plugin version could not be started by its runtime: what runs it exited, printed something unexpected, was
+/// too slow, or was refused. Runtimes raise it from <c>IPluginVersion.StartAsync</c> (and when they start a
+/// version's code again, such as a restarted process); the host reports its message as the version's failure.
 /// </summary>
+/// <remarks>
+/// Runtime-neutral: the <c>process</c> runtime raises it with its <c>HP12xx</c> codes, and with the package error
+/// that stopped a restart (<c>HP1026</c>); other runtimes raise it with codes of their own, or none.
+/// </remarks>
 public sealed class PluginStartException : PluginException
 {
     /// <summary>Creates the exception.</summary>
@@ -16,7 +21,7 @@ public sealed class PluginStartException : PluginException
     }
 
     /// <summary>Creates the exception for a refusal that has a code in <c>docs/errors.md</c>.</summary>
-    /// <param name="code">The error code (<c>HP12xx</c>, or the package error that stopped a restart); it starts the message.</param>
+    /// <param name="code">The error code (such as the process runtime's <c>HP12xx</c>, or the package error that stopped a restart); it starts the message.</param>
     /// <param name="message">What went wrong and what to do, naming the plugin.</param>
     /// <param name="pluginId">The plugin id.</param>
     /// <param name="innerException">The cause, if any.</param>

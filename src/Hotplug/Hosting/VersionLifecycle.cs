@@ -4,13 +4,18 @@ using Hotplug.Store;
 
 namespace Hotplug.Hosting;
 
-internal sealed partial class PluginHost
+/// <summary>
+/// Moves a plugin's versions through their lifecycle: start a folder's version beside the active one, switch the
+/// routers to it when it is healthy, and drain the one it replaces; or take the plugin offline. Each version's steps
+/// go through its <see cref="VersionStateMachine"/>.
+/// </summary>
+internal sealed class VersionLifecycle(HostContext host, PluginRegistry registry, VersionRetirement retirement, StoreKeeper store)
 {
     /// <summary>
     /// Makes the plugin's running version match a folder's verified manifest: start, upgrade or take offline.
     /// Off the loop, one at a time per plugin.
     /// </summary>
-    private async Task ApplyAsync(PluginEntry entry, string folderPath, PluginManifest manifest, StagedPackage package, CancellationToken stopping)
+    public async Task ApplyAsync(PluginEntry entry, string folderPath, PluginManifest manifest, StagedPackage package, CancellationToken stopping)
     {
         lock (entry.Sync)
         {
@@ -23,13 +28,14 @@ internal sealed partial class PluginHost
 
         if (!manifest.Enabled)
         {
+            const string Disabled = "disabled by its manifest (\"enabled\": false)";
             if (entry.Active is not null)
             {
-                await TakeOffline(entry, "disabled by its manifest (\"enabled\": false)", verifyUnload: true).ConfigureAwait(false);
+                await TakeOffline(entry, Disabled, verifyRelease: true).ConfigureAwait(false);
             }
             else
             {
-                SetState(entry, manifest.VersionText, PluginState.Offline, "disabled by its manifest (\"enabled\": false)");
+                registry.SetOffline(entry, manifest.VersionText, Disabled);
             }
 
             return;
@@ -38,15 +44,15 @@ internal sealed partial class PluginHost
         if (entry.Active is { } running && running.Package.ContentHash == package.ContentHash && !running.StoreCopyChanged)
         {
             // Already serving this content (perhaps now from another folder): a rejection of this folder is history.
-            ForgetRejection(folderPath);
+            registry.ForgetRejection(folderPath);
             return;
         }
 
-        if (_versions!.RefusedDowngradeFrom(manifest.Id, manifest.Version) is { } highest)
+        if (host.Versions.RefusedDowngradeFrom(manifest.Id, manifest.Version) is { } highest)
         {
-            Reject(entry.Id, manifest.VersionText, folderPath, new PackageVerificationException(
+            registry.Reject(entry.Id, manifest.VersionText, PluginVersionState.Verified, folderPath, new PackageVerificationException(
                 PackageErrors.Downgrade,
-                $"plugin '{manifest.Id}' {manifest.VersionText} is older than {highest}, which this host has run: refusing the downgrade. To roll back on purpose, run `hotplug rollback {manifest.Id} {manifest.VersionText}` (or call IPluginHost.AllowDowngrade).",
+                $"plugin '{manifest.Id}' {manifest.VersionText} is older than {highest}, which this host has run: refusing the downgrade. To roll back on purpose, run `hotplug rollback {manifest.Id} {manifest.VersionText}` (or call IPluginAdmin.AllowDowngrade).",
                 manifest.Id,
                 manifest.VersionText).Message);
             return;
@@ -55,50 +61,85 @@ internal sealed partial class PluginHost
         try
         {
             // The copy that is loaded is the copy verified: checked again now, whenever it was staged.
-            var policy = _verification!;
+            var policy = host.Verification!;
             await Task.Run(() => PluginStore.Check(package, manifest, policy), stopping).ConfigureAwait(false);
         }
         catch (PackageVerificationException ex)
         {
-            Reject(entry.Id, manifest.VersionText, folderPath, ex.Message);
-            _changedCopies.Enqueue((folderPath, package.Path));
+            registry.Reject(entry.Id, manifest.VersionText, PluginVersionState.Verified, folderPath, ex.Message);
+            host.Signals.StoreCopyChanged(folderPath, package.Path);
             return;
         }
         catch (DirectoryNotFoundException)
         {
             // Deleted from the store since it was staged: staged again from its source.
-            _restage.Enqueue(folderPath);
-            Signal();
+            host.Signals.Restage(folderPath);
             return;
         }
 
         if (package.SignerKeyId is null)
         {
-            Log.RunningUnsigned(_logger, manifest.Id, manifest.VersionText);
+            Log.RunningUnsigned(host.Logger, manifest.Id, manifest.VersionText);
         }
 
-        SetState(entry, manifest.VersionText, PluginState.Staged, package.Path);
-        var instance = await StartVersionAsync(entry, folderPath, manifest, package, stopping).ConfigureAwait(false);
+        var lifecycle = new VersionStateMachine(manifest.Id, manifest.VersionText, PluginVersionState.Verified);
+        lifecycle.MoveTo(PluginVersionState.Staged);
+        registry.Announce(entry, manifest.VersionText, PluginVersionState.Staged, PluginState.Staged, package.Path);
+        var instance = await StartVersionAsync(entry, folderPath, manifest, package, lifecycle, stopping).ConfigureAwait(false);
         if (instance is not null)
         {
             Activate(entry, instance);
         }
     }
 
-    /// <summary>Loads, starts and health-checks a version beside the active one.</summary>
-    /// <returns>The started version, or <see langword="null"/> when it failed (the failure is on record).</returns>
-    private async Task<PluginInstance?> StartVersionAsync(PluginEntry entry, string folderPath, PluginManifest manifest, StagedPackage package, CancellationToken stopping)
+    /// <summary>Stops routing to the plugin and drains, stops and releases its active version.</summary>
+    /// <returns>The retirement of the version that was active; completed when none was.</returns>
+    public Task TakeOffline(PluginEntry entry, string reason, bool verifyRelease)
     {
-        SetState(entry, manifest.VersionText, PluginState.Starting, null);
+        PluginInstance? previous;
+        lock (entry.Sync)
+        {
+            previous = entry.Active;
+            if (previous is null)
+            {
+                return Task.CompletedTask;
+            }
+
+            entry.Active = null;
+            Routers.BindAll(entry, null);
+            previous.Lifecycle.MoveTo(PluginVersionState.Draining);
+            entry.State = PluginState.Offline;
+        }
+
+        registry.Record(entry, previous.Version, PluginVersionState.Draining, reason);
+        registry.Raise(entry, previous.Version, null, reason);
+        return retirement.Retire(entry, previous, DrainTimeout(previous), reason, verifyRelease);
+    }
+
+    /// <summary>Creates, starts and health-checks a version beside the active one, bounded by the start timeout.</summary>
+    /// <returns>The started version, or <see langword="null"/> when it failed (the failure is on record).</returns>
+    private async Task<PluginInstance?> StartVersionAsync(PluginEntry entry, string folderPath, PluginManifest manifest, StagedPackage package, VersionStateMachine lifecycle, CancellationToken stopping)
+    {
+        lifecycle.MoveTo(PluginVersionState.Starting);
+        registry.Announce(entry, manifest.VersionText, PluginVersionState.Starting, PluginState.Starting, null);
         PluginInstance? instance = null;
         string failure;
         try
         {
-            var runtime = _runtimes![manifest.Runtime];
-            var policy = _verification!;
-            instance = PluginInstance.Create(runtime, manifest, package, _loggerFactory.CreateLogger(manifest.Id), _exports, manifest.CallTimeout ?? _options.DefaultCallTimeout, _time, ct => Task.Run(() => CheckRunningCopy(instance, folderPath, manifest, package, policy), ct));
+            var runtime = host.Runtimes[manifest.Runtime];
+            var policy = host.Verification!;
+            instance = PluginInstance.Create(
+                runtime,
+                manifest,
+                package,
+                host.LoggerFactory.CreateLogger(manifest.Id),
+                host.Exports,
+                manifest.CallTimeout ?? host.Options.DefaultCallTimeout,
+                host.Time,
+                ct => Task.Run(() => CheckRunningCopy(instance, folderPath, manifest, package, policy), ct),
+                lifecycle);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-            timeout.CancelAfter(_options.StartTimeout);
+            timeout.CancelAfter(host.Options.StartTimeout);
             await instance.StartAsync(timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
             var health = await instance.CheckHealthAsync(timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
             if (health.Status == PluginHealthStatus.Unhealthy)
@@ -120,7 +161,7 @@ internal sealed partial class PluginHost
         }
         catch (OperationCanceledException)
         {
-            failure = $"it did not start and report healthy within the start timeout of {_options.StartTimeout.TotalSeconds:0.#} s";
+            failure = $"it did not start and report healthy within the start timeout of {host.Options.StartTimeout.TotalSeconds:0.#} s";
         }
         catch (PluginException ex)
         {
@@ -131,11 +172,13 @@ internal sealed partial class PluginHost
             failure = $"starting it threw {ex.GetType().Name}: {ex.Message}";
         }
 
-        FailVersion(entry, manifest.VersionText, failure);
+        lifecycle.MoveTo(PluginVersionState.Failed);
+        Log.StartFailed(host.Logger, entry.Id, manifest.VersionText, failure);
+        registry.RecordFailure(entry, manifest.VersionText, $"version {manifest.VersionText} failed to start: {failure}");
         if (instance is not null)
         {
             // Stop what did start, and make sure the failed version's code goes away too.
-            TrackRetirement(RetireAsync(entry, instance, TimeSpan.Zero, $"failed to start: {failure}", PluginState.Failed, verifyUnload: true), instance);
+            _ = retirement.Retire(entry, instance, TimeSpan.Zero, $"failed to start: {failure}", verifyRelease: true);
         }
 
         return null;
@@ -160,8 +203,7 @@ internal sealed partial class PluginHost
                 instance.StoreCopyChanged = true;
             }
 
-            _changedCopies.Enqueue((folderPath, package.Path));
-            Signal();
+            host.Signals.StoreCopyChanged(folderPath, package.Path);
             if (ex is PackageVerificationException)
             {
                 throw;
@@ -186,108 +228,41 @@ internal sealed partial class PluginHost
         }
     }
 
-    /// <summary>Points every router at <paramref name="instance"/>, then drains and unloads the version it replaces.</summary>
+    /// <summary>Points every router at <paramref name="instance"/>, then drains and releases the version it replaces.</summary>
     private void Activate(PluginEntry entry, PluginInstance instance)
     {
         PluginInstance? previous;
         lock (entry.Sync)
         {
             previous = entry.Active;
-            instance.ActiveSince = _time.GetUtcNow();
+            instance.Lifecycle.MoveTo(PluginVersionState.Healthy);
+            previous?.Lifecycle.MoveTo(PluginVersionState.Draining);
+            instance.ActiveSince = host.Time.GetUtcNow();
             entry.Active = instance;
-            foreach (var slot in entry.Slots.Values)
-            {
-                slot.Bind(instance);
-            }
-
+            Routers.BindAll(entry, instance);
             entry.State = PluginState.Healthy;
             entry.LastVersion = instance.Version;
             entry.LastError = null;
         }
 
-        PluginStore.MarkActive(instance.Package, _time.GetUtcNow());
+        PluginStore.MarkActive(instance.Package, host.Time.GetUtcNow());
         var reason = previous is null ? $"started from {instance.Package.Path}" : $"upgraded from {previous.Version}";
         if (previous is not null)
         {
             // On record before anyone hears of the switch: status never shows the new version without the old draining.
-            entry.Record(previous.Version, PluginState.Draining, $"replaced by {instance.Version}", _time.GetUtcNow(), _options.HistoryLimit);
+            registry.Record(entry, previous.Version, PluginVersionState.Draining, $"replaced by {instance.Version}");
         }
 
         // Never throws: bookkeeping that cannot be written is retried, and never keeps the old version running.
-        RecordRan(entry, instance);
-        Raise(entry, instance.Version, PluginState.Healthy, reason);
+        store.RecordRan(entry, instance);
+        registry.Raise(entry, instance.Version, PluginVersionState.Healthy, reason);
         if (previous is not null)
         {
-            TrackRetirement(RetireAsync(entry, previous, DrainTimeout(previous), $"replaced by {instance.Version}", PluginState.Unloaded, verifyUnload: true), previous);
+            _ = retirement.Retire(entry, previous, DrainTimeout(previous), $"replaced by {instance.Version}", verifyRelease: true);
         }
 
-        RequestCollection();
+        host.Signals.RequestCollection();
     }
 
-    /// <summary>Stops routing to the plugin and drains, stops and unloads its active version.</summary>
-    private Task TakeOffline(PluginEntry entry, string reason, bool verifyUnload)
-    {
-        PluginInstance? previous;
-        lock (entry.Sync)
-        {
-            previous = entry.Active;
-            if (previous is null)
-            {
-                return Task.CompletedTask;
-            }
-
-            entry.Active = null;
-            foreach (var slot in entry.Slots.Values)
-            {
-                slot.Bind(null);
-            }
-
-            entry.State = PluginState.Offline;
-        }
-
-        entry.Record(previous.Version, PluginState.Draining, reason, _time.GetUtcNow(), _options.HistoryLimit);
-        Raise(entry, previous.Version, PluginState.Offline, reason);
-        var retirement = RetireAsync(entry, previous, DrainTimeout(previous), reason, PluginState.Unloaded, verifyUnload);
-        TrackRetirement(retirement, previous);
-        return retirement;
-    }
-
-    private TimeSpan DrainTimeout(PluginInstance instance) => instance.Manifest.DrainTimeout ?? _options.DefaultDrainTimeout;
-
-    private void FailVersion(PluginEntry entry, string version, string failure)
-    {
-        Log.StartFailed(_logger, entry.Id, version, failure);
-        RecordFailure(entry, version, $"version {version} failed to start: {failure}");
-    }
-
-    /// <summary>Puts a version's failure on record: last error, history, state (when none is active) and event.</summary>
-    private void RecordFailure(PluginEntry entry, string version, string message)
-    {
-        lock (entry.Sync)
-        {
-            entry.LastError = message;
-            if (entry.Active is null)
-            {
-                entry.State = PluginState.Failed;
-                entry.LastVersion = version;
-            }
-        }
-
-        entry.Record(version, PluginState.Failed, message, _time.GetUtcNow(), _options.HistoryLimit);
-        Raise(entry, version, PluginState.Failed, message);
-    }
-
-    private void SetState(PluginEntry entry, string? version, PluginState state, string? reason)
-    {
-        lock (entry.Sync)
-        {
-            if (entry.Active is null)
-            {
-                entry.State = state;
-                entry.LastVersion = version ?? entry.LastVersion;
-            }
-        }
-
-        Raise(entry, version, state, reason);
-    }
+    private TimeSpan DrainTimeout(PluginInstance instance) => instance.Manifest.DrainTimeout ?? host.Options.DefaultDrainTimeout;
 }
