@@ -105,7 +105,7 @@ public sealed class SameClassBothRuntimesTests
         var stopped = host.Logs.WhenLogged("echo 1.0.0 stopped");
 
         Directory.Delete(Path.Combine(host.Root, "plugins", "echo"), recursive: true);
-        await host.Plugins.RescanAsync();
+        await host.RescanAsync();
         await stopped.WaitAsync(ModelHost.HangGuard);
 
         Assert.Contains(host.Logs.Entries, e => e.Message == "echo 1.0.0 stopped; stopping was cancelled: True");
@@ -147,6 +147,9 @@ public sealed class SameClassBothRuntimesTests
 
         public IPluginHost Plugins { get; }
 
+
+        public Task RescanAsync() => _host.Services.GetRequiredService<IPluginAdmin>().RescanAsync();
+
         public Counter Counter { get; } = new();
 
         public ListLogger Logs { get; } = new();
@@ -187,7 +190,7 @@ public sealed class SameClassBothRuntimesTests
                 ["contracts"] = new JsonArray("test.echo/v1", "test.other/v1"),
                 ["config"] = config,
             }.ToJsonString());
-            await Plugins.RescanAsync();
+            await RescanAsync();
             return await reached;
         }
 
