@@ -1,13 +1,18 @@
+using System.Collections.Concurrent;
+
 namespace Hotplug.Hosting;
 
 /// <summary>
 /// Health-checks every active version on an interval; a version that stops being healthy is shown degraded, with why,
 /// and healthy again when it recovers. Versions are checked side by side, each bounded by
 /// <see cref="HotplugOptions.HealthCheckTimeout"/>: one hung plugin neither holds up the checks of the others nor goes
-/// unnoticed.
+/// unnoticed. A version whose check is still under way at a tick is not asked again until that check ends.
 /// </summary>
 internal sealed class HealthMonitor(HostContext host, PluginRegistry registry)
 {
+    /// <summary>The checks under way, by version: at most one per version, so a hung one is not asked again until it ends.</summary>
+    private readonly ConcurrentDictionary<PluginInstance, Task> _checking = new(ReferenceEqualityComparer.Instance);
+
     public async Task RunAsync(CancellationToken stopping)
     {
         using var timer = new PeriodicTimer(host.Options.HealthCheckInterval, host.Time);
@@ -17,33 +22,51 @@ internal sealed class HealthMonitor(HostContext host, PluginRegistry registry)
             {
                 // In a method of its own, so no version stays referenced by this loop between ticks (which would
                 // keep a replaced version's code alive).
-                await CheckAllAsync(stopping).ConfigureAwait(false);
+                CheckAll(stopping);
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
             // The host is stopping.
         }
+
+        // The checks still under way see the stop through their token; their answers are no longer news.
+        await Task.WhenAll(_checking.Values).ConfigureAwait(false);
     }
 
-    /// <summary>Checks every active version once, side by side.</summary>
-    public async Task CheckAllAsync(CancellationToken stopping)
+    /// <summary>
+    /// Starts a check of every active version that is not being checked already, side by side, without waiting for
+    /// them: the next tick comes on time for every plugin, whatever one plugin's check does.
+    /// </summary>
+    public void CheckAll(CancellationToken stopping)
     {
-        var checks = new List<Task>();
         foreach (var entry in registry.Entries)
         {
-            if (entry.Active is { } active)
+            if (entry.Active is { } active && !_checking.ContainsKey(active))
             {
-                checks.Add(CheckAsync(entry, active, stopping));
+                var check = CheckAsync(entry, active, stopping);
+                _checking[active] = check;
+                _ = check.ContinueWith(
+                    t => _checking.TryRemove(KeyValuePair.Create(active, t)),
+                    CancellationToken.None,
+                    TaskContinuationOptions.ExecuteSynchronously,
+                    TaskScheduler.Default);
             }
         }
-
-        await Task.WhenAll(checks).ConfigureAwait(false);
     }
 
     private async Task CheckAsync(PluginEntry entry, PluginInstance instance, CancellationToken stopping)
     {
-        var health = await AskAsync(instance, stopping).ConfigureAwait(false);
+        PluginHealth health;
+        try
+        {
+            health = await AskAsync(instance, stopping).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
         PluginVersionState? changed = null;
         string? reason = null;
         lock (entry.Sync)

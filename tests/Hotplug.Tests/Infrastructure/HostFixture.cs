@@ -21,7 +21,7 @@ internal sealed class HostFixture : IAsyncDisposable
     private readonly object _sync = new();
     private bool _stopped;
 
-    private HostFixture(string root, Action<HotplugOptions>? configure)
+    private HostFixture(string root, Action<HotplugOptions>? configure, Action<IHotplugBuilder>? hotplug)
     {
         Root = root;
         PluginsPath = Path.Combine(root, "plugins");
@@ -32,7 +32,7 @@ internal sealed class HostFixture : IAsyncDisposable
         builder.Services.AddSingleton<ISecretService, SecretService>();
         builder.Services.AddSingleton(Holds);
         builder.Services.AddSingleton<IHoldService>(Holds);
-        builder.Services.AddHotplug(o =>
+        var hotplugBuilder = builder.Services.AddHotplug(o =>
             {
                 o.PluginsPath = PluginsPath;
                 o.StatePath = StatePath;
@@ -50,6 +50,7 @@ internal sealed class HostFixture : IAsyncDisposable
                 o.Supervision.InitialBackoff = TimeSpan.FromMilliseconds(20);
                 o.PoolIdleTimeout = TimeSpan.FromSeconds(1);
             });
+        hotplug?.Invoke(hotplugBuilder);
         _host = builder.Build();
         Plugins = _host.Services.GetRequiredService<IPluginHost>();
         Invoker = _host.Services.GetRequiredService<IPluginInvoker>();
@@ -78,12 +79,15 @@ internal sealed class HostFixture : IAsyncDisposable
 
     public IReadOnlyCollection<PluginStateChange> Changes => _changes;
 
-    /// <summary>Starts a host over a new temporary folder, or over <paramref name="root"/> (the plugins and state of an earlier host).</summary>
-    public static async Task<HostFixture> StartAsync(Action<HotplugOptions>? configure = null, Action<HostFixture>? before = null, string? root = null)
+    /// <summary>
+    /// Starts a host over a new temporary folder, or over <paramref name="root"/> (the plugins and state of an earlier
+    /// host); <paramref name="hotplug"/> adds to what <c>AddHotplug()</c> set up (runtimes turned off or configured).
+    /// </summary>
+    public static async Task<HostFixture> StartAsync(Action<HotplugOptions>? configure = null, Action<HostFixture>? before = null, string? root = null, Action<IHotplugBuilder>? hotplug = null)
     {
         root ??= Path.Combine(Path.GetTempPath(), "hotplug-tests", Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(root);
-        var fixture = new HostFixture(root, configure);
+        var fixture = new HostFixture(root, configure, hotplug);
         before?.Invoke(fixture);
         try
         {

@@ -7,7 +7,9 @@ namespace Hotplug.TestPlugins.Echo;
 
 /// <summary>
 /// A test plugin whose misbehaviour is chosen by its manifest's <c>config.mode</c>: <c>throw-on-start</c>,
-/// <c>hang-on-start</c>, <c>unhealthy</c>, <c>health-hangs-after-start</c>, <c>leak</c>, <c>throw-on-stop</c>.
+/// <c>hang-on-start</c>, <c>unhealthy</c>, <c>health-hangs-after-start</c>, <c>leak</c>, <c>throw-on-stop</c>; and, held by
+/// the host's exported <see cref="IHoldService"/> until a test releases them, <c>hold-on-start</c> (key
+/// <c>start:&lt;id&gt;</c>) and <c>health-holds-after-start</c> (key <c>health:&lt;id&gt;</c>, then unhealthy).
 /// </summary>
 public sealed partial class EchoPlugin : PluginBase, IEcho
 {
@@ -21,6 +23,9 @@ public sealed partial class EchoPlugin : PluginBase, IEcho
                 throw new InvalidOperationException("configured to fail on start");
             case "hang-on-start":
                 await new TaskCompletionSource().Task.ConfigureAwait(false);
+                break;
+            case "hold-on-start":
+                await Holds.WaitAsync("start:" + Context.PluginId, cancellationToken).ConfigureAwait(false);
                 break;
             case "leak":
                 lock (LeakTrap.Held)
@@ -36,8 +41,13 @@ public sealed partial class EchoPlugin : PluginBase, IEcho
 
     private int _healthChecks;
 
+    private IHoldService Holds => (IHoldService?)Context.HostServices.GetService(typeof(IHoldService))
+        ?? throw new InvalidOperationException("the host exports no IHoldService");
+
     public override ValueTask<PluginHealth> CheckHealthAsync(CancellationToken cancellationToken) => Mode switch
     {
+        // Healthy at its start; then each check waits until the test releases it, and reports unhealthy.
+        "health-holds-after-start" when Interlocked.Increment(ref _healthChecks) > 1 => HeldHealthAsync(cancellationToken),
         "unhealthy" => ValueTask.FromResult(PluginHealth.Unhealthy("configured to be unhealthy")),
 
         // Healthy at its start, then a health check that never answers and ignores its token, as a hung plugin's.
@@ -105,6 +115,12 @@ public sealed partial class EchoPlugin : PluginBase, IEcho
         {
             yield return word.ToUpperInvariant();
         }
+    }
+
+    private async ValueTask<PluginHealth> HeldHealthAsync(CancellationToken cancellationToken)
+    {
+        await Holds.WaitAsync("health:" + Context.PluginId, cancellationToken).ConfigureAwait(false);
+        return PluginHealth.Unhealthy("released by the test");
     }
 
     private async ValueTask<EchoReply> WaitAsync(CancellationToken cancellationToken)
