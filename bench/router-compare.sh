@@ -21,8 +21,9 @@ rm -rf "$out" && mkdir -p "$out"
 
 run() { # label, repository root, round
     local label="$1" repo="$2" round="$3"
-    dotnet run -c Release --project "$repo/bench/Hotplug.Benchmarks" -- \
-        --filter '*RouterBenchmarks*' --artifacts "$out/$label-$round" >"$out/$label-$round.log" 2>&1
+    # From the repository's own folder: BenchmarkDotNet looks for the benchmark's project from the current one.
+    (cd "$repo" && dotnet run -c Release --project bench/Hotplug.Benchmarks -- \
+        --filter '*RouterBenchmarks*' --buildTimeout 900 --artifacts "$out/$label-$round" >"$out/$label-$round.log" 2>&1)
     local report
     report="$(find "$out/$label-$round" -name '*RouterBenchmarks-report-github.md' | head -1)"
     echo "## $label, round $round ($(git -C "$repo" rev-parse --short HEAD))"
