@@ -24,4 +24,12 @@ public sealed class RuntimeRegistrationTests
         await host.InstallAsync("out-of-process", "out-of-process", "1.0.0", TestPlugins.EchoProcess);
         Assert.Equal(PluginState.Healthy, host.Plugins.GetPlugin("out-of-process")!.State);
     }
+
+    [Fact]
+    public async Task Start_DisabledRuntimeNotRegistered_RefusedNamingEveryRegisteredRuntime()
+    {
+        var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => HostFixture.StartAsync(hotplug: b => b.DisableRuntime("lua")));
+
+        Assert.Contains("DisabledRuntimes names 'lua', which no registered runtime has; registered: assembly, process.", error.Message);
+    }
 }

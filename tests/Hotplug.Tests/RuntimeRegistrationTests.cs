@@ -29,7 +29,7 @@ public sealed class RuntimeRegistrationTests
 
         Assert.Contains("StabilityWindow must not be negative", error.Message);
         Assert.Contains("HealthCheckTimeout must be positive", error.Message);
-        Assert.Contains("DisabledRuntimes names 'lua', which no registered runtime has; registered: assembly, process.", error.Message);
+        Assert.Contains("DisabledRuntimes names 'lua', which no registered runtime has; registered: assembly.", error.Message);
     }
 
     [Fact]
