@@ -39,6 +39,7 @@ public abstract class LifecycleConformance : CallConformance
 
         Assert.Contains("cache is cold", change.Reason, StringComparison.Ordinal);
         Assert.Equal(PluginState.Degraded, host.Plugins.GetPlugin("echo")!.State);
+        Assert.Contains("cache is cold", host.Plugins.GetPlugin("echo")!.LastError, StringComparison.Ordinal);
 
         // Degraded, it serves; once it says it recovered, the next check shows it healthy.
         var echo = host.Plugins.Get<IEcho>("echo");
@@ -47,6 +48,7 @@ public abstract class LifecycleConformance : CallConformance
         await healthy;
 
         Assert.Equal(PluginState.Healthy, host.Plugins.GetPlugin("echo")!.State);
+        Assert.Null(host.Plugins.GetPlugin("echo")!.LastError); // why it was degraded no longer holds
         Assert.Equal("ok", (await echo.EchoAsync(new EchoRequest("ok"))).Text);
     }
 
