@@ -1,5 +1,7 @@
 using System.Reflection;
 using System.Runtime.CompilerServices;
+using Hotplug.Contracts;
+using Hotplug.Contracts.Json;
 using Hotplug.Runtimes;
 
 namespace Hotplug.Loading;
@@ -13,6 +15,7 @@ internal sealed class AssemblyPluginVersion : IPluginVersion
     private readonly TimeProvider _time;
     private PluginLoadContext? _loadContext;
     private IPlugin? _plugin;
+    private ContractCallByName? _callByName;
 
     private AssemblyPluginVersion(PluginVersionContext context, TimeProvider timeProvider)
     {
@@ -22,6 +25,22 @@ internal sealed class AssemblyPluginVersion : IPluginVersion
     }
 
     public IReadOnlyCollection<Type> ContractTypes => _contracts.Keys;
+
+    /// <summary>Gets call by name over the version's contracts: the contract layer's dispatcher over each implementation.</summary>
+    public IJsonCallByName? CallByName
+    {
+        get
+        {
+            if (_callByName is { } known || _plugin is null)
+            {
+                return _callByName;
+            }
+
+            var contracts = _contracts.Select(c => KeyValuePair.Create(c.Key, (Func<ContractDescriptor, IOperationInvoker>)(d => new OperationDispatcher(d, c.Value))));
+            Interlocked.CompareExchange(ref _callByName, new ContractCallByName(_context.PluginId, _context.Version, contracts), null);
+            return _callByName;
+        }
+    }
 
     /// <summary>Loads the entry assembly into a new collectible context and creates the entry object.</summary>
     /// <exception cref="PluginException">The entry assembly or type is missing or unusable.</exception>
@@ -74,6 +93,7 @@ internal sealed class AssemblyPluginVersion : IPluginVersion
     {
         var weak = new WeakReference(_loadContext, trackResurrection: false);
         _contracts.Clear();
+        _callByName = null;
         _plugin = null;
         _loadContext?.Unload();
         _loadContext = null;

@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Reflection;
 using System.Text.Json;
 using Grpc.Core;
+using Hotplug.Contracts;
+using Hotplug.Contracts.Json;
 using Hotplug.Packaging;
 using Hotplug.Process.Protocol;
 using Hotplug.Runtimes;
@@ -45,12 +47,78 @@ internal sealed class ProcessRuntime(IOptions<ProcessRuntimeOptions> options, Ti
 internal sealed class ProcessPluginVersion(PluginVersionContext context, ProcessEntry entry, ProcessRuntimeOptions options, TimeProvider timeProvider) : IPluginVersion
 {
     private readonly ConcurrentDictionary<Type, object?> _clients = new();
+    private readonly Lock _callByNameLock = new();
+    private ContractCallByName? _callByName;
+    private KnownContracts? _contractTypes;
     private ProcessPool? _pool;
     private SupervisedCallInvoker? _invoker;
     private int _started;
 
     /// <summary>Gets the contracts callers asked for so far (a process plugin's contracts are known by name only).</summary>
     public IReadOnlyCollection<Type> ContractTypes => [.. _clients.Where(c => c.Value is not null).Select(c => c.Key)];
+
+    /// <summary>
+    /// Gets call by name over the contracts the manifest lists, each carried out as gRPC calls over the version's
+    /// connection. Their interfaces are those callers already asked for, else the host's own, else those of the
+    /// contract assembly the plugin ships (<see cref="KnownContracts"/>); a contract none of them has is named in
+    /// the error a call by name gets.
+    /// </summary>
+    public IJsonCallByName? CallByName
+    {
+        get
+        {
+            if (Volatile.Read(ref _callByName) is { } known)
+            {
+                return known;
+            }
+
+            if (_invoker is null)
+            {
+                return null;
+            }
+
+            lock (_callByNameLock)
+            {
+                return _callByName ??= CreateCallByName(_invoker);
+            }
+        }
+    }
+
+    private ContractCallByName CreateCallByName(SupervisedCallInvoker invoker)
+    {
+        var asked = _clients.Where(c => c.Value is not null).Select(c => c.Key)
+            .Where(t => t.GetCustomAttribute<PluginContractAttribute>() is not null)
+            .ToDictionary(t => t.GetCustomAttribute<PluginContractAttribute>()!.Name, StringComparer.Ordinal);
+        var unknown = context.Contracts.Where(n => !asked.ContainsKey(n)).ToList();
+        _contractTypes = KnownContracts.Find(unknown, context.PackagePath);
+        var contracts = new List<KeyValuePair<Type, Func<ContractDescriptor, IOperationInvoker>>>();
+        var unavailable = new List<string>();
+        var clientOptions = new ContractClientOptions { Translate = Translate };
+        foreach (var name in context.Contracts)
+        {
+            if (!asked.TryGetValue(name, out var type) && !_contractTypes.Found.TryGetValue(name, out type))
+            {
+                unavailable.Add(
+                    $"Contract '{name}' is unknown to this host: ship the contract assembly that declares [PluginContract(\"{name}\")] in the plugin's folder, or run a host that references it.");
+                continue;
+            }
+
+            ContractSchema schema;
+            try
+            {
+                schema = ContractSchema.For(type);
+            }
+            catch (Exception ex) when (ex is ContractSchemaException or InvalidContractException)
+            {
+                unavailable.Add($"Contract '{name}' ({type.FullName}) cannot be called by name: {ex.Message}");
+                continue;
+            }
+
+            contracts.Add(KeyValuePair.Create(type, (Func<ContractDescriptor, IOperationInvoker>)(_ => new GrpcOperationInvoker(schema, invoker, clientOptions))));
+        }
+
+        return new ContractCallByName(context.PluginId, context.Version, contracts, unavailable);
+    }
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -202,8 +270,21 @@ internal sealed class ProcessPluginVersion(PluginVersionContext context, Process
         }
     }
 
-    /// <summary>Nothing of a process plugin lives in the host once its processes stopped.</summary>
-    public ValueTask<ReleaseResult> ReleaseAsync(TimeSpan timeout, CancellationToken cancellationToken) => ValueTask.FromResult(ReleaseResult.NotApplicable);
+    /// <summary>
+    /// Nothing of a process plugin lives in the host once its processes stopped, but the contract assemblies loaded
+    /// from its folder for calls by name: their context is unloaded here.
+    /// </summary>
+    public ValueTask<ReleaseResult> ReleaseAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        lock (_callByNameLock)
+        {
+            _callByName = null;
+            _contractTypes?.Dispose();
+            _contractTypes = null;
+        }
+
+        return ValueTask.FromResult(ReleaseResult.NotApplicable);
+    }
 }
 
 /// <summary>The <c>entry</c> of a process plugin; <c>Environment</c> names the host variables the plugin may see besides the defaults (<c>entry.environment</c>).</summary>

@@ -185,7 +185,7 @@ internal sealed partial class ProcessSupervisor : IAsyncDisposable
                 {
                     current.FailedChecks = 0;
                 }
-                else if (++current.FailedChecks >= _options.MaxFailedHealthChecks && !current.Process.HasExited)
+                else if (++current.FailedChecks >= _options.MaxFailedHealthChecks && !await ExitsWithinAsync(current.Process, stopping).ConfigureAwait(false))
                 {
                     Fail(current, $"failed {current.FailedChecks} health checks in a row ({problem})");
                 }
@@ -194,6 +194,25 @@ internal sealed partial class ProcessSupervisor : IAsyncDisposable
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
             // The supervisor is stopping.
+        }
+    }
+
+    /// <summary>
+    /// Whether a process whose checks failed is exiting on its own: a killed process breaks its connection a moment
+    /// before it is seen to exit, and a crash is then told by its exit, not as a hang.
+    /// </summary>
+    private async Task<bool> ExitsWithinAsync(PluginProcess process, CancellationToken stopping)
+    {
+        using var timeout = new CancellationTokenSource(_options.HealthCheckTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, stopping);
+        try
+        {
+            await process.WaitForExitAsync(linked.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+        {
+            return false;
         }
     }
 

@@ -44,6 +44,9 @@ internal sealed class EchoHost : IAsyncDisposable
 
     public IPluginHost Plugins { get; }
 
+    /// <summary>Gets the host's services (<see cref="IPluginInvoker"/>, <see cref="IPluginAdmin"/>).</summary>
+    public IServiceProvider Services => _host.Services;
+
     /// <summary>Gets everything the host and the plugin logged (the plugin's standard error included).</summary>
     public ListLogger Logs { get; } = new();
 

@@ -20,6 +20,9 @@ internal sealed class TestHost : IAsyncDisposable
 
     public IPluginHost Plugins { get; }
 
+    /// <summary>Gets the host's services.</summary>
+    public IServiceProvider Services => _host.Services;
+
     public string Store => Path.Combine(Root, "state", "store");
 
     public static async Task<TestHost> StartAsync(Action<ProcessRuntimeOptions>? configure = null)

@@ -55,12 +55,16 @@ public sealed class DiscoveryTests
     [Fact]
     public async Task Discovery_PluginSlowToStart_DoesNotHoldUpTheOthers()
     {
-        // "a-slow" takes seconds to start; "b-fast" is staged only once "a-slow" is starting, and is loaded meanwhile.
+        // "a-slow" is held in its start until "b-fast" is healthy; "b-fast" is staged only once "a-slow" is starting, and is loaded meanwhile.
+        Task<PluginStateChange>? fastHealthy = null;
+        Task<PluginStateChange>? slowHealthy = null;
         await using var host = await HostFixture.StartAsync(before: f =>
         {
-            TestPlugins.Install(f.Folder("a-slow"), TestPlugins.Manifest("a-slow", "1.0.0", TestPlugins.EchoProcess, new JsonObject { ["startDelayMs"] = "3000" }), TestPlugins.EchoProcess);
+            TestPlugins.Install(f.Folder("a-slow"), TestPlugins.Manifest("a-slow", "1.0.0", config: new JsonObject { ["mode"] = "hold-on-start" }));
             TestPlugins.Install(f.Folder("b-fast"), TestPlugins.Manifest("b-fast", "1.0.0"));
             var slowStarting = f.WaitForAsync("a-slow", PluginVersionState.Starting);
+            fastHealthy = f.WaitForAsync("b-fast", PluginVersionState.Healthy);
+            slowHealthy = f.WaitForAsync("a-slow", PluginVersionState.Healthy);
             ((PluginHost)f.Plugins).StagingStarted = path =>
             {
                 if (path.EndsWith("b-fast", StringComparison.Ordinal))
@@ -70,7 +74,9 @@ public sealed class DiscoveryTests
             };
         });
 
-        await Task.WhenAll(host.WaitForAsync("a-slow", PluginVersionState.Healthy), host.WaitForAsync("b-fast", PluginVersionState.Healthy));
+        await fastHealthy!;
+        host.Holds.Release("start:a-slow");
+        await slowHealthy!;
 
         var healthy = host.Changes.Where(c => c.VersionState == PluginVersionState.Healthy).Select(c => c.PluginId).ToList();
         Assert.Equal(["b-fast", "a-slow"], healthy);

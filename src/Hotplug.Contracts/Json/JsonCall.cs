@@ -7,7 +7,7 @@ namespace Hotplug.Contracts.Json;
 /// One call by name, found and read but not yet made: the operation, its values and the invoker that carries it
 /// out. Made by <see cref="JsonCallByName.Prepare"/>.
 /// </summary>
-public sealed class JsonCall
+public sealed class JsonCall : IJsonCall
 {
     private readonly JsonCallByName _owner;
 
@@ -21,6 +21,12 @@ public sealed class JsonCall
 
     /// <summary>Gets the operation the name means.</summary>
     public OperationDescriptor Operation { get; }
+
+    /// <inheritdoc />
+    public string MethodName => Operation.Method.Name;
+
+    /// <inheritdoc />
+    public bool StreamsOutput => Operation.StreamsOutput;
 
     /// <summary>Gets the invoker of the operation's contract.</summary>
     public IOperationInvoker Invoker { get; }

@@ -22,7 +22,7 @@ namespace Hotplug.Contracts.Json;
 /// <see cref="InvokeStreamAsync"/>.
 /// </para>
 /// </remarks>
-public sealed class JsonCallByName
+public sealed class JsonCallByName : IJsonCallByName
 {
     private readonly IReadOnlyDictionary<ContractDescriptor, IOperationInvoker> _contracts;
 
@@ -63,6 +63,9 @@ public sealed class JsonCallByName
         var values = Codec.ReadArguments(operation, arguments);
         return new JsonCall(this, operation, _contracts[operation.Contract], values);
     }
+
+    /// <inheritdoc />
+    IJsonCall IJsonCallByName.Prepare(string name, JsonElement arguments) => Prepare(name, arguments);
 
     /// <summary>Calls an operation that produces one result by name.</summary>
     /// <param name="name">The method's name, ignoring case, with or without its <c>Async</c> suffix.</param>

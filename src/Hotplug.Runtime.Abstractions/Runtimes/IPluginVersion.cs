@@ -1,3 +1,5 @@
+using Hotplug.Contracts.Json;
+
 namespace Hotplug.Runtimes;
 
 /// <summary>One version of a plugin, as a runtime runs it.</summary>
@@ -10,6 +12,19 @@ public interface IPluginVersion
 {
     /// <summary>Gets the contract interfaces this version provides to the host's routers.</summary>
     IReadOnlyCollection<Type> ContractTypes { get; }
+
+    /// <summary>
+    /// Gets what answers calls by name (JSON in, JSON out) for this version once it started, or <see langword="null"/>
+    /// when it cannot be called by name. The host enters each call under the version's gate, bounds it by the call
+    /// timeout and counts it in flight; the runtime only finds the operation and carries it out.
+    /// </summary>
+    /// <remarks>
+    /// A runtime with a CLR object answers with <see cref="JsonCallByName"/> over an
+    /// <see cref="Hotplug.Contracts.OperationDispatcher"/> for each contract; one without (a process, a script, a bus)
+    /// over its own <see cref="Hotplug.Contracts.IOperationInvoker"/>, or with an <see cref="IJsonCallByName"/> of its
+    /// own. The JSON settings it uses are the version's own, let go of when it is released.
+    /// </remarks>
+    IJsonCallByName? CallByName => null;
 
     /// <summary>Starts the version. Bounded by the host's start timeout through <paramref name="cancellationToken"/>.</summary>
     /// <param name="cancellationToken">Cancelled at the start timeout or when the host stops.</param>

@@ -81,6 +81,12 @@ internal sealed class HealthMonitor(HostContext host, PluginRegistry registry)
             {
                 instance.Lifecycle.MoveTo(PluginVersionState.Healthy);
                 entry.State = PluginState.Healthy;
+                if (entry.LastError is { } last && (last.StartsWith("degraded: ", StringComparison.Ordinal) || last.StartsWith("unhealthy: ", StringComparison.Ordinal)))
+                {
+                    // The reason it was degraded no longer holds; any other error (a rejected new version) stays.
+                    entry.LastError = null;
+                }
+
                 changed = PluginVersionState.Healthy;
                 reason = "healthy again";
             }

@@ -45,7 +45,7 @@ internal sealed class PluginEntry(string id)
                 Version = active?.Version ?? LastVersion,
                 Runtime = active?.Manifest.Runtime ?? Runtime,
                 State = State,
-                Contracts = active is null ? [] : [.. active.Contracts.Keys.Select(PluginInstance.ContractName).Order(StringComparer.Ordinal)],
+                Contracts = active is null ? [] : active.ContractNames,
                 LastError = LastError,
                 SourcePath = SourcePath,
                 StorePath = active?.Package.Path,

@@ -19,7 +19,6 @@ internal sealed class PluginInstance
     private readonly CancellationTokenSource _stopping = new();
     private IPluginVersion? _running;
     private bool _storeCopyChanged;
-    private System.Text.Json.JsonSerializerOptions? _jsonOptions;
 
     private PluginInstance(PluginManifest manifest, StagedPackage package, CallGate gate, VersionStateMachine lifecycle)
     {
@@ -51,15 +50,15 @@ internal sealed class PluginInstance
         set => Volatile.Write(ref _storeCopyChanged, value);
     }
 
+    /// <summary>Gets what answers calls by name for the version (its runtime's), or <see langword="null"/>.</summary>
+    public Hotplug.Contracts.Json.IJsonCallByName? CallByName => _running?.CallByName;
+
     /// <summary>
-    /// Gets the JSON settings for calls by name. One instance per version, never shared: System.Text.Json
-    /// caches metadata per options instance, and a cache shared with the host would keep the plugin's
-    /// types, and so its load context, alive after unload.
+    /// Gets the names of the contracts the version serves: those its manifest lists, known as soon as it is created
+    /// whatever its runtime, and any other its runtime provides.
     /// </summary>
-    public System.Text.Json.JsonSerializerOptions JsonOptions => _jsonOptions ??= new(System.Text.Json.JsonSerializerDefaults.Web)
-    {
-        TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(),
-    };
+    public IReadOnlyList<string> ContractNames =>
+        [.. Manifest.Contracts.Concat((_running?.ContractTypes ?? []).Select(ContractName)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
 
     /// <summary>Gets the contract interfaces the version provides, with their implementations.</summary>
     public IReadOnlyDictionary<Type, object> Contracts
@@ -171,8 +170,6 @@ internal sealed class PluginInstance
         var running = _running;
         _running = null;
 
-        // Its metadata cache holds the plugin's types: let it go with them.
-        _jsonOptions = null;
         _stopping.Dispose();
         return running;
     }

@@ -1,14 +1,15 @@
-using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using Hotplug.Contracts.Json;
 using Hotplug.Hosting;
 using Hotplug.Routing;
 
 namespace Hotplug.Invocation;
 
 /// <summary>
-/// Calls by name (<see cref="IPluginInvoker"/>): finds the method among the active version's contracts, binds the
-/// JSON arguments, and calls it under the version's gate — counted in flight, drained and timed out like a routed call.
+/// Calls by name (<see cref="IPluginInvoker"/>): the active version's runtime finds the method and carries the call
+/// out (<see cref="Runtimes.IPluginVersion.CallByName"/>); the host calls it under the version's gate — counted in
+/// flight, drained and timed out like a routed call.
 /// </summary>
 internal sealed class PluginInvoker(PluginRegistry registry) : IPluginInvoker
 {
@@ -17,18 +18,18 @@ internal sealed class PluginInvoker(PluginRegistry registry) : IPluginInvoker
         ArgumentException.ThrowIfNullOrWhiteSpace(pluginId);
         ArgumentException.ThrowIfNullOrWhiteSpace(method);
         var instance = EnterActive(pluginId);
-        var (target, info) = Resolve(instance, method);
-        if (CallByName.IsAsyncEnumerable(info.ReturnType, out _))
+        var call = Prepare(instance, method, arguments);
+        if (call.StreamsOutput)
         {
             // Collecting a stream into one answer would hold all of it in memory, however long it is.
             instance.Gate.Exit();
             throw new PluginInvocationArgumentException(
-                $"{info.Name} of plugin '{instance.Id}' {instance.Version} is a stream method: call it with InvokeStreamAsync, which hands over each item as the plugin produces it.",
+                $"{call.MethodName} of plugin '{instance.Id}' {instance.Version} is a stream method: call it with InvokeStreamAsync, which hands over each item as the plugin produces it.",
                 instance.Id,
                 instance.Version);
         }
 
-        return await InvokeUnaryAsync(instance, target, info, arguments, cancellationToken).ConfigureAwait(false);
+        return await InvokeUnaryAsync(instance, call, cancellationToken).ConfigureAwait(false);
     }
 
     public IAsyncEnumerable<JsonElement> InvokeStreamAsync(string pluginId, string method, JsonElement arguments, CancellationToken cancellationToken = default)
@@ -51,52 +52,46 @@ internal sealed class PluginInvoker(PluginRegistry registry) : IPluginInvoker
         var token = linked?.Token ?? (enumerationToken.CanBeCanceled ? enumerationToken : cancellationToken);
 
         var instance = EnterActive(pluginId);
-        var (target, info) = Resolve(instance, method);
-        if (!CallByName.IsAsyncEnumerable(info.ReturnType, out var itemType))
+        var call = Prepare(instance, method, arguments);
+        if (!call.StreamsOutput)
         {
-            yield return await InvokeUnaryAsync(instance, target, info, arguments, token).ConfigureAwait(false);
+            yield return await InvokeUnaryAsync(instance, call, token).ConfigureAwait(false);
             yield break;
         }
 
         // From here the call owns the gate entry, and gives it back when it is disposed.
-        var call = StreamCall.Create(itemType!, instance.Gate, info, instance.JsonOptions, token);
+        var stream = new StreamCall(instance.Gate, call.MethodName, token);
         try
         {
-            var values = CallByName.BindArguments(instance, info, arguments, call.PluginToken);
-            call.Open(CallByName.Call(target, info, values, instance.Gate, call.PluginToken));
-            while (await call.MoveNextAsync().ConfigureAwait(false))
+            stream.Open(call.InvokeStreamAsync(stream.PluginToken));
+            while (await stream.MoveNextAsync().ConfigureAwait(false))
             {
-                yield return call.Current;
+                yield return stream.Current;
             }
         }
         finally
         {
-            await call.DisposeAsync().ConfigureAwait(false);
+            await stream.DisposeAsync().ConfigureAwait(false);
         }
     }
 
-    /// <summary>Calls a method that is not a stream and awaits it under the call timeout. Exits the gate entry the caller holds.</summary>
-    private static async Task<JsonElement> InvokeUnaryAsync(PluginInstance instance, object target, MethodInfo info, JsonElement arguments, CancellationToken cancellationToken)
+    /// <summary>Carries out a call that is not a stream and awaits it under the call timeout. Exits the gate entry the caller holds.</summary>
+    private static async Task<JsonElement> InvokeUnaryAsync(PluginInstance instance, IJsonCall call, CancellationToken cancellationToken)
     {
         var gate = instance.Gate;
-        var exitHere = true;
+        Task<JsonElement> task;
         try
         {
-            var values = CallByName.BindArguments(instance, info, arguments, cancellationToken);
-            var returned = CallByName.Call(target, info, values, gate, cancellationToken);
-            var result = await CallByName.AwaitResultAsync(returned, info, gate, cancellationToken, () => exitHere = false).ConfigureAwait(false);
-            var resultType = CallByName.UnwrapResultType(info.ReturnType);
-            return resultType is null
-                ? JsonSerializer.SerializeToElement<object?>(null, instance.JsonOptions)
-                : JsonSerializer.SerializeToElement(result, result?.GetType() ?? resultType, instance.JsonOptions);
+            task = call.InvokeAsync(cancellationToken);
         }
-        finally
+        catch (Exception ex)
         {
-            if (exitHere)
-            {
-                gate.Exit();
-            }
+            gate.Exit();
+            throw gate.Fault(ex, call.MethodName, cancellationToken);
         }
+
+        // From here the gate is exited when the call really completes (see RouterHelpers.AwaitCore).
+        return await RouterHelpers.AwaitCore(task, gate, call.MethodName, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Enters a call on the plugin's active version.</summary>
@@ -118,12 +113,22 @@ internal sealed class PluginInvoker(PluginRegistry registry) : IPluginInvoker
         }
     }
 
-    /// <summary>Finds the method; on failure exits the call entered on <paramref name="instance"/>.</summary>
-    private static (object Target, MethodInfo Method) Resolve(PluginInstance instance, string method)
+    /// <summary>Has the version's runtime find the method and read the arguments; on failure exits the call entered on <paramref name="instance"/>.</summary>
+    private static IJsonCall Prepare(PluginInstance instance, string method, JsonElement arguments)
     {
         try
         {
-            return CallByName.FindMethod(instance, method);
+            var callByName = instance.CallByName
+                ?? throw new PluginInvocationArgumentException(
+                    $"Plugin '{instance.Id}' {instance.Version} cannot be called by name: its runtime does not answer calls by name.",
+                    instance.Id,
+                    instance.Version);
+            return callByName.Prepare(method, arguments);
+        }
+        catch (OperationArgumentException ex)
+        {
+            instance.Gate.Exit();
+            throw new PluginInvocationArgumentException(ex.Message, instance.Id, instance.Version);
         }
         catch
         {

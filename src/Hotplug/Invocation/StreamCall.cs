@@ -1,12 +1,11 @@
-using System.Reflection;
 using System.Text.Json;
 using Hotplug.Routing;
 
 namespace Hotplug.Invocation;
 
 /// <summary>
-/// One stream method called by name: pulls the plugin's items one at a time, as the caller asks for them, and
-/// turns each into JSON. Nothing is read ahead, so a slow caller slows the plugin down instead of filling memory.
+/// One stream method called by name: pulls the items, as JSON, one at a time from what the version's runtime
+/// answered, as the caller asks for them. Nothing is read ahead, so a slow caller slows the plugin down instead of filling memory.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -21,16 +20,20 @@ namespace Hotplug.Invocation;
 /// <see cref="RouterHelpers"/> does for calls that time out).
 /// </para>
 /// </remarks>
-internal abstract class StreamCall : IAsyncDisposable
+internal sealed class StreamCall : IAsyncDisposable
 {
     private readonly CallGate _gate;
     private readonly CancellationTokenSource? _timeout;
     private readonly CancellationTokenSource _plugin;
     private readonly CancellationToken _caller;
+    private IAsyncEnumerator<JsonElement>? _enumerator;
     private Task? _abandoned;
     private int _disposed;
 
-    protected StreamCall(CallGate gate, string method, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts a call of <paramref name="method"/>. The call owns one entry of <paramref name="gate"/> from here, and exits it when disposed.
+    /// </summary>
+    public StreamCall(CallGate gate, string method, CancellationToken cancellationToken)
     {
         _gate = gate;
         Method = method;
@@ -45,21 +48,22 @@ internal abstract class StreamCall : IAsyncDisposable
     public CancellationToken PluginToken => _plugin.Token;
 
     /// <summary>Gets the item <see cref="MoveNextAsync"/> read, as JSON.</summary>
-    public JsonElement Current { get; protected set; }
+    public JsonElement Current { get; private set; }
 
-    protected string Method { get; }
+    private string Method { get; }
 
-    protected CallGate Gate => _gate;
-
-    /// <summary>
-    /// Starts a call of <paramref name="method"/>, which returns <see cref="IAsyncEnumerable{T}"/> of
-    /// <paramref name="itemType"/>. The call owns one entry of <paramref name="gate"/> from here, and exits it when disposed.
-    /// </summary>
-    public static StreamCall Create(Type itemType, CallGate gate, MethodInfo method, JsonSerializerOptions json, CancellationToken cancellationToken) =>
-        (StreamCall)Activator.CreateInstance(typeof(StreamCall<>).MakeGenericType(itemType), gate, method.Name, json, cancellationToken)!;
-
-    /// <summary>Opens the plugin's stream: what the method returned.</summary>
-    public abstract void Open(object? returned);
+    /// <summary>Opens the stream the runtime answered with.</summary>
+    public void Open(IAsyncEnumerable<JsonElement> stream)
+    {
+        try
+        {
+            _enumerator = stream.GetAsyncEnumerator(PluginToken);
+        }
+        catch (Exception ex)
+        {
+            throw Failure(ex);
+        }
+    }
 
     /// <summary>Reads the next item.</summary>
     /// <returns><see langword="false"/> at the end of the stream.</returns>
@@ -117,16 +121,29 @@ internal abstract class StreamCall : IAsyncDisposable
         }
     }
 
-    protected abstract ValueTask<bool> MoveNextCore();
+    private ValueTask<bool> MoveNextCore()
+    {
+        try
+        {
+            return _enumerator!.MoveNextAsync();
+        }
+        catch (Exception ex)
+        {
+            // A MoveNextAsync that throws instead of returning a faulted task.
+            return ValueTask.FromException<bool>(ex);
+        }
+    }
 
-    /// <summary>Converts the enumerator's current item into <see cref="Current"/>.</summary>
-    /// <returns><see langword="true"/>.</returns>
-    protected abstract bool Read();
+    private bool Read()
+    {
+        Current = _enumerator!.Current;
+        return true;
+    }
 
-    protected abstract ValueTask DisposeEnumeratorAsync();
+    private ValueTask DisposeEnumeratorAsync() => _enumerator?.DisposeAsync() ?? ValueTask.CompletedTask;
 
     /// <summary>Maps what the plugin's enumeration threw to what the caller gets.</summary>
-    protected Exception Failure(Exception exception)
+    private Exception Failure(Exception exception)
     {
         if (exception is OperationCanceledException && !_caller.IsCancellationRequested && _timeout is { IsCancellationRequested: true })
         {
@@ -171,51 +188,4 @@ internal abstract class StreamCall : IAsyncDisposable
         _plugin.Dispose();
         _timeout?.Dispose();
     }
-}
-
-/// <summary>A <see cref="StreamCall"/> over the plugin's <see cref="IAsyncEnumerable{T}"/>.</summary>
-/// <typeparam name="T">The item type.</typeparam>
-internal sealed class StreamCall<T>(CallGate gate, string method, JsonSerializerOptions json, CancellationToken cancellationToken)
-    : StreamCall(gate, method, cancellationToken)
-{
-    private IAsyncEnumerator<T>? _enumerator;
-
-    public override void Open(object? returned)
-    {
-        if (returned is not IAsyncEnumerable<T> stream)
-        {
-            throw new PluginInvocationException(Gate.PluginId, Gate.Version, Method, new InvalidOperationException($"{Method} returned null instead of a stream."));
-        }
-
-        try
-        {
-            _enumerator = stream.GetAsyncEnumerator(PluginToken);
-        }
-        catch (Exception ex)
-        {
-            throw Failure(ex);
-        }
-    }
-
-    protected override ValueTask<bool> MoveNextCore()
-    {
-        try
-        {
-            return _enumerator!.MoveNextAsync();
-        }
-        catch (Exception ex)
-        {
-            // A MoveNextAsync that throws instead of returning a faulted task.
-            return ValueTask.FromException<bool>(ex);
-        }
-    }
-
-    protected override bool Read()
-    {
-        var item = _enumerator!.Current;
-        Current = JsonSerializer.SerializeToElement(item, item?.GetType() ?? typeof(T), json);
-        return true;
-    }
-
-    protected override ValueTask DisposeEnumeratorAsync() => _enumerator?.DisposeAsync() ?? ValueTask.CompletedTask;
 }

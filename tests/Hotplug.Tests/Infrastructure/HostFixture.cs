@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using Hotplug.TestContracts;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Hotplug.Process;
 using Microsoft.Extensions.Logging;
 
 namespace Hotplug.Tests.Infrastructure;
@@ -12,7 +11,7 @@ namespace Hotplug.Tests.Infrastructure;
 /// A real host over a temporary plugins folder. Waits are driven by the host's state changes, bounded
 /// only to turn a hang into a failure.
 /// </summary>
-internal sealed class HostFixture : IAsyncDisposable
+internal sealed partial class HostFixture : IAsyncDisposable
 {
     private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(60);
     private readonly IHost _host;
@@ -44,12 +43,8 @@ internal sealed class HostFixture : IAsyncDisposable
                 configure?.Invoke(o);
             })
             .ExportService<ICounterService>()
-            .ExportService<IHoldService>()
-            .AddProcessRuntime(o =>
-            {
-                o.Supervision.InitialBackoff = TimeSpan.FromMilliseconds(20);
-                o.PoolIdleTimeout = TimeSpan.FromSeconds(1);
-            });
+            .ExportService<IHoldService>();
+        AddRuntimes(hotplugBuilder);
         hotplug?.Invoke(hotplugBuilder);
         _host = builder.Build();
         Plugins = _host.Services.GetRequiredService<IPluginHost>();
@@ -170,6 +165,9 @@ internal sealed class HostFixture : IAsyncDisposable
         {
         }
     }
+
+    /// <summary>Registers the runtimes a test project adds beside the assembly runtime (the process runtime's tests add theirs).</summary>
+    static partial void AddRuntimes(IHotplugBuilder builder);
 
     private void OnStateChanged(object? sender, PluginStateChange change)
     {

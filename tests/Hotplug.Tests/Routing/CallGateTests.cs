@@ -11,6 +11,7 @@ public sealed class CallGateTests
         var drained = 0;
         var violations = 0;
         var entered = 0L;
+        var refusedAfterDrain = 0L;
         using var stop = new CancellationTokenSource();
         var started = new CountdownEvent(4);
 
@@ -31,6 +32,10 @@ public sealed class CallGateTests
                         Thread.SpinWait(20);
                         gate.Exit();
                     }
+                    else if (Volatile.Read(ref drained) == 1)
+                    {
+                        Interlocked.Increment(ref refusedAfterDrain);
+                    }
                 }
             },
             TaskCreationOptions.LongRunning)).ToList();
@@ -38,7 +43,8 @@ public sealed class CallGateTests
         started.Wait();
         Assert.True(await gate.RetireAndDrainAsync(TimeSpan.FromSeconds(30), CancellationToken.None));
         Volatile.Write(ref drained, 1);
-        Thread.Sleep(50);
+        // Every worker keeps trying after the drain: wait until thousands of tries were refused, not for a while.
+        Assert.True(SpinWait.SpinUntil(() => Interlocked.Read(ref refusedAfterDrain) >= 10_000, TimeSpan.FromMinutes(1)));
         await stop.CancelAsync();
         await Task.WhenAll(workers);
 

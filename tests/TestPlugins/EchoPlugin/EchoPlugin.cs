@@ -9,7 +9,8 @@ namespace Hotplug.TestPlugins.Echo;
 /// A test plugin whose misbehaviour is chosen by its manifest's <c>config.mode</c>: <c>throw-on-start</c>,
 /// <c>hang-on-start</c>, <c>unhealthy</c>, <c>health-hangs-after-start</c>, <c>leak</c>, <c>throw-on-stop</c>; and, held by
 /// the host's exported <see cref="IHoldService"/> until a test releases them, <c>hold-on-start</c> (key
-/// <c>start:&lt;id&gt;</c>) and <c>health-holds-after-start</c> (key <c>health:&lt;id&gt;</c>, then unhealthy).
+/// <c>start:&lt;id&gt;</c>) and <c>health-holds-after-start</c> (key <c>health:&lt;id&gt;</c>, then unhealthy); <c>degraded</c>
+/// (described by <c>config.reason</c>; text <c>recover</c> makes it healthy again, in the same instance).
 /// </summary>
 public sealed partial class EchoPlugin : PluginBase, IEcho
 {
@@ -40,6 +41,7 @@ public sealed partial class EchoPlugin : PluginBase, IEcho
     }
 
     private int _healthChecks;
+    private volatile bool _recovered;
 
     private IHoldService Holds => (IHoldService?)Context.HostServices.GetService(typeof(IHoldService))
         ?? throw new InvalidOperationException("the host exports no IHoldService");
@@ -49,6 +51,7 @@ public sealed partial class EchoPlugin : PluginBase, IEcho
         // Healthy at its start; then each check waits until the test releases it, and reports unhealthy.
         "health-holds-after-start" when Interlocked.Increment(ref _healthChecks) > 1 => HeldHealthAsync(cancellationToken),
         "unhealthy" => ValueTask.FromResult(PluginHealth.Unhealthy("configured to be unhealthy")),
+        "degraded" when !_recovered => ValueTask.FromResult(PluginHealth.Degraded(Context.Configuration["reason"] ?? "configured to be degraded")),
 
         // Healthy at its start, then a health check that never answers and ignores its token, as a hung plugin's.
         "health-hangs-after-start" when Interlocked.Increment(ref _healthChecks) > 1 => new ValueTask<PluginHealth>(new TaskCompletionSource<PluginHealth>().Task),
@@ -68,6 +71,10 @@ public sealed partial class EchoPlugin : PluginBase, IEcho
                 return new ValueTask<EchoReply>(new TaskCompletionSource<EchoReply>().Task);
             case "wait":
                 return WaitAsync(cancellationToken);
+            case "recover":
+                // Its next health check reports healthy: the same instance.
+                _recovered = true;
+                return ValueTask.FromResult(new EchoReply("recovered", Context.PluginId, Context.Version, null, null, null));
         }
 
         var counter = Context.HostServices.GetService(typeof(ICounterService)) is ICounterService c ? c.Increment() : (int?)null;

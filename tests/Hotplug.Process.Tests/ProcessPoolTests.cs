@@ -1,9 +1,10 @@
 using System.Text.Json.Nodes;
-using Hotplug.Process;
 using Hotplug.TestContracts;
 using Hotplug.Tests.Infrastructure;
 
-namespace Hotplug.Tests;
+namespace Hotplug.Process.Tests;
+
+using TestPlugins = Hotplug.Tests.Infrastructure.TestPlugins;
 
 /// <summary>A process plugin run as a pool of processes (<c>entry.pool</c>), through the contract router.</summary>
 public sealed class ProcessPoolTests
