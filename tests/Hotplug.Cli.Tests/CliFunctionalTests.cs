@@ -4,27 +4,8 @@ using Hotplug.Tests.Infrastructure;
 namespace Hotplug.Cli.Tests;
 
 /// <summary>Drives <c>hotplug run</c>, <c>hotplug ls</c> and <c>hotplug call</c> as a user would.</summary>
-public sealed class CliFunctionalTests : IDisposable
+public sealed class CliFunctionalTests : CliFolders
 {
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "hotplug-cli-tests", Guid.NewGuid().ToString("N")[..10]);
-
-    private string Plugins => Path.Combine(_root, "plugins");
-
-    private string State => Path.Combine(_root, "state");
-
-    private string Key => Path.Combine(_root, "keys", "publisher");
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_root, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-
     [Fact]
     public async Task Run_LsCallUpgradeAndStop_AsAUserWould()
     {
@@ -89,8 +70,8 @@ public sealed class CliFunctionalTests : IDisposable
     [Fact]
     public async Task Run_PluginsPathIsAFile_ExitsWithUsageError()
     {
-        Directory.CreateDirectory(_root);
-        var file = Path.Combine(_root, "not-a-folder");
+        Directory.CreateDirectory(Root);
+        var file = Path.Combine(Root, "not-a-folder");
         await File.WriteAllTextAsync(file, "x");
 
         var result = await CliProcess.RunAsync("run", file, "--state", State, "--admin-port", "0");
@@ -103,9 +84,9 @@ public sealed class CliFunctionalTests : IDisposable
     public async Task KeygenPackVerify_SignedPackage_VerifiesAndATamperedCopyDoesNot()
     {
         Assert.Equal(0, (await CliProcess.RunAsync("keygen", "--out", Key)).ExitCode);
-        var folder = Path.Combine(_root, "build", "echo");
+        var folder = Path.Combine(Root, "build", "echo");
         TestPlugins.Install(folder, TestPlugins.Manifest("echo", "1.0.0"));
-        var zip = Path.Combine(_root, "echo.zip");
+        var zip = Path.Combine(Root, "echo.zip");
 
         var pack = await CliProcess.RunAsync("pack", folder, "--out", zip, "--key", Key + ".key");
         var verify = await CliProcess.RunAsync("verify", zip, "--trust", Key + ".pub");
@@ -114,7 +95,7 @@ public sealed class CliFunctionalTests : IDisposable
         bytes[100] ^= 0x01;
         await File.WriteAllBytesAsync(dll, bytes);
         var tampered = await CliProcess.RunAsync("verify", folder, "--trust", Key + ".pub");
-        var unknown = await CliProcess.RunAsync("verify", zip, "--trust", Path.Combine(_root, "empty-trust"));
+        var unknown = await CliProcess.RunAsync("verify", zip, "--trust", Path.Combine(Root, "empty-trust"));
 
         Assert.Equal(0, pack.ExitCode);
         Assert.Contains("signed by", pack.Out);
@@ -134,14 +115,14 @@ public sealed class CliFunctionalTests : IDisposable
     public async Task PackSignVerify_InvalidManifest_PrintCodeAndFieldAndExitOne(string extra, string code, string expected)
     {
         Assert.Equal(0, (await CliProcess.RunAsync("keygen", "--out", Key)).ExitCode);
-        var folder = Path.Combine(_root, "build", "bad");
+        var folder = Path.Combine(Root, "build", "bad");
         TestPlugins.CopyBuild(TestPlugins.Echo, folder);
         await File.WriteAllTextAsync(
             Path.Combine(folder, "plugin.json"),
             $$"""{ "id": "bad", "version": "1.0.0", "runtime": "assembly", "entry": { "assembly": "EchoPlugin.dll", "type": "T" }, {{extra}} }""");
         var manifest = Path.Combine(folder, "plugin.json");
 
-        var pack = await CliProcess.RunAsync("pack", folder, "--out", Path.Combine(_root, "bad.zip"), "--key", Key + ".key");
+        var pack = await CliProcess.RunAsync("pack", folder, "--out", Path.Combine(Root, "bad.zip"), "--key", Key + ".key");
         var sign = await CliProcess.RunAsync("sign", folder, "--key", Key + ".key");
         var verify = await CliProcess.RunAsync("verify", folder, "--trust", Key + ".pub");
 
@@ -160,12 +141,12 @@ public sealed class CliFunctionalTests : IDisposable
     public async Task PackSignVerify_ProcessEntryAHostRefuses_RefusedAsTheHostWould(string extra, string field)
     {
         Assert.Equal(0, (await CliProcess.RunAsync("keygen", "--out", Key)).ExitCode);
-        var folder = Path.Combine(_root, "build", "bad");
+        var folder = Path.Combine(Root, "build", "bad");
         TestPlugins.CopyBuild(TestPlugins.Echo, folder);
         var manifest = Path.Combine(folder, "plugin.json");
         await File.WriteAllTextAsync(manifest, $$"""{ "id": "bad", "version": "1.0.0", "runtime": "process", "entry": { "executable": "EchoPlugin.dll", {{extra}} } }""");
 
-        var pack = await CliProcess.RunAsync("pack", folder, "--out", Path.Combine(_root, "bad.zip"), "--key", Key + ".key");
+        var pack = await CliProcess.RunAsync("pack", folder, "--out", Path.Combine(Root, "bad.zip"), "--key", Key + ".key");
         var sign = await CliProcess.RunAsync("sign", folder, "--key", Key + ".key");
         var verify = await CliProcess.RunAsync("verify", folder, "--trust", Key + ".pub");
 
@@ -175,7 +156,7 @@ public sealed class CliFunctionalTests : IDisposable
             Assert.Contains($"{prefix} HP1110: {manifest}: field '{field}'", result.Error);
         }
 
-        Assert.False(File.Exists(Path.Combine(_root, "bad.zip")));
+        Assert.False(File.Exists(Path.Combine(Root, "bad.zip")));
     }
 
     [Fact]
@@ -213,7 +194,7 @@ public sealed class CliFunctionalTests : IDisposable
     /// </summary>
     private async Task InstallEchoAsync(string version)
     {
-        var build = Path.Combine(_root, "build", "echo-" + version);
+        var build = Path.Combine(Root, "build", "echo-" + version);
         TestPlugins.CopyBuild(TestPlugins.Echo, build);
         File.Copy(Path.Combine(AppContext.BaseDirectory, "TestContracts.dll"), Path.Combine(build, "TestContracts.dll"), overwrite: true);
         TestPlugins.WriteManifest(build, TestPlugins.Manifest("echo", version));

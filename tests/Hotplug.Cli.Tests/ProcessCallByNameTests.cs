@@ -7,32 +7,13 @@ namespace Hotplug.Cli.Tests;
 /// <c>hotplug run</c> has no contract assemblies of its own: a .NET process plugin that ships its contract assembly
 /// is called by name with <c>hotplug call</c> as soon as it is healthy, with nothing having asked for its contract first.
 /// </summary>
-public sealed class ProcessCallByNameTests : IDisposable
+public sealed class ProcessCallByNameTests : CliFolders
 {
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "hotplug-cli-tests", Guid.NewGuid().ToString("N")[..10]);
-
-    private string Plugins => Path.Combine(_root, "plugins");
-
-    private string State => Path.Combine(_root, "state");
-
-    private string Key => Path.Combine(_root, "keys", "publisher");
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_root, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-
     [Fact]
     public async Task RunAndCall_ProcessPluginShippingItsContract_ListedAndCalledByNameRightAfterItStarts()
     {
         Assert.Equal(0, (await CliProcess.RunAsync("keygen", "--out", Key)).ExitCode);
-        var build = Path.Combine(_root, "build", "echo");
+        var build = Path.Combine(Root, "build", "echo");
         TestPlugins.CopyBuild(TestPlugins.EchoProcess, build);
         Assert.True(File.Exists(Path.Combine(build, "TestContracts.dll")), "the plugin's build ships its contract assembly");
         TestPlugins.WriteManifest(build, TestPlugins.Manifest("echo", "1.0.0", TestPlugins.EchoProcess));

@@ -4,26 +4,9 @@ using Hotplug.Tests.Infrastructure;
 namespace Hotplug.Cli.Tests;
 
 /// <summary>One host per state folder: a second <c>hotplug run</c> on it refuses, and leaves the first alone.</summary>
-public sealed class StateFolderLockTests : IDisposable
+public sealed class StateFolderLockTests : CliFolders
 {
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "hotplug-cli-tests", Guid.NewGuid().ToString("N")[..10]);
-
-    private string Plugins => Path.Combine(_root, "plugins");
-
-    private string State => Path.Combine(_root, "state");
-
     private string AdminJson => Path.Combine(State, "admin.json");
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_root, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
 
     [Fact]
     public async Task Run_SecondHostOnTheSameStateFolder_RefusesAndTheFirstKeepsItsAdminFileUntilKilled()
