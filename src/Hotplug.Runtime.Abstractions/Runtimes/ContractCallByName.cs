@@ -62,7 +62,7 @@ public sealed class ContractCallByName : IJsonCallByName
     public IJsonCall Prepare(string name, JsonElement arguments)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        if (_unavailable.Count > 0 && !_operations.Any(o => string.Equals(o, name, StringComparison.OrdinalIgnoreCase) || string.Equals(o, name + "Async", StringComparison.OrdinalIgnoreCase)))
+        if (_unavailable.Count > 0 && !_operations.Any(o => ContractRules.IsMethodName(o, name) || ContractRules.IsMethodNameWithoutAsync(o, name)))
         {
             throw new OperationArgumentException(_operations.Length == 0
                 ? $"Plugin '{_calls.PluginId}' {_calls.Version} cannot be called by name. {string.Join(" ", _unavailable)}"
