@@ -4,7 +4,6 @@ using System.Text.Json;
 using Grpc.Core;
 using Hotplug.Contracts;
 using Hotplug.Contracts.Json;
-using Hotplug.Packaging;
 using Hotplug.Process.Protocol;
 using Hotplug.Runtimes;
 using Hotplug.Wire;
@@ -189,15 +188,7 @@ internal sealed class ProcessPluginVersion(PluginVersionContext context, Process
     {
         if (Interlocked.Exchange(ref _started, 1) != 0)
         {
-            try
-            {
-                await context.VerifyPackageAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (PackageVerificationException ex)
-            {
-                var reason = ex.Message.StartsWith(ex.Code + ": ", StringComparison.Ordinal) ? ex.Message[(ex.Code.Length + 2)..] : ex.Message;
-                throw new PluginStartException(ex.Code, reason, context.PluginId, ex);
-            }
+            await context.VerifyPackageAsync(cancellationToken).ConfigureAwait(false);
         }
 
         return await PluginProcess.StartAsync(name, executable, entry.Arguments, processOptions, context.Logger, cancellationToken).ConfigureAwait(false);

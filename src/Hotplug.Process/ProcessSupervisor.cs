@@ -1,4 +1,3 @@
-using Hotplug.Packaging;
 using Microsoft.Extensions.Logging;
 
 namespace Hotplug.Process;
@@ -301,7 +300,7 @@ internal sealed partial class ProcessSupervisor : IAsyncDisposable
             {
                 return null;
             }
-            catch (PluginStartException ex) when (ex.Code == PackageErrors.StoreCopyChanged)
+            catch (PluginStartException ex) when (ex.Code == PluginStartException.StoreCopyChanged)
             {
                 // Trying again cannot help: nothing runs from a store copy that changed.
                 Record(ex.Message);

@@ -31,6 +31,12 @@ public sealed class PluginStartException : PluginException
         Code = code;
     }
 
+    /// <summary>
+    /// The code of a start refused because the version's store copy no longer holds the files the host verified
+    /// (<c>HP1026</c>): trying again cannot help, so a runtime that restarts code gives up on the version.
+    /// </summary>
+    public const string StoreCopyChanged = "HP1026";
+
     /// <summary>Gets the error code, such as <c>HP1200</c>, when the refusal has one.</summary>
     /// <value><see langword="null"/> for failures of the plugin itself (it exited, was too slow, printed something else).</value>
     public string? Code { get; }

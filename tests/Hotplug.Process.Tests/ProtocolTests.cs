@@ -74,7 +74,7 @@ public sealed class ProtocolTests
     public void Source_NoProtocolVariableSpelledOutsideTheProtocolProject()
     {
         // The names live in ProtocolEnvironment; a literal anywhere else (a string, a message) is a second copy that can drift.
-        var src = Path.Combine(RepoRoot(), "src");
+        var src = Path.Combine(Repository.Root(), "src");
         var name = new Regex(@"\b(PLUGIN|HOTPLUG)_[A-Z]", RegexOptions.CultureInvariant);
         var found = Directory.GetDirectories(src)
             .Where(project => Path.GetFileName(project) != "Hotplug.Process.Protocol")
@@ -95,7 +95,7 @@ public sealed class ProtocolTests
     public void Source_GoPluginsProtoFiles_OnceInTheProtocolProject()
     {
         // go-plugin's services (package plugin) are compiled once, for both sides; a second .proto of them can drift.
-        var root = RepoRoot();
+        var root = Repository.Root();
         var ignored = new[] { "bin", "obj", "artifacts", ".git" };
         var found = Directory.GetFiles(root, "*.proto", SearchOption.AllDirectories)
             .Select(f => Path.GetRelativePath(root, f).Replace(Path.DirectorySeparatorChar, '/'))
@@ -107,16 +107,5 @@ public sealed class ProtocolTests
         Assert.Equal(
             ["src/Hotplug.Process.Protocol/Protos/grpc_broker.proto", "src/Hotplug.Process.Protocol/Protos/grpc_controller.proto", "src/Hotplug.Process.Protocol/Protos/grpc_stdio.proto"],
             found);
-    }
-
-    private static string RepoRoot()
-    {
-        var folder = new DirectoryInfo(AppContext.BaseDirectory);
-        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "Hotplug.slnx")))
-        {
-            folder = folder.Parent;
-        }
-
-        return folder?.FullName ?? throw new InvalidOperationException("The repository root (Hotplug.slnx) is not above the test's folder.");
     }
 }

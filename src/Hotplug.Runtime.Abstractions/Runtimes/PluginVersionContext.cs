@@ -49,9 +49,9 @@ public sealed class PluginVersionContext
     /// process) runs it first, and runs nothing from a copy that changed.
     /// </summary>
     /// <value>
-    /// A function that completes when the copy is unchanged, and throws a <see cref="PluginException"/> when it is not:
-    /// the host's <c>PackageVerificationException</c> with the code <c>HP1026</c> (store copy changed). It reads every
-    /// file: call it before a load, not per call.
+    /// A function that completes when the copy is unchanged, and throws a <see cref="PluginStartException"/> whose
+    /// <see cref="PluginStartException.Code"/> is <see cref="PluginStartException.StoreCopyChanged"/> when it is not,
+    /// naming what differs. It reads every file: call it before a load, not per call.
     /// </value>
     public Func<CancellationToken, Task> VerifyPackageAsync { get; init; } = static _ => Task.CompletedTask;
 }

@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Hotplug.Manifest;
+using Hotplug.Packaging;
 using Hotplug.Routing;
 using Hotplug.Runtimes;
 using Hotplug.Store;
@@ -101,9 +102,22 @@ internal sealed class PluginInstance
             ExportedServiceTypes = hostServices is ServiceExports exports ? exports.ExportedTypes : [],
             CallTimeout = callTimeout,
             Stopping = instance._stopping.Token,
-            VerifyPackageAsync = verifyPackage ?? (static _ => Task.CompletedTask),
+            VerifyPackageAsync = verifyPackage is null ? static _ => Task.CompletedTask : ct => VerifyAsync(verifyPackage, manifest.Id, ct),
         });
         return instance;
+    }
+
+    /// <summary>Runs the store copy's check, reporting a changed copy to the runtime as a refused start.</summary>
+    private static async Task VerifyAsync(Func<CancellationToken, Task> verifyPackage, string pluginId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await verifyPackage(cancellationToken).ConfigureAwait(false);
+        }
+        catch (PackageVerificationException ex)
+        {
+            throw new PluginStartException(ex.Code, ex.Reason, pluginId, ex);
+        }
     }
 
     public Task StartAsync(CancellationToken cancellationToken) => _running!.StartAsync(cancellationToken);

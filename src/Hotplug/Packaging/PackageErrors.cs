@@ -61,7 +61,7 @@ public static class PackageErrors
     public const string TooManyFiles = "HP1025";
 
     /// <summary>A version's store copy no longer matches what was verified when it was staged: something wrote to the store.</summary>
-    public const string StoreCopyChanged = "HP1026";
+    public const string StoreCopyChanged = PluginStartException.StoreCopyChanged;
 
     /// <summary>Two verified packages in the plugins folder claim the same plugin id; the later one is not loaded.</summary>
     public const string DuplicateId = "HP1027";

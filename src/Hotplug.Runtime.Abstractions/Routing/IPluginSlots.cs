@@ -3,7 +3,7 @@ namespace Hotplug.Routing;
 /// <summary>
 /// The slots calls reach a plugin's active version through, for runtime packages that route something other than a
 /// contract — such as a gRPC call invoker for a process plugin's generated clients. Resolve it from the host's
-/// services; application code uses <see cref="IPluginHost.Get{TContract}"/>.
+/// services; application code uses <c>IPluginHost.Get&lt;TContract&gt;()</c>.
 /// </summary>
 public interface IPluginSlots
 {
