@@ -13,6 +13,11 @@ namespace Hotplug.Tests;
 /// The host's periodic health checks of a real assembly plugin, on a <see cref="TestClock"/>: the monitor alone, so
 /// only its interval and timeout are on the clock, and nothing else of a host waits for it.
 /// </summary>
+/// <remarks>
+/// Names no type of <c>Hotplug.Abstractions</c> (not even <c>PluginHealth</c> through a call's result): a test assembly
+/// that references it is taken for one of the host's contract assemblies, and what it references would be shared with
+/// plugins (Newtonsoft.Json, which <see cref="LoadAndCallTests"/> needs private to each).
+/// </remarks>
 public sealed class HealthMonitorTests : IAsyncDisposable
 {
     private static readonly TimeSpan Moment = TimeSpan.FromMilliseconds(1);
@@ -64,8 +69,9 @@ public sealed class HealthMonitorTests : IAsyncDisposable
         var run = new HealthMonitor(host, registry).RunAsync(stopping.Token);
         await _clock.NextAsync(t => t.Period == _options.HealthCheckInterval);
 
-        // The plugin answers its first check (the one a host makes at start); every later one hangs.
-        await entry.Active!.CheckHealthAsync(CancellationToken.None);
+        // The plugin answers its first check (as a host's at start); every later one hangs.
+        _clock.Advance(_options.HealthCheckInterval);
+        await (await _clock.NextAsync(_options.HealthCheckTimeout)).WhenDisposed;
         _clock.Advance(_options.HealthCheckInterval);
         var check = await _clock.NextAsync(_options.HealthCheckTimeout);
         _clock.Advance(_options.HealthCheckTimeout - Moment);
