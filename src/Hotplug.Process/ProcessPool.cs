@@ -72,32 +72,45 @@ internal sealed class ProcessPool : IAsyncDisposable
     /// <exception cref="PluginCrashedException">No process of the pool is running.</exception>
     public Lease Acquire()
     {
-        var members = Volatile.Read(ref _members);
-        Member? best = null;
-        PluginProcess? process = null;
-        var start = members.Length > 1 ? (int)((uint)Interlocked.Increment(ref _next) % (uint)members.Length) : 0;
-        for (var i = 0; i < members.Length; i++)
+        while (true)
         {
-            var member = members[(start + i) % members.Length];
-            if (member.Supervisor.Current is { } current && (best is null || Volatile.Read(ref member.InFlight) < Volatile.Read(ref best.InFlight)))
+            var members = Volatile.Read(ref _members);
+            Member? best = null;
+            PluginProcess? process = null;
+            var bestLoad = 0;
+            var start = members.Length > 1 ? (int)((uint)Interlocked.Increment(ref _next) % (uint)members.Length) : 0;
+            for (var i = 0; i < members.Length; i++)
             {
-                best = member;
-                process = current;
+                var member = members[(start + i) % members.Length];
+                var load = Volatile.Read(ref member.InFlight);
+                if (load >= 0 && member.Supervisor.Current is { } current && (best is null || load < bestLoad))
+                {
+                    best = member;
+                    bestLoad = load;
+                    process = current;
+                }
             }
-        }
 
-        if (best is null)
-        {
-            throw new PluginCrashedException($"Plugin '{PluginId}' {Version} has no running process: it is {Describe(members)}.", PluginId, Version);
-        }
+            if (best is null)
+            {
+                throw new PluginCrashedException($"Plugin '{PluginId}' {Version} has no running process: it is {Describe(members)}.", PluginId, Version);
+            }
 
-        if (Interlocked.Increment(ref best.InFlight) > 1 && members.Length < Max)
-        {
-            // The least loaded process is busy, so every one is: add one for the calls to come.
-            Grow();
-        }
+            var inFlight = Interlocked.Increment(ref best.InFlight);
+            if (inFlight <= 0)
+            {
+                // Retired by the shrink since its load was read: it takes no more calls, another will.
+                continue;
+            }
 
-        return new Lease(best, process!, _time);
+            if (inFlight > 1 && members.Length < Max)
+            {
+                // The least loaded process is busy, so every one is: add one for the calls to come.
+                Grow();
+            }
+
+            return new Lease(best, process!, _time);
+        }
     }
 
     /// <summary>Says how the pool is: "running", or each process's state when none runs.</summary>
@@ -171,7 +184,11 @@ internal sealed class ProcessPool : IAsyncDisposable
         });
     }
 
-    /// <summary>Stops processes beyond <see cref="Min"/> that had no call for the idle timeout, newest first.</summary>
+    /// <summary>
+    /// Stops processes beyond <see cref="Min"/> that had no call for the idle timeout, newest first. A process is
+    /// retired only while no call holds it, in one step that no call can race (see <see cref="Member.Retire"/>), so it
+    /// is stopped at once: a call in flight keeps its process however long it runs, and no call can take one retired.
+    /// </summary>
     private async Task ShrinkAsync(CancellationToken stopping)
     {
         var period = TimeSpan.FromTicks(Math.Max(_idleTimeout.Ticks / 2, TimeSpan.FromMilliseconds(50).Ticks));
@@ -184,11 +201,12 @@ internal sealed class ProcessPool : IAsyncDisposable
                 lock (_sync)
                 {
                     var members = _members;
-                    if (members.Length > Min)
+                    for (var i = members.Length - 1; i >= Min && idle is null; i--)
                     {
-                        idle = members.Skip(Min).LastOrDefault(m => Volatile.Read(ref m.InFlight) == 0 && _time.GetElapsedTime(Volatile.Read(ref m.LastUsed)) >= _idleTimeout);
-                        if (idle is not null)
+                        var member = members[i];
+                        if (Volatile.Read(ref member.InFlight) == 0 && _time.GetElapsedTime(Volatile.Read(ref member.LastUsed)) >= _idleTimeout && member.Retire())
                         {
+                            idle = member;
                             Volatile.Write(ref _members, [.. members.Where(m => m != idle)]);
                             _logger.LogInformation("Plugin {PluginId} {Version}: pool shrunk to {Count} processes (min {Min})", PluginId, Version, _members.Length, Min);
                         }
@@ -197,13 +215,6 @@ internal sealed class ProcessPool : IAsyncDisposable
 
                 if (idle is not null)
                 {
-                    // Out of the pool first, so no new call reaches it; a call that took it just before still finishes.
-                    await Task.Delay(TimeSpan.FromMilliseconds(100), _time, stopping).ConfigureAwait(false);
-                    while (Volatile.Read(ref idle.InFlight) > 0 && !stopping.IsCancellationRequested)
-                    {
-                        await Task.Delay(TimeSpan.FromMilliseconds(10), _time, stopping).ConfigureAwait(false);
-                    }
-
                     await idle.Supervisor.DisposeAsync().ConfigureAwait(false);
                 }
             }
@@ -216,10 +227,20 @@ internal sealed class ProcessPool : IAsyncDisposable
     /// <summary>One process of the pool and its load.</summary>
     internal sealed class Member(ProcessSupervisor supervisor, long lastUsed)
     {
+        /// <summary>What <see cref="InFlight"/> holds once the member is retired: far enough below zero that calls racing to take it all see it so.</summary>
+        private const int Retired = int.MinValue;
+
+        /// <summary>The calls in flight on the member; negative once it is retired.</summary>
         public int InFlight;
         public long LastUsed = lastUsed;
 
         public ProcessSupervisor Supervisor { get; } = supervisor;
+
+        /// <summary>
+        /// Retires the member if no call holds it, in one atomic step: a call that read it as idle a moment before
+        /// finds it retired when it counts itself in (<see cref="ProcessPool.Acquire"/>) and takes another process instead.
+        /// </summary>
+        public bool Retire() => Interlocked.CompareExchange(ref InFlight, Retired, 0) == 0;
     }
 
     /// <summary>One call's hold on a process; counted out once, however often it is disposed.</summary>

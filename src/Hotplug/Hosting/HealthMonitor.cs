@@ -109,14 +109,17 @@ internal sealed class HealthMonitor(HostContext host, PluginRegistry registry)
         }
     }
 
-    /// <summary>Asks the version, bounded by its own timeout (not the start timeout); a check that throws or does not answer is unhealthy.</summary>
+    /// <summary>
+    /// Asks the version, bounded by its own timeout (not the start timeout) on the host's clock, as the interval is; a
+    /// check that throws or does not answer is unhealthy.
+    /// </summary>
     private async Task<PluginHealth> AskAsync(PluginInstance instance, CancellationToken stopping)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        timeout.CancelAfter(host.Options.HealthCheckTimeout);
+        using var timeout = new CancellationTokenSource(host.Options.HealthCheckTimeout, host.Time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, stopping);
         try
         {
-            return await instance.CheckHealthAsync(timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
+            return await instance.CheckHealthAsync(linked.Token).WaitAsync(linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
