@@ -30,7 +30,6 @@ internal sealed partial class ProcessSupervisor : IAsyncDisposable
     private Tracked? _current;
     private Task? _watch;
     private Task? _liveness;
-    private int _consecutive;
 
     public ProcessSupervisor(string pluginId, Func<CancellationToken, Task<PluginProcess>> start, SupervisionOptions options, TimeProvider time, ILogger logger)
     {
@@ -279,20 +278,21 @@ internal sealed partial class ProcessSupervisor : IAsyncDisposable
     {
         while (true)
         {
-            if (Record(reason))
+            var failures = Record(reason);
+            if (failures >= _options.MaxFailures)
             {
                 SetState(SupervisorState.Quarantined, $"{_options.MaxFailures} failures within {_options.FailureWindow.TotalSeconds:0.#} s; last: {reason}");
                 return null;
             }
 
-            var delay = Backoff(++_consecutive);
+            // A process that crashes right after each start backs off as one that fails to start does.
+            var delay = Backoff(failures);
             SetState(SupervisorState.Restarting, $"{reason}; restarting in {delay.TotalMilliseconds:0} ms");
             try
             {
                 await Task.Delay(delay, _time, stopping).ConfigureAwait(false);
                 var process = new Tracked(await _start(stopping).ConfigureAwait(false));
                 Volatile.Write(ref _current, process);
-                _consecutive = 0;
                 SetState(SupervisorState.Running, "restarted");
                 return process;
             }
@@ -314,14 +314,14 @@ internal sealed partial class ProcessSupervisor : IAsyncDisposable
         }
     }
 
-    /// <summary>Records a failure; returns whether the plugin must now be quarantined.</summary>
-    private bool Record(string reason)
+    /// <summary>Records a failure; returns how many failures the failure window now holds, this one included.</summary>
+    private int Record(string reason)
     {
         var now = _time.GetUtcNow();
         lock (_sync)
         {
             _failures.Add((now, reason));
-            return _failures.Count(f => now - f.At <= _options.FailureWindow) >= _options.MaxFailures;
+            return _failures.Count(f => now - f.At <= _options.FailureWindow);
         }
     }
 

@@ -14,7 +14,11 @@ namespace Hotplug.Process;
 /// </remarks>
 public sealed class SupervisionOptions
 {
-    /// <summary>Gets or sets the wait before the first restart; each further failure doubles it.</summary>
+    /// <summary>
+    /// Gets or sets the wait before the first restart; each further failure within <see cref="FailureWindow"/> doubles
+    /// it (a crash right after a restart as much as a failed start), up to <see cref="MaxBackoff"/>. A process that runs
+    /// a whole window without failing starts again from this wait.
+    /// </summary>
     /// <value>Defaults to 200 milliseconds.</value>
     public TimeSpan InitialBackoff { get; set; } = TimeSpan.FromMilliseconds(200);
 

@@ -48,8 +48,8 @@ public sealed class ProcessSupervisorTests
             HealthCheckInterval = Timeout.InfiniteTimeSpan,
         };
 
-        // The first start and the sixth succeed; those between fail, the plugin exiting before its handshake.
-        await using var supervisor = new ProcessSupervisor("minimal", ct => PluginProcess.StartAsync("minimal", GoPlugins.Minimal, [], Interlocked.Increment(ref starts) is 1 or 6 ? GoPlugins.Options() : GoPlugins.Options(o => o.MagicCookieValue = "wrong"), new ListLogger(), ct), supervision, clock, new ListLogger());
+        // The first start and from the sixth on succeed; those between fail, the plugin exiting before its handshake.
+        await using var supervisor = new ProcessSupervisor("minimal", ct => PluginProcess.StartAsync("minimal", GoPlugins.Minimal, [], Interlocked.Increment(ref starts) is 1 or >= 6 ? GoPlugins.Options() : GoPlugins.Options(o => o.MagicCookieValue = "wrong"), new ListLogger(), ct), supervision, clock, new ListLogger());
         await supervisor.StartAsync(CancellationToken.None);
         var t0 = clock.GetUtcNow();
         var restarted = WaitFor(supervisor, s => s.State == SupervisorState.Running && s.Reason == "restarted");
@@ -76,7 +76,16 @@ public sealed class ProcessSupervisorTests
         Assert.Equal(6, Volatile.Read(ref starts));
         Assert.Equal([t0, t0.AddSeconds(1), t0.AddSeconds(3), t0.AddSeconds(7), t0.AddSeconds(12)], supervisor.Failures.Select(f => f.At));
 
-        // A process that started ends the run of failures: the next crash waits the first backoff again.
+        // A crash right after the restart is one more failure in the window: it waits as long as a failed start would.
+        restarted = WaitFor(supervisor, s => s.State == SupervisorState.Running && s.Reason == "restarted");
+        System.Diagnostics.Process.GetProcessById(supervisor.Current!.ProcessId).Kill();
+        var again = await clock.NextAsync(_ => true);
+        Assert.Equal(TimeSpan.FromSeconds(5), again.Due);
+        clock.Advance(again.Due);
+        await restarted;
+
+        // Once it has run a whole failure window without failing, the next crash waits the first backoff again.
+        clock.Advance(supervision.FailureWindow);
         System.Diagnostics.Process.GetProcessById(supervisor.Current!.ProcessId).Kill();
         Assert.Equal(TimeSpan.FromSeconds(1), (await clock.NextAsync(_ => true)).Due);
     }
@@ -87,7 +96,9 @@ public sealed class ProcessSupervisorTests
         var clock = new TestClock();
         var supervision = new SupervisionOptions
         {
+            // Every restart waits 1 s, however many failures the window holds.
             InitialBackoff = TimeSpan.FromSeconds(1),
+            MaxBackoff = TimeSpan.FromSeconds(1),
             Jitter = 0,
             MaxFailures = 3,
             FailureWindow = TimeSpan.FromSeconds(2.5),
