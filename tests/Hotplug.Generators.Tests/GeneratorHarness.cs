@@ -15,7 +15,12 @@ internal static class GeneratorHarness
 
     public static readonly MetadataReference Abstractions = MetadataReference.CreateFromFile(typeof(PluginContractAttribute).Assembly.Location);
 
-    public static readonly MetadataReference Host = MetadataReference.CreateFromFile(typeof(IPluginHost).Assembly.Location);
+    /// <summary>What a host project references: the core (router registry) and the runtime package (slots, IPluginHost).</summary>
+    public static readonly ImmutableArray<MetadataReference> Host =
+    [
+        MetadataReference.CreateFromFile(typeof(Hotplug.Routing.RouterRegistry).Assembly.Location),
+        MetadataReference.CreateFromFile(typeof(IPluginHost).Assembly.Location),
+    ];
 
     public static readonly MetadataReference ContractLayer = MetadataReference.CreateFromFile(typeof(Hotplug.Contracts.ContractDescriptor).Assembly.Location);
 
@@ -23,7 +28,7 @@ internal static class GeneratorHarness
         CSharpCompilation.Create(
             "Test" + Guid.NewGuid().ToString("N")[..8],
             [CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.Latest), path: "Contracts.cs")],
-            [.. Framework, Abstractions, .. withHost ? [Host] : Array.Empty<MetadataReference>(), .. more],
+            [.. Framework, Abstractions, .. withHost ? Host : ImmutableArray<MetadataReference>.Empty, .. more],
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
 
     /// <summary>Compiles, runs the generator and emits the result, failing on any error.</summary>
