@@ -86,7 +86,7 @@ internal static class PackageVerifier
         }
         else if (requireSignature)
         {
-            throw new PackageVerificationException(PackageErrors.Unsigned, $"plugin '{manifest.Id}' {manifest.VersionText} has no plugin.sig and this host runs only signed packages: sign it with `hotplug sign <package> --key <name>.key` (or run the host with --allow-unsigned while developing).", manifest.Id, manifest.VersionText);
+            throw new PackageVerificationException(PackageErrors.Unsigned, $"plugin '{manifest.Id}' {manifest.VersionText} has no plugin.sig and this host runs only signed packages: build it with `hotplug pack <folder> --key <name>.key` (it lists every file in plugin.json and signs it), and give the host the key's .pub in its trust folder (HotplugOptions.TrustPath, by default <state>/trust). While developing only, a host can load unsigned packages: HotplugOptions.RequireSignedPackages = false (for `hotplug run`, --allow-unsigned).", manifest.Id, manifest.VersionText);
         }
 
         var signer = signature?.KeyId;
