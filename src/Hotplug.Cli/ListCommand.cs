@@ -11,6 +11,14 @@ internal static class ListCommand
     public static Command Create()
     {
         var id = new Argument<string?>("id") { Description = "One plugin to show whole: its status, last error and history.", Arity = ArgumentArity.ZeroOrOne };
+        id.Validators.Add(result =>
+        {
+            // An unknown option would otherwise be taken for a plugin id.
+            if (result.Tokens is [{ Value: var token }] && token.StartsWith('-'))
+            {
+                result.AddError($"Unrecognized command or argument '{token}'.");
+            }
+        });
         var state = CommonOptions.State();
         var json = new Option<bool>("--json") { Description = "Print the JSON of GET /v1/plugins (or /v1/plugins/{id}) instead." };
         var command = new Command("ls", "List the plugins of a running host, or show one whole.") { id, state, json };
