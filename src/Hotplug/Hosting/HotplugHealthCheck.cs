@@ -1,7 +1,6 @@
-using Hotplug.Hosting;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace Hotplug.Health;
+namespace Hotplug.Hosting;
 
 /// <summary>
 /// The host's plugins as one health check: unhealthy until the plugins of the first scan have loaded

@@ -1,4 +1,3 @@
-using Hotplug.Health;
 using Hotplug.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
