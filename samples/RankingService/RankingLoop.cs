@@ -21,6 +21,14 @@ internal sealed class RankingLoop(IPluginHost plugins, IItemStore store, DemoOpt
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var rankers = Rankers.Select(id => (id, plugins.Get<IRanker>(id))).ToArray();
+
+        // No traffic before the plugins found at start have loaded (or failed to: then GetPlugins() says why).
+        await plugins.WaitUntilLoadedAsync(stoppingToken);
+        foreach (var plugin in plugins.GetPlugins().Where(p => p.State is not (PluginState.Healthy or PluginState.Degraded)))
+        {
+            Console.WriteLine($"{plugin.Id,-16} does not serve: {plugin.State} {plugin.LastError}");
+        }
+
         var started = DateTimeOffset.UtcNow;
         var upgraded = false;
         var random = new Random(7);

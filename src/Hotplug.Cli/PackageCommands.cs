@@ -30,7 +30,7 @@ internal static class PackageCommands
     public static Command Pack()
     {
         var folder = new Argument<string>("dir") { Description = "The plugin folder, with its plugin.json." };
-        var output = new Option<string?>("--out") { Description = "The zip to write (default: <id>-<version>.zip beside the folder)." };
+        var output = new Option<string?>("--out") { Description = "The zip to write, outside the folder (default: <id>-<version>.zip in the current folder, unless that holds the folder)." };
         var keyPath = new Option<string?>("--key") { Description = "Sign with this private key (<name>.key)." };
         var command = new Command("pack", "List every file with its size and SHA-256 in plugin.json, sign when given a key, and write a zip.") { folder, output, keyPath };
         command.SetAction(parse => Run(() =>

@@ -1,7 +1,13 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using Hotplug.Cli;
 
-var root = new RootCommand("Hotplug: run plugins that load, upgrade and unload while the service keeps serving.");
+// Named "hotplug", as the tool's command is: a RootCommand would take the assembly's name (Hotplug.Cli) for its usage lines.
+var root = new Command("hotplug", "Hotplug: run plugins that load, upgrade and unload while the service keeps serving.")
+{
+    new HelpOption(),
+    new VersionOption(),
+};
 root.Subcommands.Add(RunCommand.Create());
 root.Subcommands.Add(ListCommand.Create());
 root.Subcommands.Add(CallCommand.Create());
@@ -11,4 +17,8 @@ root.Subcommands.Add(PackageCommands.Pack());
 root.Subcommands.Add(PackageCommands.Sign());
 root.Subcommands.Add(PackageCommands.Verify());
 root.Subcommands.Add(ProtoCommand.Create());
-return await root.Parse(args).InvokeAsync();
+
+// Bad usage (an unknown command or option, a missing argument) prints what is wrong and the usage, and exits 2.
+var parse = root.Parse(args);
+var exitCode = await parse.InvokeAsync();
+return parse.Errors.Count > 0 ? ExitCodes.Usage : exitCode;

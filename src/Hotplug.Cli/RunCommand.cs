@@ -23,14 +23,21 @@ internal static class RunCommand
         };
         var trust = new Option<string?>("--trust") { Description = "The trust folder (*.pub, pins.json, revoked.txt) or one .pub file (default: <state>/trust)." };
         var allowUnsigned = new Option<bool>("--allow-unsigned") { Description = "DEVELOPMENT ONLY: load packages no trusted key signed." };
-        var command = new Command("run", "Run a plugin host over a folder until Ctrl+C.") { plugins, state, port, trust, allowUnsigned };
-        command.SetAction((parse, cancellationToken) =>
-            RunAsync(parse.GetValue(plugins)!, parse.GetValue(state)!, parse.GetValue(port), parse.GetValue(trust), parse.GetValue(allowUnsigned), cancellationToken));
+        var contracts = new Option<string[]>("--contracts")
+        {
+            Description = "A contract assembly (.dll) the host shares with its plugins, as an embedded host that references it does (repeatable).",
+        };
+        var create = new Option<bool>("--create") { Description = "Create the plugins folder if it does not exist." };
+        var command = new Command("run", "Run a plugin host over a folder until Ctrl+C.") { plugins, state, port, trust, allowUnsigned, contracts, create };
+        command.SetAction((parse, cancellationToken) => RunAsync(
+            new RunSettings(parse.GetValue(plugins)!, parse.GetValue(state)!, parse.GetValue(port), parse.GetValue(trust), parse.GetValue(allowUnsigned), parse.GetValue(contracts) ?? [], parse.GetValue(create)),
+            cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(string pluginsPath, string statePath, int port, string? trustPath, bool allowUnsigned, CancellationToken invocationToken)
+    private static async Task<int> RunAsync(RunSettings settings, CancellationToken invocationToken)
     {
+        var (pluginsPath, statePath, port, trustPath, allowUnsigned, _, _) = settings;
         // Ctrl+C and SIGTERM (a service manager's stop) both stop the host drained, then exit 0.
         using var shutdown = CancellationTokenSource.CreateLinkedTokenSource(invocationToken);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
@@ -43,9 +50,15 @@ internal static class RunCommand
             shutdown.Cancel();
         }
 
-        if (File.Exists(pluginsPath))
+        IReadOnlyList<string> shared;
+        try
         {
-            Console.Error.WriteLine($"error usage: {pluginsPath} is a file; give the folder that holds one subfolder per plugin.");
+            CheckPluginsFolder(settings);
+            shared = ContractAssemblies.Load(settings.Contracts);
+        }
+        catch (UsageException ex)
+        {
+            Console.Error.WriteLine($"error usage: {ex.Message}");
             return ExitCodes.Usage;
         }
 
@@ -71,6 +84,13 @@ internal static class RunCommand
                 o.StatePath = statePath;
                 o.TrustPath = trustPath;
                 o.RequireSignedPackages = !allowUnsigned;
+            })
+            .AddAssemblyRuntime(o =>
+            {
+                foreach (var name in shared)
+                {
+                    o.SharedAssemblies.Add(name);
+                }
             })
             .AddProcessRuntime()
             .AddAdminApi(o => o.Port = port);
@@ -108,6 +128,25 @@ internal static class RunCommand
         return ExitCodes.Ok;
     }
 
+    /// <summary>A plugins path that is a file, or a folder that does not exist (a typo, most likely), is bad usage.</summary>
+    private static void CheckPluginsFolder(RunSettings settings)
+    {
+        if (File.Exists(settings.PluginsPath))
+        {
+            throw new UsageException($"{settings.PluginsPath} is a file; give the folder that holds one subfolder per plugin.");
+        }
+
+        if (!Directory.Exists(settings.PluginsPath))
+        {
+            if (!settings.Create)
+            {
+                throw new UsageException($"the plugins folder {Path.GetFullPath(settings.PluginsPath)} does not exist; give an existing folder, or add --create to start with an empty one.");
+            }
+
+            Directory.CreateDirectory(settings.PluginsPath);
+        }
+    }
+
     private static async Task WaitForShutdownAsync(CancellationToken cancellationToken)
     {
         try
@@ -120,3 +159,6 @@ internal static class RunCommand
         }
     }
 }
+
+/// <summary>What <c>hotplug run</c> was told.</summary>
+internal sealed record RunSettings(string PluginsPath, string StatePath, int Port, string? TrustPath, bool AllowUnsigned, IReadOnlyList<string> Contracts, bool Create);

@@ -1,30 +1,41 @@
 using System.Text.Json;
 using Spectre.Console;
+using Spectre.Console.Rendering;
 
 namespace Hotplug.Cli;
 
-/// <summary>Renders plugin status as a table, from the host itself or from the admin API's JSON.</summary>
+/// <summary>
+/// Renders plugin status as a table, from the host itself or from the admin API's JSON. Last errors are long (a
+/// path, a hint of what to do): they follow the table, each whole, rather than being squeezed into a column.
+/// </summary>
 internal static class StatusTable
 {
-    public static Table FromStatus(IEnumerable<PluginStatus> plugins) =>
-        Build(plugins.Select(p => new Row(
-            p.Id,
-            p.Version ?? "-",
-            p.State.ToString(),
-            p.InFlight,
-            string.Join(", ", p.Contracts),
-            p.LastError)));
+    /// <summary>The live view's table, its plugins' last errors below it (wrapped by the terminal at words).</summary>
+    public static IRenderable FromStatus(IEnumerable<PluginStatus> plugins)
+    {
+        var rows = plugins.Select(p => new Row(p.Id, p.Version ?? "-", p.State.ToString(), p.InFlight, string.Join(", ", p.Contracts), p.LastError)).ToList();
+        var errors = Errors(rows).Select(e => (IRenderable)new Text(e)).ToList();
+        return errors.Count == 0 ? Build(rows) : new Rows([Build(rows), .. errors]);
+    }
 
-    public static Table FromJson(JsonElement plugins) =>
-        Build(plugins.EnumerateArray().Select(p => new Row(
-            p.GetProperty("id").GetString()!,
-            p.TryGetProperty("version", out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : "-",
-            p.GetProperty("state").GetString()!,
-            p.TryGetProperty("inFlight", out var f) ? f.GetInt64() : 0,
-            string.Join(", ", p.GetProperty("contracts").EnumerateArray().Select(c => c.GetString())),
-            p.TryGetProperty("lastError", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null)));
+    /// <summary>The table of <c>hotplug ls</c>; <see cref="Errors(JsonElement)"/> go below it.</summary>
+    public static Table FromJson(JsonElement plugins) => Build([.. plugins.EnumerateArray().Select(FromJsonRow)]);
 
-    private static Table Build(IEnumerable<Row> rows)
+    /// <summary>The plugins' last errors, one line each (<c>id: error</c>), whole; empty when none has one.</summary>
+    public static IEnumerable<string> Errors(JsonElement plugins) => Errors([.. plugins.EnumerateArray().Select(FromJsonRow)]);
+
+    private static IEnumerable<string> Errors(List<Row> rows) =>
+        rows.Where(r => r.LastError is not null).Select(r => $"{LogText.Escape(r.Id)}: {LogText.Escape(r.LastError!)}");
+
+    private static Row FromJsonRow(JsonElement p) => new(
+        p.GetProperty("id").GetString()!,
+        p.TryGetProperty("version", out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : "-",
+        p.GetProperty("state").GetString()!,
+        p.TryGetProperty("inFlight", out var f) ? f.GetInt64() : 0,
+        string.Join(", ", p.GetProperty("contracts").EnumerateArray().Select(c => c.GetString())),
+        p.TryGetProperty("lastError", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null);
+
+    private static Table Build(List<Row> rows)
     {
         var table = new Table().Border(TableBorder.Rounded)
             .AddColumn("id").AddColumn("version").AddColumn("state").AddColumn(new TableColumn("in flight").RightAligned())
@@ -37,7 +48,7 @@ internal static class StatusTable
                 $"[{Colour(row.State)}]{Cell(row.State)}[/]",
                 row.InFlight.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 Cell(row.Contracts),
-                Cell(Shorten(row.LastError)));
+                row.LastError is null ? string.Empty : "[red]below[/]");
         }
 
         return table;
@@ -53,9 +64,6 @@ internal static class StatusTable
         "failed" or "rejected" or "leaked" => "red",
         _ => "grey",
     };
-
-    private static string Shorten(string? error) =>
-        error is null ? string.Empty : error.Length <= 100 ? error : error[..97] + "...";
 
     private sealed record Row(string Id, string Version, string State, long InFlight, string Contracts, string? LastError);
 }

@@ -34,6 +34,24 @@ public interface IPluginHost
     PluginStatus? GetPlugin(string pluginId);
 
     /// <summary>
+    /// Waits until every plugin the host found in its first scan of the plugins folder has settled its first
+    /// version: it serves, or it failed to start, or its package was rejected. A service awaits it before it takes
+    /// traffic, so that its first calls do not meet <see cref="PluginUnavailableException"/>.
+    /// </summary>
+    /// <remarks>
+    /// It reports, it does not judge: a plugin that failed or was rejected does not make it throw or wait longer;
+    /// <see cref="GetPlugins"/> then says which plugins do not serve, and why. Plugins added to the folder after the
+    /// first scan are not waited for. It may be awaited before the host has started; a host that stops (or fails to
+    /// start) before its plugins are loaded cancels it.
+    /// </remarks>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>A task that completes when the first scan's plugins have settled.</returns>
+    /// <exception cref="OperationCanceledException">
+    /// <paramref name="cancellationToken"/> was cancelled, or the host stopped or failed to start before its plugins were loaded.
+    /// </exception>
+    Task WaitUntilLoadedAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Raised after a plugin version changes state, or the plugin goes offline. Handlers run on the host's reconcile,
     /// start and health threads, one change at a time per plugin: keep them short and do not block.
     /// </summary>

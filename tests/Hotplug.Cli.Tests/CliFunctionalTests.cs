@@ -198,7 +198,7 @@ public sealed class CliFunctionalTests : CliFolders
         TestPlugins.CopyBuild(TestPlugins.Echo, build);
         File.Copy(Path.Combine(AppContext.BaseDirectory, "TestContracts.dll"), Path.Combine(build, "TestContracts.dll"), overwrite: true);
         TestPlugins.WriteManifest(build, TestPlugins.Manifest("echo", version));
-        var pack = await CliProcess.RunAsync("pack", build, "--key", Key + ".key");
+        var pack = await CliProcess.RunAsync("pack", build, "--out", build + ".zip", "--key", Key + ".key");
         Assert.True(pack.ExitCode == 0, pack.Error);
         var target = Path.Combine(Plugins, "echo");
         Directory.CreateDirectory(target);

@@ -32,9 +32,14 @@ internal static class CliProcess
     }
 
     /// <summary>Runs a command to completion.</summary>
-    public static async Task<(int ExitCode, string Out, string Error)> RunAsync(params string[] arguments)
+    public static Task<(int ExitCode, string Out, string Error)> RunAsync(params string[] arguments) => RunInAsync(null, arguments);
+
+    /// <summary>Runs a command to completion in <paramref name="workingDirectory"/> (the test's own, when <see langword="null"/>).</summary>
+    public static async Task<(int ExitCode, string Out, string Error)> RunInAsync(string? workingDirectory, params string[] arguments)
     {
-        using var process = System.Diagnostics.Process.Start(StartInfo(arguments))!;
+        var info = StartInfo(arguments);
+        info.WorkingDirectory = workingDirectory ?? string.Empty;
+        using var process = System.Diagnostics.Process.Start(info)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         try

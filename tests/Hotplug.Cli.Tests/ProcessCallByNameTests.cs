@@ -17,7 +17,7 @@ public sealed class ProcessCallByNameTests : CliFolders
         TestPlugins.CopyBuild(TestPlugins.EchoProcess, build);
         Assert.True(File.Exists(Path.Combine(build, "TestContracts.dll")), "the plugin's build ships its contract assembly");
         TestPlugins.WriteManifest(build, TestPlugins.Manifest("echo", "1.0.0", TestPlugins.EchoProcess));
-        var pack = await CliProcess.RunAsync("pack", build, "--key", Key + ".key");
+        var pack = await CliProcess.RunAsync("pack", build, "--out", build + ".zip", "--key", Key + ".key");
         Assert.True(pack.ExitCode == 0, pack.Error);
         foreach (var file in Directory.GetFiles(build, "*", SearchOption.AllDirectories))
         {

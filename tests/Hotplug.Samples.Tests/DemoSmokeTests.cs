@@ -83,6 +83,9 @@ public sealed class DemoSmokeTests
         // Any other failure is one.
         var failures = output.Split('\n').Where(l => l.Contains("failed", StringComparison.OrdinalIgnoreCase) && !l.Contains("within its call timeout", StringComparison.Ordinal));
         Assert.False(failures.Any(), output);
+
+        // The service waits for its plugins to load before its first call: no call finds a plugin not loaded yet.
+        Assert.DoesNotContain("not loaded yet", output, StringComparison.Ordinal);
         Directory.Delete(root, recursive: true);
     }
 }

@@ -42,6 +42,13 @@ internal sealed class FolderState(string path)
     /// <summary>Gets or sets the store copy found changed before it was loaded; the folder is staged again once it is deleted.</summary>
     public string? ChangedStoreCopy { get; set; }
 
+    /// <summary>
+    /// Gets or sets whether a look at the folder came to an outcome once: it was verified, rejected, failed to be
+    /// written to the store, or has no manifest. What the host waits for, with the start of a verified version, before
+    /// it counts itself loaded (<see cref="IPluginHost.WaitUntilLoadedAsync"/>).
+    /// </summary>
+    public bool Settled { get; set; }
+
     /// <summary>Gets the backoff of a staging that failed to write the store.</summary>
     public RetryBackoff Retry { get; } = new();
 }

@@ -83,6 +83,11 @@ internal sealed class PluginHost : IPluginHost, IPluginSlots, IHostedService, IA
 
     public IReadOnlyList<PluginStatus> GetPlugins() => _registry.GetPlugins();
 
+    /// <summary>Gets whether every plugin of the first scan has settled its first version.</summary>
+    public bool IsLoaded => _loop.Loaded.IsCompletedSuccessfully;
+
+    public Task WaitUntilLoadedAsync(CancellationToken cancellationToken = default) => _loop.Loaded.WaitAsync(cancellationToken);
+
     public PluginStatus? GetPlugin(string pluginId) => _registry.GetPlugin(pluginId);
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -92,22 +97,25 @@ internal sealed class PluginHost : IPluginHost, IPluginSlots, IHostedService, IA
             throw new InvalidOperationException("The Hotplug host is already started.");
         }
 
-        // Validated by the options pattern when the application's host starts; again here for a host started on its own.
-        _host.Options.ThrowIfInvalid(_registeredRuntimes.Select(r => r.Name));
-        _host.PluginsPath = Path.GetFullPath(_host.Options.PluginsPath);
-        _host.StatePath = Path.GetFullPath(_host.Options.StatePath);
-        Directory.CreateDirectory(_host.PluginsPath);
-
-        // Before anything of the state folder is touched: a second host on it refuses to start.
-        _lock = StateFolderLock.Acquire(_host.StatePath);
         try
         {
+            // Validated by the options pattern when the application's host starts; again here for a host started on its own.
+            _host.Options.ThrowIfInvalid(_registeredRuntimes.Select(r => r.Name));
+            _host.PluginsPath = Path.GetFullPath(_host.Options.PluginsPath);
+            _host.StatePath = Path.GetFullPath(_host.Options.StatePath);
+            Directory.CreateDirectory(_host.PluginsPath);
+
+            // Before anything of the state folder is touched: a second host on it refuses to start.
+            _lock = StateFolderLock.Acquire(_host.StatePath);
             await StartPartsAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
         {
-            _lock.Dispose();
+            _lock?.Dispose();
             _lock = null;
+
+            // Whoever waits for the plugins to load hears that they never will.
+            _loop.CancelLoaded();
             throw;
         }
 
@@ -128,6 +136,7 @@ internal sealed class PluginHost : IPluginHost, IPluginSlots, IHostedService, IA
         }
 
         await _host.BeginStopAsync().ConfigureAwait(false);
+        _loop.CancelLoaded();
         _loop.StopWatcher();
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bound.CancelAfter(StopBound);
@@ -174,6 +183,7 @@ internal sealed class PluginHost : IPluginHost, IPluginSlots, IHostedService, IA
 
         _lock?.Dispose();
         _lock = null;
+        _loop.CancelLoaded();
         _loop.StopWatcher();
         _host.Dispose();
     }

@@ -9,7 +9,17 @@ namespace Hotplug.Hosting;
 internal sealed class ReconcileLoop(HostContext host, Reconciler reconciler)
 {
     private readonly ConcurrentQueue<TaskCompletionSource> _rescanWaiters = new();
+    private readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private FileSystemWatcher? _watcher;
+
+    /// <summary>
+    /// Gets a task that completes when every plugin folder the first pass found has settled its first version
+    /// (<see cref="Reconciler.IsLoaded"/>), and is cancelled when the host stops or fails to start before that.
+    /// </summary>
+    public Task Loaded => _loaded.Task;
+
+    /// <summary>Cancels <see cref="Loaded"/> if it has not completed: the host stops, or did not start.</summary>
+    public void CancelLoaded() => _loaded.TrySetCanceled();
 
     /// <summary>Asks for a pass now.</summary>
     /// <returns>A task that completes when a pass that started after this call has ended, with what it set going.</returns>
@@ -78,6 +88,11 @@ internal sealed class ReconcileLoop(HostContext host, Reconciler reconciler)
                 Log.PassFailed(host.Logger, ex);
             }
 
+            if (reconciler.IsLoaded)
+            {
+                _loaded.TrySetResult();
+            }
+
             if (reconciler.IsReconciled)
             {
                 waiters.ForEach(w => w.TrySetResult());
@@ -95,6 +110,7 @@ internal sealed class ReconcileLoop(HostContext host, Reconciler reconciler)
             }
         }
 
+        CancelLoaded();
         waiters.ForEach(w => w.TrySetCanceled(stopping));
         while (_rescanWaiters.TryDequeue(out var waiter))
         {

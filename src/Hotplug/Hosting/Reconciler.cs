@@ -17,11 +17,20 @@ internal sealed class Reconciler(HostContext host, PluginRegistry registry, Stor
     /// <summary>The applies under way, by plugin id: at most one per plugin, each off the loop.</summary>
     private readonly ConcurrentDictionary<string, Task> _applying = new(StringComparer.Ordinal);
 
+    /// <summary>The folders the first pass found, until each of them has settled; then <see langword="null"/>.</summary>
+    private HashSet<string>? _firstScan;
+
     /// <summary>Gets the applies (starts, upgrades) under way.</summary>
     public ICollection<Task> Applying => _applying.Values;
 
     /// <summary>Whether everything the passes so far set going (stagings, then starts) has ended. On the loop.</summary>
     public bool IsReconciled => store.IsIdle && _applying.IsEmpty && _folders.Values.All(f => f.Staging is null);
+
+    /// <summary>
+    /// Gets whether every folder the first pass found has settled its first version: it serves, or failed to start,
+    /// or was rejected, or its folder is gone. On the loop.
+    /// </summary>
+    public bool IsLoaded { get; private set; }
 
     /// <summary>Runs one pass.</summary>
     /// <returns>When to look again for folders that are not stable yet or writes to retry, or <see langword="null"/>.</returns>
@@ -109,7 +118,30 @@ internal sealed class Reconciler(HostContext host, PluginRegistry registry, Stor
         }
 
         CollectStoreIfSettled();
+        CheckLoaded(present, claims);
         return recheck;
+    }
+
+    /// <summary>Sets <see cref="IsLoaded"/> once each folder of the first pass has come to an outcome and its start has ended.</summary>
+    private void CheckLoaded(List<string> present, Dictionary<string, FolderState> claims)
+    {
+        if (IsLoaded)
+        {
+            return;
+        }
+
+        _firstScan ??= [.. present];
+        _firstScan.RemoveWhere(path => !_folders.TryGetValue(path, out var folder) || IsSettled(folder));
+        IsLoaded = _firstScan.Count == 0;
+        if (IsLoaded)
+        {
+            _firstScan = null;
+        }
+
+        bool IsSettled(FolderState folder) =>
+            folder.Settled && folder.Staging is null &&
+            !(folder.Manifest is { } manifest && claims.TryGetValue(manifest.Id, out var claimed) && claimed == folder &&
+              (folder.NeedsApply || _applying.ContainsKey(manifest.Id)));
     }
 
     /// <summary>Takes in what other parts of the host asked of the folders since the last pass.</summary>
@@ -221,6 +253,7 @@ internal sealed class Reconciler(HostContext host, PluginRegistry registry, Stor
             // version running: a manifest that disappears while the folder stays is a copy in progress or a
             // mistake, not a request to go offline (removing the folder, or "enabled": false, is).
             Log.NoManifest(host.Logger, folder.Path);
+            folder.Settled = true;
             return null;
         }
 
@@ -232,6 +265,7 @@ internal sealed class Reconciler(HostContext host, PluginRegistry registry, Stor
     private void Settle(FolderState folder, StageOutcome outcome, DateTimeOffset now)
     {
         var fallbackId = folder.Manifest?.Id ?? Path.GetFileNameWithoutExtension(folder.Path);
+        folder.Settled |= outcome.Error is not null || outcome.Manifest is not null;
         switch (outcome.Error)
         {
             case Store.StoreWriteException failure:

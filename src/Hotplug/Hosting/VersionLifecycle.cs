@@ -246,7 +246,9 @@ internal sealed class VersionLifecycle(HostContext host, PluginRegistry registry
         }
 
         PluginStore.MarkActive(instance.Package, host.Time.GetUtcNow());
-        var reason = previous is null ? $"started from {instance.Package.Path}" : $"upgraded from {previous.Version}";
+        var reason = previous is null ? $"started from {instance.Package.Path}"
+            : instance.Manifest.Version.ComparePrecedenceTo(previous.Manifest.Version) < 0 ? $"rolled back from {previous.Version}"
+            : $"upgraded from {previous.Version}";
         if (previous is not null)
         {
             // On record before anyone hears of the switch: status never shows the new version without the old draining.

@@ -47,6 +47,26 @@ internal static class PackageVerifier
     }
 
     /// <summary>
+    /// Checks that the files the manifest's entry names (the entry assembly, the executable) are in the package, as a
+    /// host does before it stages it; a disabled plugin needs none.
+    /// </summary>
+    /// <param name="folder">The package folder.</param>
+    /// <param name="manifest">Its manifest, read with the runtimes that name the entry's files.</param>
+    /// <param name="displayPath">The manifest path to name in the error.</param>
+    /// <exception cref="PluginManifestException"><see cref="ManifestErrors.BadEntry"/>, naming the missing file.</exception>
+    public static void CheckEntryPresent(string folder, PluginManifest manifest, string displayPath)
+    {
+        if (manifest.Enabled && manifest.EntryFiles.FirstOrDefault(f => !File.Exists(Path.Combine(folder, f))) is { } missing)
+        {
+            throw EntryMissing(missing, manifest, displayPath);
+        }
+    }
+
+    /// <summary>The error for an entry file that is not in the package.</summary>
+    public static PluginManifestException EntryMissing(string missing, PluginManifest manifest, string displayPath) =>
+        new(ManifestErrors.BadEntry, displayPath, "entry", $"'{missing}' is not in the plugin folder.", manifest.Id);
+
+    /// <summary>
     /// Verifies a manifest's bytes and its signature, before anything else of the package is looked at: the
     /// signature, the key's trust and pins, and that a signed (or required-signed) manifest lists its files.
     /// </summary>
@@ -86,7 +106,7 @@ internal static class PackageVerifier
         }
         else if (requireSignature)
         {
-            throw new PackageVerificationException(PackageErrors.Unsigned, $"plugin '{manifest.Id}' {manifest.VersionText} has no plugin.sig and this host runs only signed packages: sign it with `hotplug sign <package> --key <name>.key` (or run the host with --allow-unsigned while developing).", manifest.Id, manifest.VersionText);
+            throw new PackageVerificationException(PackageErrors.Unsigned, $"plugin '{manifest.Id}' {manifest.VersionText} has no plugin.sig and this host runs only signed packages: build it with `hotplug pack <folder> --key <name>.key` (it lists every file in plugin.json and signs it), and give the host the key's .pub in its trust folder (HotplugOptions.TrustPath, by default <state>/trust). While developing only, a host can load unsigned packages: HotplugOptions.RequireSignedPackages = false (for `hotplug run`, --allow-unsigned).", manifest.Id, manifest.VersionText);
         }
 
         var signer = signature?.KeyId;

@@ -26,7 +26,7 @@ public static class PluginPackager
     {
         var manifestPath = Path.Combine(folder, PluginManifest.FileName);
         PackageVerifier.RejectLinks(folder);
-        ManifestReader.Read(manifestPath, Known(runtimes));
+        PackageVerifier.CheckEntryPresent(folder, ManifestReader.Read(manifestPath, Known(runtimes)), manifestPath);
         var files = new JsonArray();
         foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
                      .Select(f => (Full: f, Relative: Path.GetRelativePath(folder, f).Replace('\\', '/')))
@@ -68,6 +68,8 @@ public static class PluginPackager
             throw new PackageVerificationException(PackageErrors.NoFileList, $"{manifestPath} lists no files, so a signature would cover nothing but the manifest: run `hotplug pack` first.", manifest.Id, manifest.VersionText);
         }
 
+        PackageVerifier.CheckEntryPresent(folder, manifest, manifestPath);
+
         File.WriteAllBytes(Path.Combine(folder, PackageSignature.FileName), PackageSignature.Create(key, bytes).ToBytes());
         return key.KeyId;
     }
@@ -89,6 +91,11 @@ public static class PluginPackager
         }
 
         using var archive = ZipFile.Open(zipPath, ZipArchiveMode.Update);
+        if (manifest.Enabled && manifest.EntryFiles.FirstOrDefault(f => archive.GetEntry(f.Replace('\\', '/')) is null) is { } missing)
+        {
+            throw PackageVerifier.EntryMissing(missing, manifest, $"{zipPath}!/{PluginManifest.FileName}");
+        }
+
         archive.GetEntry(PackageSignature.FileName)?.Delete();
         using var stream = archive.CreateEntry(PackageSignature.FileName).Open();
         stream.Write(PackageSignature.Create(key, bytes).ToBytes());
@@ -97,12 +104,18 @@ public static class PluginPackager
 
     /// <summary>Fills in the file list, signs when given a key, and writes the package as a zip.</summary>
     /// <param name="folder">The package folder.</param>
-    /// <param name="zipPath">The zip to write (replaced if it exists); <see langword="null"/> for <c>&lt;id&gt;-&lt;version&gt;.zip</c> beside the folder.</param>
+    /// <param name="zipPath">
+    /// The zip to write (replaced if it exists), not inside the package folder; <see langword="null"/> for
+    /// <c>&lt;id&gt;-&lt;version&gt;.zip</c> in the current folder, which must then be neither the package folder nor
+    /// the folder that holds it (a plugins folder, perhaps one a host watches, would take the zip for a package).
+    /// </param>
     /// <param name="key">The publisher's key, or <see langword="null"/> for an unsigned package.</param>
     /// <param name="runtimes">The runtimes that check the manifest's <c>entry</c> (see <see cref="WriteFileList"/>).</param>
     /// <returns>What was written.</returns>
+    /// <exception cref="PluginException">The manifest is invalid or its entry is missing, or the zip would land where it must not.</exception>
     public static PackResult Pack(string folder, string? zipPath = null, SigningKey? key = null, IEnumerable<Runtimes.IPluginRuntime>? runtimes = null)
     {
+        var into = PackOutput.Check(folder, zipPath);
         WriteFileList(folder, runtimes);
         if (key is not null)
         {
@@ -110,7 +123,7 @@ public static class PluginPackager
         }
 
         var manifest = ManifestReader.Read(Path.Combine(folder, PluginManifest.FileName));
-        var full = Path.GetFullPath(zipPath ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(folder))!, $"{manifest.Id}-{manifest.VersionText}.zip"));
+        var full = into ?? Path.Combine(Environment.CurrentDirectory, $"{manifest.Id}-{manifest.VersionText}.zip");
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         File.Delete(full);
         using (var archive = ZipFile.Open(full, ZipArchiveMode.Create))
@@ -144,6 +157,7 @@ public static class PluginPackager
         if (Directory.Exists(path))
         {
             var verified = PackageVerifier.Verify(path, trust, requireSignature, runtimes: known);
+            PackageVerifier.CheckEntryPresent(path, verified.Manifest, Path.Combine(path, PluginManifest.FileName));
             return (verified.Manifest.Id, verified.Manifest.VersionText, verified.SignerKeyId);
         }
 
@@ -154,6 +168,7 @@ public static class PluginPackager
             var display = $"{path}!/{PluginManifest.FileName}";
             SafeZip.Extract(path, temp, new ZipLimits(maxPackageSize, maxPackageFiles), (manifest, signature) => PackageVerifier.VerifyManifest(manifest, signature, trust, requireSignature, display, known));
             var verified = PackageVerifier.Verify(temp, trust, requireSignature, display, known);
+            PackageVerifier.CheckEntryPresent(temp, verified.Manifest, display);
             return (verified.Manifest.Id, verified.Manifest.VersionText, verified.SignerKeyId);
         }
         finally

@@ -82,11 +82,7 @@ internal sealed partial class PluginStore
 
             var verified = PackageVerifier.Verify(temp, policy.Trust, policy.RequireSignature, display, policy.Runtimes);
             manifest = verified.Manifest;
-            var missing = manifest.Enabled ? manifest.EntryFiles.FirstOrDefault(f => !File.Exists(System.IO.Path.Combine(temp, f))) : null;
-            if (missing is not null)
-            {
-                throw new PluginManifestException(ManifestErrors.BadEntry, display, "entry", $"'{missing}' is not in the plugin folder.", manifest.Id);
-            }
+            PackageVerifier.CheckEntryPresent(temp, manifest, display);
 
             var hash = HashFolder(temp);
             var idFolder = System.IO.Path.Combine(Root, manifest.Id);

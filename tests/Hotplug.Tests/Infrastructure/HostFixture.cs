@@ -69,6 +69,9 @@ internal sealed partial class HostFixture : IAsyncDisposable
 
     public HoldService Holds { get; } = new();
 
+    /// <summary>Gets the application's services (health checks, for one).</summary>
+    public IServiceProvider Services => _host.Services;
+
     /// <summary>Gets how often plugins have incremented the exported <see cref="ICounterService"/>.</summary>
     public int Counted => ((Counter)_host.Services.GetRequiredService<ICounterService>()).Value;
 

@@ -144,8 +144,9 @@ public sealed class SignedHostTests : IDisposable
 
         var rolledBack = host.WaitForAsync("echo", PluginVersionState.Healthy, "1.0.0");
         host.Admin.AllowDowngrade("echo", "1.0.0");
-        await rolledBack;
+        var back = await rolledBack;
         Assert.Equal("1.0.0", (await host.Plugins.Get<IEcho>("echo").EchoAsync(new EchoRequest("x"))).Version);
+        Assert.Equal("rolled back from 2.0.0", back.Reason);
     }
 
     [Theory]
