@@ -27,7 +27,6 @@ tool="$root/artifacts/obj/hotplug-build"
 rm -rf "$tool"
 dotnet publish "$root/src/Hotplug.Build/Hotplug.Build.csproj" "${props[@]}" -o "$tool"
 
-# Every packable project of the solution (IsPackable), then the templates.
+# Every packable project of the solution (IsPackable), the templates (templates/) included.
 dotnet pack "$root/Hotplug.slnx" "${props[@]}" -o "$out" "-p:HotplugBuildToolDir=$tool/"
-dotnet pack "$root/templates/Hotplug.Templates.csproj" "${props[@]}" -o "$out"
 echo "$out"
