@@ -5,6 +5,9 @@ namespace Hotplug.Build;
 /// <summary>Parses the helper's command line and runs the step it names, reporting failures for MSBuild.</summary>
 internal static class BuildCommand
 {
+    /// <summary>The exit code of a failure the helper has reported as a build error.</summary>
+    public const int Reported = 1;
+
     public static int Run(string[] args)
     {
         if (args.Length == 0)
@@ -46,17 +49,17 @@ internal static class BuildCommand
         {
             var field = ex.Field is null ? string.Empty : $"field '{ex.Field}': ";
             BuildLog.Error(source, ex.Code, field + ex.Reason);
-            return 1;
+            return Reported;
         }
         catch (Packaging.PackageVerificationException ex)
         {
             BuildLog.Error(source, ex.Code, WithoutCode(ex.Message, ex.Code));
-            return 1;
+            return Reported;
         }
         catch (Exception ex) when (ex is PluginException or IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
         {
             BuildLog.Error(source, BuildErrors.Failed, ex.Message);
-            return 1;
+            return Reported;
         }
     }
 
@@ -87,6 +90,6 @@ internal static class BuildCommand
     private static int Usage(string problem)
     {
         BuildLog.Error("Hotplug.Build", BuildErrors.Failed, $"{problem}. Usage: manifest --source <plugin.json> --dest <folder> [--version <v>] [--version-from-project] | pack --folder <folder> --out <folder> --staging <folder> --source <plugin.json> [--key <file.key>]");
-        return 2;
+        return Reported;
     }
 }
