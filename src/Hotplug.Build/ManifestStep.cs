@@ -49,13 +49,9 @@ internal static class ManifestStep
     public static PluginManifest Check(string source, string manifestPath, string folder, IReadOnlyList<IPluginRuntime> runtimes)
     {
         var manifest = ManifestReader.Read(manifestPath, runtimes.ToDictionary(r => r.Name, StringComparer.Ordinal));
-        var missing = manifest.Enabled ? manifest.EntryFiles.FirstOrDefault(f => !File.Exists(Path.Combine(folder, f))) : null;
-        if (missing is not null)
-        {
-            // As the host words it when it stages the package (PluginStore), with the folder the build made.
-            throw new PluginManifestException(ManifestErrors.BadEntry, source, "entry", $"'{missing}' is not in the plugin folder {folder}: name the file the build writes (the assembly, or the executable of a process plugin).", manifest.Id);
-        }
 
+        // The host's check when it stages the package, naming the project's manifest.
+        Packaging.PackageVerifier.CheckEntryPresent(folder, manifest, source);
         return manifest;
     }
 }

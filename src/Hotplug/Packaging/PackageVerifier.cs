@@ -64,7 +64,7 @@ internal static class PackageVerifier
 
     /// <summary>The error for an entry file that is not in the package.</summary>
     public static PluginManifestException EntryMissing(string missing, PluginManifest manifest, string displayPath) =>
-        new(ManifestErrors.BadEntry, displayPath, "entry", $"'{missing}' is not in the plugin folder.", manifest.Id);
+        new(ManifestErrors.BadEntry, displayPath, "entry", $"'{missing}' is not in the plugin folder: name a file the package holds (the entry assembly, or a process plugin's executable).", manifest.Id);
 
     /// <summary>
     /// Verifies a manifest's bytes and its signature, before anything else of the package is looked at: the
