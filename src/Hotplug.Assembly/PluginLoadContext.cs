@@ -8,8 +8,9 @@ namespace Hotplug.Loading;
 /// everything else resolves from the plugin's own folder through its <c>.deps.json</c>, native libraries included.
 /// </summary>
 /// <remarks>
-/// Returning <see langword="null"/> from <see cref="Load"/> defers to the default context, which is how the
-/// runtime shares an assembly (see the AssemblyLoadContext docs on "resolution algorithm").
+/// A shared assembly is the default context's copy, found by name alone, so the version a plugin was built against
+/// does not split one contract into two types; returning <see langword="null"/> from <see cref="Load"/> defers to the
+/// default context's own resolution (see the AssemblyLoadContext docs on "resolution algorithm").
 /// </remarks>
 internal sealed class PluginLoadContext : AssemblyLoadContext
 {
@@ -27,9 +28,14 @@ internal sealed class PluginLoadContext : AssemblyLoadContext
 
     protected override Assembly? Load(AssemblyName assemblyName)
     {
-        if (assemblyName.Name is null || _shared.IsShared(assemblyName.Name))
+        if (assemblyName.Name is null)
         {
             return null;
+        }
+
+        if (_shared.IsShared(assemblyName.Name))
+        {
+            return HostCopy(assemblyName.Name);
         }
 
         var path = _resolver.ResolveAssemblyToPath(assemblyName);
@@ -41,6 +47,32 @@ internal sealed class PluginLoadContext : AssemblyLoadContext
         }
 
         return path is null ? null : LoadFromAssemblyPath(path);
+    }
+
+    /// <summary>
+    /// The host's copy of a shared assembly, whatever version the plugin was built against: a plugin whose contract
+    /// library was built as 1.1.0 (a <c>-p:Version</c> that reached the referenced project too) still shares the
+    /// host's 1.0.0, as the rule says: a host that has the assembly shares its own copy. <see langword="null"/> when the
+    /// host has none, so the default context's own resolution runs (and says what is missing).
+    /// </summary>
+    private static Assembly? HostCopy(string name)
+    {
+        foreach (var loaded in Default.Assemblies)
+        {
+            if (string.Equals(loaded.GetName().Name, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return loaded;
+            }
+        }
+
+        try
+        {
+            return Default.LoadFromAssemblyName(new AssemblyName(name));
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
     }
 
     protected override IntPtr LoadUnmanagedDll(string unmanagedDllName)

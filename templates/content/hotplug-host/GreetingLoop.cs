@@ -10,6 +10,9 @@ internal sealed class GreetingLoop(IPluginHost plugins, ILogger<GreetingLoop> lo
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // No traffic before the plugins found at start have loaded (or failed, which the log and status say).
+        await plugins.WaitUntilLoadedAsync(stoppingToken);
+
         // A router: keep it for the life of the service, it always reaches the plugin's active version.
         var greeter = plugins.Get<IGreeter>("HOTPLUG_PLUGIN_ID");
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(2));
