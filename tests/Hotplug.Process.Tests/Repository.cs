@@ -22,6 +22,9 @@ internal static class Repository
         var ignored = new[] { "bin", "obj", "artifacts", ".git" };
         return Directory.GetFiles(root, "*.csproj", SearchOption.AllDirectories)
             .Where(f => !Path.GetRelativePath(root, f).Split(Path.DirectorySeparatorChar).Any(ignored.Contains))
+
+            // The templates' projects are what `dotnet new` writes into a user's folder, not projects of this repository.
+            .Where(f => !Path.GetRelativePath(root, f).StartsWith(Path.Combine("templates", "content"), StringComparison.Ordinal))
             .ToDictionary(
                 f => Path.GetFileNameWithoutExtension(f),
                 f => (IReadOnlyList<string>)System.Xml.Linq.XDocument.Load(f).Descendants("ProjectReference")
