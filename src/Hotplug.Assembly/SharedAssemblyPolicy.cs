@@ -1,6 +1,4 @@
 using System.Reflection;
-using System.Reflection.Metadata;
-using System.Reflection.PortableExecutable;
 using System.Runtime.InteropServices;
 using System.Runtime.Loader;
 
@@ -30,7 +28,7 @@ internal sealed class SharedAssemblyPolicy
         foreach (var (name, path) in host)
         {
             if (!IsFramework(path) &&
-                ReadReferences(path).Any(r => string.Equals(r, AbstractionsName, StringComparison.OrdinalIgnoreCase)))
+                AssemblyReferences.Read(path).Any(r => string.Equals(r, AbstractionsName, StringComparison.OrdinalIgnoreCase)))
             {
                 roots.Add(name);
             }
@@ -46,7 +44,7 @@ internal sealed class SharedAssemblyPolicy
                 continue;
             }
 
-            foreach (var reference in ReadReferences(path))
+            foreach (var reference in AssemblyReferences.Read(path))
             {
                 if (_shared.Add(reference))
                 {
@@ -101,25 +99,6 @@ internal sealed class SharedAssemblyPolicy
 
     private static bool IsFramework(string path) => Path.GetFullPath(path).StartsWith(FrameworkRoot, StringComparison.Ordinal);
 
-    private static string[] ReadReferences(string path)
-    {
-        try
-        {
-            using var stream = File.OpenRead(path);
-            using var pe = new PEReader(stream);
-            if (!pe.HasMetadata)
-            {
-                return [];
-            }
-
-            var reader = pe.GetMetadataReader();
-            return [.. reader.AssemblyReferences.Select(h => reader.GetString(reader.GetAssemblyReference(h).Name))];
-        }
-        catch (Exception ex) when (ex is IOException or BadImageFormatException or UnauthorizedAccessException)
-        {
-            return [];
-        }
-    }
 
     private static Dictionary<string, string> ReadTrustedPlatformAssemblies()
     {

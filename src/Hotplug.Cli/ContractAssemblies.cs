@@ -1,7 +1,6 @@
 using System.Reflection;
-using System.Reflection.Metadata;
-using System.Reflection.PortableExecutable;
 using System.Runtime.Loader;
+using Hotplug.Loading;
 
 namespace Hotplug.Cli;
 
@@ -81,7 +80,7 @@ internal static class ContractAssemblies
         var pending = new Queue<string>(roots.Values);
         while (pending.TryDequeue(out var path))
         {
-            foreach (var reference in References(path))
+            foreach (var reference in AssemblyReferences.Read(path))
             {
                 var beside = Path.Combine(Path.GetDirectoryName(path)!, reference + ".dll");
                 if (!result.ContainsKey(reference) && Loaded(reference) is null && File.Exists(beside) && !IsHostAssembly(reference))
@@ -98,25 +97,6 @@ internal static class ContractAssemblies
     /// <summary>Whether the host has the assembly itself (the frameworks', or the CLI's own), so its copy is the one shared.</summary>
     private static bool IsHostAssembly(string name) => HostAssemblies.Value.Contains(name);
 
-    private static string[] References(string path)
-    {
-        try
-        {
-            using var stream = File.OpenRead(path);
-            using var pe = new PEReader(stream);
-            if (!pe.HasMetadata)
-            {
-                return [];
-            }
-
-            var reader = pe.GetMetadataReader();
-            return [.. reader.AssemblyReferences.Select(h => reader.GetString(reader.GetAssemblyReference(h).Name))];
-        }
-        catch (Exception ex) when (ex is IOException or BadImageFormatException or UnauthorizedAccessException)
-        {
-            return [];
-        }
-    }
 }
 
 /// <summary>Bad usage found by a command itself: printed as <c>error usage: ...</c>, exit code 2.</summary>

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Text;
-
 namespace Hotplug.Packaging.Tests;
 
 /// <summary>
@@ -12,8 +9,7 @@ namespace Hotplug.Packaging.Tests;
 public sealed class GuideTests(PackedFeed feed) : IAsyncLifetime
 {
     private readonly string _folder = Path.Combine(feed.Root, "guide");
-    private readonly StringBuilder _background = new();
-    private Process? _server;
+    private BackgroundCommand? _server;
 
     public Task InitializeAsync()
     {
@@ -72,9 +68,7 @@ public sealed class GuideTests(PackedFeed feed) : IAsyncLifetime
     {
         if (_server is { } server)
         {
-            server.Kill(entireProcessTree: true);
-            await server.WaitForExitAsync();
-            server.Dispose();
+            await server.DisposeAsync();
         }
     }
 
@@ -90,66 +84,14 @@ public sealed class GuideTests(PackedFeed feed) : IAsyncLifetime
     private void Start(GuideStep step, IReadOnlyDictionary<string, string?> environment)
     {
         Assert.Null(_server);
-        _server = new Process { StartInfo = DotnetRun.StartInfo("bash", ["-euo", "pipefail", "-c", "exec " + step.Code.Trim()], _folder, environment) };
-        DataReceivedEventHandler collect = (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                lock (_background)
-                {
-                    _background.AppendLine(e.Data);
-                }
-            }
-        };
-        _server.OutputDataReceived += collect;
-        _server.ErrorDataReceived += collect;
-        _server.Start();
-        _server.BeginOutputReadLine();
-        _server.BeginErrorReadLine();
+        _server = BackgroundCommand.Start("bash", ["-euo", "pipefail", "-c", "exec " + step.Code.Trim()], _folder, environment);
     }
 
-    private string Background()
-    {
-        lock (_background)
-        {
-            return _background.ToString();
-        }
-    }
+    private string Background() => _server?.Output ?? string.Empty;
 
-    /// <summary>Waits until the background command prints the step's line after <paramref name="from"/>; fails if it exits first.</summary>
-    private async Task<string> BackgroundPrintsAsync(GuideStep step, int from)
+    private Task<string> BackgroundPrintsAsync(GuideStep step, int from)
     {
         Assert.NotNull(_server);
-        using var guard = new CancellationTokenSource(DotnetRun.HangGuard);
-        using var printed = new SemaphoreSlim(0);
-        DataReceivedEventHandler signal = (_, _) => printed.Release();
-        _server.OutputDataReceived += signal;
-        _server.ErrorDataReceived += signal;
-        try
-        {
-            while (true)
-            {
-                var output = Background();
-                if (output.IndexOf(step.Text!, from, StringComparison.Ordinal) >= 0)
-                {
-                    return output[from..];
-                }
-
-                Assert.False(_server.HasExited, $"{step}: the background command exited before it printed '{step.Text}':\n{output}");
-                try
-                {
-                    await printed.WaitAsync(TimeSpan.FromSeconds(1), guard.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    Assert.Fail($"{step}: the background command did not print '{step.Text}' within {DotnetRun.HangGuard}:\n{Background()}");
-                }
-            }
-        }
-        finally
-        {
-            _server.OutputDataReceived -= signal;
-            _server.ErrorDataReceived -= signal;
-        }
+        return _server.WaitForAsync(step.Text!, from, step.ToString());
     }
 }

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Text;
-
 namespace Hotplug.Packaging.Tests;
 
 /// <summary>
@@ -115,44 +112,12 @@ public sealed class TemplateTests(PackedFeed feed)
     /// <summary>Runs the host until its output holds every one of <paramref name="expected"/>, then stops it.</summary>
     private async Task<string> RunUntilAsync(string dll, string[] arguments, params string[] expected)
     {
-        var output = new StringBuilder();
-        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var process = new Process { StartInfo = DotnetRun.StartInfo("dotnet", [dll, .. arguments], feed.Workspace, feed.Environment) };
-        DataReceivedEventHandler collect = (_, e) =>
+        await using var host = BackgroundCommand.Start("dotnet", [dll, .. arguments], feed.Workspace, feed.Environment);
+        foreach (var line in expected)
         {
-            if (e.Data is null)
-            {
-                return;
-            }
+            await host.WaitForAsync(line);
+        }
 
-            lock (output)
-            {
-                output.AppendLine(e.Data);
-                var all = output.ToString();
-                if (expected.All(s => all.Contains(s, StringComparison.Ordinal)))
-                {
-                    seen.TrySetResult();
-                }
-            }
-        };
-        process.OutputDataReceived += collect;
-        process.ErrorDataReceived += collect;
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        try
-        {
-            var finished = await Task.WhenAny(seen.Task, process.WaitForExitAsync()).WaitAsync(DotnetRun.HangGuard);
-            lock (output)
-            {
-                Assert.True(finished == seen.Task, $"The host did not show [{string.Join(", ", expected)}]:\n{output}");
-                return output.ToString();
-            }
-        }
-        finally
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-        }
+        return host.Output;
     }
 }
