@@ -188,26 +188,6 @@ public sealed class CliFunctionalTests : CliFolders
         Assert.Equal(before, await File.ReadAllTextAsync(Key + ".key"));
     }
 
-    /// <summary>
-    /// Builds and signs the package in a build folder, then copies it over the plugin's folder. The CLI host
-    /// has no contract assemblies of its own, so the plugin ships its contract.
-    /// </summary>
-    private async Task InstallEchoAsync(string version)
-    {
-        var build = Path.Combine(Root, "build", "echo-" + version);
-        TestPlugins.CopyBuild(TestPlugins.Echo, build);
-        File.Copy(Path.Combine(AppContext.BaseDirectory, "TestContracts.dll"), Path.Combine(build, "TestContracts.dll"), overwrite: true);
-        TestPlugins.WriteManifest(build, TestPlugins.Manifest("echo", version));
-        var pack = await CliProcess.RunAsync("pack", build, "--out", build + ".zip", "--key", Key + ".key");
-        Assert.True(pack.ExitCode == 0, pack.Error);
-        var target = Path.Combine(Plugins, "echo");
-        Directory.CreateDirectory(target);
-        foreach (var file in Directory.GetFiles(build))
-        {
-            File.Copy(file, Path.Combine(target, Path.GetFileName(file)), overwrite: true);
-        }
-    }
-
     private async Task<JsonElement> LsAsync()
     {
         var result = await CliProcess.RunAsync("ls", "--json", "--state", State);

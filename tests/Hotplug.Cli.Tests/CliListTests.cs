@@ -11,7 +11,7 @@ public sealed class CliListTests : CliFolders
     {
         Assert.Equal(0, (await CliProcess.RunAsync("keygen", "--out", Key)).ExitCode);
         TestPlugins.Install(Path.Combine(Plugins, "unsigned"), TestPlugins.Manifest("unsigned", "1.0.0"));
-        await InstallSignedEchoAsync("1.0.0");
+        await InstallEchoAsync("1.0.0");
         using var host = new RunningHost("run", Plugins, "--state", State, "--admin-port", "0", "--trust", Key + ".pub");
         await WaitForAsync(host, "echo", p => p.GetProperty("version").GetString() == "1.0.0" && p.GetProperty("state").GetString() == "healthy");
         var unsigned = await WaitForAsync(host, "unsigned", p => p.GetProperty("state").GetString() == "rejected");
@@ -32,11 +32,11 @@ public sealed class CliListTests : CliFolders
         Assert.Contains("error not_found", ghost.Error);
 
         // Upgrade, then roll back as the guide says: allow it, then copy the old version back.
-        await InstallSignedEchoAsync("1.1.0");
+        await InstallEchoAsync("1.1.0");
         await WaitForAsync(host, "echo", p => p.GetProperty("version").GetString() == "1.1.0");
         var rollback = await CliProcess.RunAsync("rollback", "echo", "1.0.0", "--state", State);
         Assert.True(rollback.ExitCode == 0, rollback.Error);
-        await InstallSignedEchoAsync("1.0.0");
+        await InstallEchoAsync("1.0.0");
         await WaitForAsync(host, "echo", p => p.GetProperty("version").GetString() == "1.0.0");
         await CliProcess.WaitUntilAsync(() => Task.FromResult(host.Output.Contains("Plugin echo 1.0.0: Healthy rolled back from 1.1.0", StringComparison.Ordinal)), () => host.Output);
         var echo = await CliProcess.RunAsync("ls", "echo", "--state", State);
@@ -45,22 +45,6 @@ public sealed class CliListTests : CliFolders
         Assert.Contains("  1.1.0  ", echo.Out);
         Assert.Contains("replaced by 1.0.0", echo.Out);
         Assert.Equal(0, await host.TerminateAsync());
-    }
-
-    private async Task InstallSignedEchoAsync(string version)
-    {
-        var build = Path.Combine(Root, "build", "echo-" + version);
-        TestPlugins.CopyBuild(TestPlugins.Echo, build);
-        File.Copy(Path.Combine(AppContext.BaseDirectory, "TestContracts.dll"), Path.Combine(build, "TestContracts.dll"), overwrite: true);
-        TestPlugins.WriteManifest(build, TestPlugins.Manifest("echo", version));
-        var pack = await CliProcess.RunAsync("pack", build, "--out", build + ".zip", "--key", Key + ".key");
-        Assert.True(pack.ExitCode == 0, pack.Error);
-        var target = Path.Combine(Plugins, "echo");
-        Directory.CreateDirectory(target);
-        foreach (var file in Directory.GetFiles(build))
-        {
-            File.Copy(file, Path.Combine(target, Path.GetFileName(file)), overwrite: true);
-        }
     }
 
     private async Task<JsonElement> WaitForAsync(RunningHost host, string id, Func<JsonElement, bool> done)
