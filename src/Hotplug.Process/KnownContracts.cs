@@ -1,3 +1,4 @@
+using Hotplug.Contracts;
 using System.Reflection;
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
@@ -33,7 +34,7 @@ internal sealed class KnownContracts : IDisposable
     public static KnownContracts Find(IReadOnlyCollection<string> names, string folder)
     {
         var found = new Dictionary<string, Type>(StringComparer.Ordinal);
-        foreach (var (name, type) in InHost(names))
+        foreach (var (name, type) in LoadedContracts.Find(names))
         {
             found.TryAdd(name, type);
         }
@@ -53,7 +54,7 @@ internal sealed class KnownContracts : IDisposable
                 continue;
             }
 
-            foreach (var (name, type) in Declared(assembly, missing))
+            foreach (var (name, type) in LoadedContracts.Declared(assembly, missing))
             {
                 found.TryAdd(name, type);
             }
@@ -68,44 +69,6 @@ internal sealed class KnownContracts : IDisposable
         _context?.Unload();
         _context = null;
     }
-
-    private static IEnumerable<(string Name, Type Type)> InHost(IReadOnlyCollection<string> names)
-    {
-        var wanted = names.ToHashSet(StringComparer.Ordinal);
-        if (wanted.Count == 0)
-        {
-            return [];
-        }
-
-        return AssemblyLoadContext.Default.Assemblies
-            .Where(a => !a.IsDynamic && CanDeclareContracts(a))
-            .SelectMany(a => Declared(a, wanted));
-    }
-
-    private static IEnumerable<(string Name, Type Type)> Declared(Assembly assembly, HashSet<string> wanted)
-    {
-        Type[] types;
-        try
-        {
-            types = assembly.GetExportedTypes();
-        }
-        catch (Exception ex) when (ex is ReflectionTypeLoadException or FileNotFoundException or FileLoadException or NotSupportedException)
-        {
-            yield break;
-        }
-
-        foreach (var type in types)
-        {
-            if (type.IsInterface && type.GetCustomAttribute<PluginContractAttribute>() is { } attribute && wanted.Contains(attribute.Name))
-            {
-                yield return (attribute.Name, type);
-            }
-        }
-    }
-
-    private static bool CanDeclareContracts(Assembly assembly) =>
-        assembly.GetName().Name == AbstractionsName ||
-        assembly.GetReferencedAssemblies().Any(r => string.Equals(r.Name, AbstractionsName, StringComparison.Ordinal));
 
     /// <summary>
     /// The assemblies of <paramref name="folder"/> that declare one of <paramref name="names"/>, read as metadata

@@ -30,6 +30,9 @@ public sealed record PluginStatus
     /// <summary>Gets the number of calls in flight on the active version.</summary>
     public long InFlight { get; init; }
 
+    /// <summary>Gets how the active version's pool of workers is used (a script version's engines), or <see langword="null"/> for a runtime that does not pool.</summary>
+    public PluginPoolStatus? Pool { get; init; }
+
     /// <summary>Gets when the active version became active.</summary>
     public DateTimeOffset? ActiveSince { get; init; }
 

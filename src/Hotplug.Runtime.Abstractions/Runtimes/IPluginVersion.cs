@@ -26,6 +26,12 @@ public interface IPluginVersion
     /// </remarks>
     IJsonCallByName? CallByName => null;
 
+    /// <summary>
+    /// Gets how the version's pool of workers is used, for its status, or <see langword="null"/> for a runtime that
+    /// does not pool (the default). Read whenever status is asked for: keep it cheap.
+    /// </summary>
+    PluginPoolStatus? Pool => null;
+
     /// <summary>Starts the version. Bounded by the host's start timeout through <paramref name="cancellationToken"/>.</summary>
     /// <param name="cancellationToken">Cancelled at the start timeout or when the host stops.</param>
     /// <returns>A task that completes when the version can be health-checked.</returns>

@@ -50,6 +50,7 @@ internal sealed class PluginEntry(string id)
                 SourcePath = SourcePath,
                 StorePath = active?.Package.Path,
                 InFlight = active?.Gate.InFlight ?? 0,
+                Pool = active?.Pool,
                 ActiveSince = active?.ActiveSince,
                 PreviousVersions = [.. History],
             };

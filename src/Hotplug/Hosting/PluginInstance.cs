@@ -54,6 +54,9 @@ internal sealed class PluginInstance
     /// <summary>Gets what answers calls by name for the version (its runtime's), or <see langword="null"/>.</summary>
     public Hotplug.Contracts.Json.IJsonCallByName? CallByName => _running?.CallByName;
 
+    /// <summary>Gets how the version's pool of workers is used, when its runtime pools; <see langword="null"/> otherwise or once it stopped.</summary>
+    public PluginPoolStatus? Pool => _running?.Pool;
+
     /// <summary>
     /// Gets the names of the contracts the version serves: those its manifest lists, known as soon as it is created
     /// whatever its runtime, and any other its runtime provides.
