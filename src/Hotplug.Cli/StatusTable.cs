@@ -13,7 +13,7 @@ internal static class StatusTable
     /// <summary>The live view's table, its plugins' last errors below it (wrapped by the terminal at words).</summary>
     public static IRenderable FromStatus(IEnumerable<PluginStatus> plugins)
     {
-        var rows = plugins.Select(p => new Row(p.Id, p.Version ?? "-", p.State.ToString(), p.InFlight, string.Join(", ", p.Contracts), p.LastError)).ToList();
+        var rows = plugins.Select(p => new Row(p.Id, p.Version ?? "-", p.State.ToString(), p.InFlight, Pool(p.Pool), string.Join(", ", p.Contracts), p.LastError)).ToList();
         var errors = Errors(rows).Select(e => (IRenderable)new Text(e)).ToList();
         return errors.Count == 0 ? Build(rows) : new Rows([Build(rows), .. errors]);
     }
@@ -32,13 +32,14 @@ internal static class StatusTable
         p.TryGetProperty("version", out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : "-",
         p.GetProperty("state").GetString()!,
         p.TryGetProperty("inFlight", out var f) ? f.GetInt64() : 0,
+        p.TryGetProperty("pool", out var pool) && pool.ValueKind == JsonValueKind.Object ? Pool(pool.Deserialize<PluginPoolStatus>(JsonSerializerOptions.Web)) : string.Empty,
         string.Join(", ", p.GetProperty("contracts").EnumerateArray().Select(c => c.GetString())),
         p.TryGetProperty("lastError", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null);
 
     private static Table Build(List<Row> rows)
     {
         var table = new Table().Border(TableBorder.Rounded)
-            .AddColumn("id").AddColumn("version").AddColumn("state").AddColumn(new TableColumn("in flight").RightAligned())
+            .AddColumn("id").AddColumn("version").AddColumn("state").AddColumn(new TableColumn("in flight").RightAligned()).AddColumn("pool")
             .AddColumn("contracts").AddColumn("last error");
         foreach (var row in rows)
         {
@@ -47,6 +48,7 @@ internal static class StatusTable
                 Cell(row.Version),
                 $"[{Colour(row.State)}]{Cell(row.State)}[/]",
                 row.InFlight.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                Cell(row.Pool),
                 Cell(row.Contracts),
                 row.LastError is null ? string.Empty : "[red]below[/]");
         }
@@ -65,5 +67,19 @@ internal static class StatusTable
         _ => "grey",
     };
 
-    private sealed record Row(string Id, string Version, string State, long InFlight, string Contracts, string? LastError);
+    /// <summary>A pool's use in a few words: <c>1/4 busy (max 8), 2 waiting, 3 refused, 1 discarded</c>; empty for a runtime that does not pool.</summary>
+    private static string Pool(PluginPoolStatus? pool)
+    {
+        if (pool is null)
+        {
+            return string.Empty;
+        }
+
+        var text = $"{pool.Busy}/{pool.Size} busy (max {pool.Max})";
+        text += pool.Waiting > 0 ? $", {pool.Waiting} waiting" : string.Empty;
+        text += pool.Refused > 0 ? $", {pool.Refused} refused" : string.Empty;
+        return text + (pool.Discarded > 0 ? $", {pool.Discarded} discarded" : string.Empty);
+    }
+
+    private sealed record Row(string Id, string Version, string State, long InFlight, string Pool, string Contracts, string? LastError);
 }

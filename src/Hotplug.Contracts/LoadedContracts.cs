@@ -15,7 +15,10 @@ public static class LoadedContracts
 
     /// <summary>Finds the interfaces that carry <c>[PluginContract(name)]</c> for each of <paramref name="names"/> in the host's load context.</summary>
     /// <param name="names">Contract names, such as <c>ranking/v1</c>.</param>
-    /// <returns>The interfaces found, by contract name; a name no loaded assembly declares is left out.</returns>
+    /// <returns>
+    /// The interfaces found, by contract name, among the assemblies loaded, else among those the application's entry
+    /// assembly references (loaded then); a name none of them declares is left out.
+    /// </returns>
     public static IReadOnlyDictionary<string, Type> Find(IEnumerable<string> names)
     {
         ArgumentNullException.ThrowIfNull(names);
@@ -34,7 +37,46 @@ public static class LoadedContracts
             }
         }
 
+        if (found.Count < wanted.Count)
+        {
+            // A contract assembly the application references but has not used yet is not loaded: load those it references directly.
+            foreach (var assembly in NotYetLoaded())
+            {
+                foreach (var (name, type) in Declared(assembly, wanted))
+                {
+                    found.TryAdd(name, type);
+                }
+            }
+        }
+
         return found;
+    }
+
+    private static IEnumerable<Assembly> NotYetLoaded()
+    {
+        var loaded = AssemblyLoadContext.Default.Assemblies.Select(a => a.GetName().Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var reference in Assembly.GetEntryAssembly()?.GetReferencedAssemblies() ?? [])
+        {
+            if (loaded.Contains(reference.Name))
+            {
+                continue;
+            }
+
+            Assembly assembly;
+            try
+            {
+                assembly = AssemblyLoadContext.Default.LoadFromAssemblyName(reference);
+            }
+            catch (Exception ex) when (ex is FileNotFoundException or FileLoadException or BadImageFormatException)
+            {
+                continue;
+            }
+
+            if (CanDeclareContracts(assembly))
+            {
+                yield return assembly;
+            }
+        }
     }
 
     /// <summary>Returns the contract interfaces <paramref name="assembly"/> declares among <paramref name="wanted"/>.</summary>
