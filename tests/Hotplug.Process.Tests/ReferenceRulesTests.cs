@@ -18,6 +18,13 @@ public sealed class ReferenceRulesTests
     }
 
     [Fact]
+    public void ScriptCore_BuildsOnTheRuntimePackage_AndTheHostCoreReferencesNoScriptPackage()
+    {
+        Assert.Equal(["Hotplug.Runtime.Abstractions"], References["Hotplug.Scripting"]);
+        Assert.DoesNotContain(References["Hotplug"], r => r.StartsWith("Hotplug.Scripting", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void ProcessRuntime_ReferencedOnlyByItsTestsAndApplications()
     {
         var referrers = References.Where(p => p.Value.Contains("Hotplug.Process")).Select(p => p.Key).Order(StringComparer.Ordinal).ToList();
