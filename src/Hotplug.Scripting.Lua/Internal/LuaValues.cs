@@ -281,7 +281,7 @@ internal static unsafe class LuaValues
             case TBoolean:
                 return lua_toboolean(L, index) != 0 ? True : False;
             case TNumber:
-                return lua_isinteger(L, index) != 0 ? lua_tointegerx(L, index, 0) : lua_tonumberx(L, index, 0);
+                return lua_isinteger(L, index) != 0 ? (object)lua_tointegerx(L, index, 0) : lua_tonumberx(L, index, 0);
             case TString:
                 if ((budget -= (long)lua_rawlen(L, index)) < 0)
                 {
