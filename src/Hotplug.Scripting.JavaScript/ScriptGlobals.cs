@@ -115,7 +115,15 @@ internal static partial class ScriptGlobals
         for (var i = 0; i < values.Length; i++)
         {
             var shape = method.Parameters[i];
-            values[i] = call.Reader.Read(i < arguments.Length ? arguments[i] : JsValue.Undefined, shape, shape.AllowsNull, method.ToString(), $"argument {i + 1}");
+            try
+            {
+                values[i] = call.Reader.Read(i < arguments.Length ? arguments[i] : JsValue.Undefined, shape, shape.AllowsNull, method.ToString(), $"argument {i + 1}");
+            }
+            catch (ScriptValueException misfit)
+            {
+                // The script's own mistake, which it may catch: a TypeError, as a built-in given a wrong argument throws.
+                throw new JavaScriptException(engine.Intrinsics.TypeError, $"{method} was given a value that does not fit at {misfit.Path}: {misfit.Message[(misfit.Message.LastIndexOf(": ", StringComparison.Ordinal) + 2)..]}");
+            }
         }
 
         object? result;
