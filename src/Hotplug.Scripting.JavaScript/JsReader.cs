@@ -197,7 +197,7 @@ internal sealed class JsReader(long maxBytes, int maxDepth)
                     return (int)number;
                 }
 
-                plain = double.IsInteger(number) && number is >= long.MinValue and < 9.2233720368547758e18 ? (long)number : number;
+                plain = double.IsInteger(number) && number is >= long.MinValue and < 9.2233720368547758e18 ? (long)number : (object)number;
                 break;
             case JsBoolean b:
                 Charge(8);

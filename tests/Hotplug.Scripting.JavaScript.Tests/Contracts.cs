@@ -50,6 +50,9 @@ public interface IProbeService
 
     /// <summary>Keeps a text.</summary>
     void Remember(string text);
+
+    /// <summary>Waits until the test releases the holds; says it was entered first.</summary>
+    Task HoldAsync(CancellationToken cancellationToken);
 }
 
 internal sealed class ProbeService : IProbeService
@@ -67,4 +70,16 @@ internal sealed class ProbeService : IProbeService
     public string? Recall() => _text;
 
     public void Remember(string text) => _text = text;
+
+    /// <summary>Completes once a call is waiting in <see cref="HoldAsync"/>.</summary>
+    public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Releases every call waiting in <see cref="HoldAsync"/>.</summary>
+    public TaskCompletionSource Released { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Task HoldAsync(CancellationToken cancellationToken)
+    {
+        Entered.TrySetResult();
+        return Released.Task.WaitAsync(cancellationToken);
+    }
 }
