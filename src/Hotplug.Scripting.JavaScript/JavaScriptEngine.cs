@@ -8,10 +8,11 @@ using Jint.Runtime;
 namespace Hotplug.Scripting.JavaScript;
 
 /// <summary>
-/// One Jint engine of a version: it ran the script's top level once, then serves one call at a time. After each call
-/// the global object is put back as it was after the top level (properties added, replaced or deleted, its prototype);
-/// the built-ins are frozen (<see cref="Lockdown"/>). What persists between calls is what the script keeps on purpose
-/// in closures: its top-level <c>let</c>/<c>const</c> bindings and the objects they hold.
+/// One Jint engine of a version: it ran the script's top level once, then serves one call at a time. The built-ins and
+/// the global object are locked once the top level ran (<see cref="Lockdown"/>): a call cannot add a global or change a
+/// built-in, and the values of the script's own top-level declarations (its functions and <c>var</c>s) are put back
+/// after each call. What persists between calls is what the script keeps on purpose in closures: its top-level
+/// <c>let</c>/<c>const</c> bindings and the objects they hold.
 /// </summary>
 /// <remarks>
 /// A call runs on the caller's thread, unless the script uses <c>services</c> or the operation takes a stream (both may
@@ -28,7 +29,7 @@ internal sealed partial class JavaScriptEngine : IScriptEngine, ICallContext
     private readonly OperationDeadlineConstraint _deadline = new();
     private long _allocated;
     private readonly ScriptLimits _limits;
-    private readonly GlobalSnapshot _snapshot;
+    private readonly (JsValue Key, JsValue Value)[] _declared;
     private readonly Dictionary<string, JsValue> _functions = new(StringComparer.Ordinal);
     private readonly JsValue[][] _arguments = new JsValue[8][];
     private readonly List<IAsyncDisposable> _inputs = [];
@@ -57,11 +58,13 @@ internal sealed partial class JavaScriptEngine : IScriptEngine, ICallContext
         Reader = new JsReader(_limits.MaxOutputBytes, _limits.MaxDepth);
         Streams = new JsStreams(_engine);
 
-        var builtIns = _engine.Global.GetOwnPropertyKeys(Types.String).Select(k => k.ToString()).Where(n => !NotHardened.Contains(n)).ToList();
+        var builtIns = GlobalNames().Where(n => !NotHardened.Contains(n)).ToList();
         ScriptGlobals.Install(_engine, environment, this);
+        _declared = [];
         Run(_limits.Timeout ?? ScriptLimits.FallbackTimeout, "the script's top level", () => _engine.Execute(program.Script));
-        Lockdown.Harden(_engine, builtIns);
-        _snapshot = _engine.Advanced.CaptureGlobalSnapshot();
+        var declared = GlobalNames().Where(n => !NotHardened.Contains(n) && !builtIns.Contains(n)).ToList();
+        Lockdown.Harden(_engine, builtIns, declared);
+        _declared = [.. declared.Select(n => ((JsValue)JsString.Create(n), _engine.Global.Get(n)))];
     }
 
     public bool IsUsable => !_broken;
@@ -217,18 +220,15 @@ internal sealed partial class JavaScriptEngine : IScriptEngine, ICallContext
         }
 
         _inputs.Clear();
-        if (!_broken && _snapshot is not null)
+
+        // Nothing can be added to the global object (Lockdown): only the script's own declarations may have changed.
+        foreach (var (key, value) in _declared)
         {
-            try
-            {
-                _engine.Advanced.RestoreGlobalSnapshot(_snapshot);
-            }
-            catch (InvalidOperationException)
-            {
-                _broken = true; // an engine whose globals cannot be put back serves no other call
-            }
+            _engine.Global.Set(key, value);
         }
     }
+
+    private IEnumerable<string> GlobalNames() => _engine.Global.GetOwnPropertyKeys(Types.String).Select(k => k.ToString());
 
     private void Fill(JsValue[] arguments, ScriptOperation operation, object?[] values, CancellationToken cancellationToken)
     {

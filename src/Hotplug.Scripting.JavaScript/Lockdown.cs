@@ -16,12 +16,15 @@ namespace Hotplug.Scripting.JavaScript;
 /// prototypes) are turned into accessors first: reading them gives the built-in, assigning them on an inheriting
 /// object defines the object's own property. Other prototypes keep plain data properties, so the engine's fast paths
 /// (an array's <c>constructor</c> read by <c>map</c>) stay fast.
-/// The global object itself is not frozen: what a call writes there is undone after it.
+/// The global object's built-in bindings are made read-only and the global object non-extensible, so a call can neither
+/// add a global (<c>globalThis.x = 1</c> is a TypeError) nor swap a built-in or the global object's prototype; the
+/// script's own top-level declarations stay writable and the engine puts their values back after each call. Top-level
+/// <c>let</c>/<c>const</c> bindings are not on the global object: what a call leaves in them stays, as a closure's state.
 /// </remarks>
 internal static class Lockdown
 {
     private const string Source = """
-        (function (roots) {
+        (function (roots, declared) {
           'use strict';
           const { defineProperty, getOwnPropertyDescriptor, getPrototypeOf, freeze, isFrozen } = Object;
           const ownKeys = Reflect.ownKeys;
@@ -56,22 +59,39 @@ internal static class Lockdown
             harden(getPrototypeOf(o));
             if (!isFrozen(o)) freeze(o);
           }
+          // RegExp's legacy statics (RegExp.$1, lastMatch...) would hand the last call's matches to the next one.
+          for (const key of Object.getOwnPropertyNames(RegExp)) {
+            if (/^\$|^(input|lastMatch|lastParen|leftContext|rightContext)$/.test(key)) delete RegExp[key];
+          }
           for (const name of roots) harden(globalThis[name]);
           harden(getPrototypeOf(function* () {}));
           harden(getPrototypeOf(async function () {}));
           harden(getPrototypeOf(async function* () {}));
           harden(getPrototypeOf([][Symbol.iterator]()));
+          // The global object: its built-in bindings read-only, nothing added, its prototype fixed. The script's own
+          // declarations stay writable; the engine puts their values back after each call.
+          const own = new Set(declared);
+          for (const key of ownKeys(globalThis)) {
+            if (own.has(key)) continue;
+            const d = getOwnPropertyDescriptor(globalThis, key);
+            if (d.configurable || d.writable) defineProperty(globalThis, key, 'value' in d ? { writable: false, configurable: false } : { configurable: false });
+          }
+          Object.preventExtensions(globalThis);
         })
         """;
 
     private static readonly Prepared<Script> Prepared = Engine.PrepareScript(Source, "lockdown.js", strict: true);
 
-    /// <summary>Freezes every built-in reachable from the given global names.</summary>
+    /// <summary>Freezes every built-in reachable from the given global names, and the global object but for the script's declarations.</summary>
     /// <param name="engine">The engine, after the script's top level.</param>
     /// <param name="builtIns">The global names that were built-ins before the script ran.</param>
-    public static void Harden(Engine engine, IReadOnlyList<string> builtIns)
+    /// <param name="declared">The global names the script's top level declared (its functions and <c>var</c>s).</param>
+    public static void Harden(Engine engine, IReadOnlyList<string> builtIns, IReadOnlyList<string> declared)
     {
         var function = engine.Evaluate(Prepared);
-        engine.Invoke(function, Jint.Native.JsValue.Undefined, [new Jint.Native.JsArray(engine, [.. builtIns.Select(n => (Jint.Native.JsValue)n)])]);
+        engine.Invoke(function, Jint.Native.JsValue.Undefined, [Names(engine, builtIns), Names(engine, declared)]);
     }
+
+    private static Jint.Native.JsArray Names(Engine engine, IReadOnlyList<string> names) =>
+        new(engine, [.. names.Select(n => (Jint.Native.JsValue)n)]);
 }

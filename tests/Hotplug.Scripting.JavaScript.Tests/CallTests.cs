@@ -14,12 +14,12 @@ public sealed class CallTests
         await using var host = await TestHost.StartAsync();
         var probe = await host.InstallAsync("state", Scripts.Probe, OneEngine);
 
-        Assert.Equal("counter 1, calls 1, memo 1", (await probe.ProbeAsync(new ProbeRequest("set-global", "secret"))).Result);
+        Assert.Equal("counter 101, calls 1, memo 1", (await probe.ProbeAsync(new ProbeRequest("set-global", "secret"))).Result);
         var second = await probe.ProbeAsync(new ProbeRequest("read-global"));
 
-        // The global the call set, the var and the top-level let it changed are put back. What it put into an object a
-        // top-level const holds is the engine's own (a cache, on purpose): the docs say so.
-        Assert.Equal("undefined, counter 0, calls 0, memo 1", second.Result);
+        // A new global was refused (TypeError), the var the call changed is put back. A top-level let and what a
+        // top-level const holds are the engine's own closure state (a cache, on purpose), as the docs say.
+        Assert.Equal("undefined, counter 0, calls 1, memo 1", second.Result);
         Assert.Equal(1, host.Pool("state").Size);
     }
 

@@ -67,8 +67,10 @@ public sealed class SandboxTests(SandboxFixture fixture) : IClassFixture<Sandbox
         { "pollute-object-prototype", "blocked: TypeError", "check-object-prototype", "undefined" },
         { "replace-json-parse", "blocked: TypeError", "check-json-parse", "fine" },
         { "pollute-array-prototype", "blocked: TypeError", "check-array-prototype", "1" },
-        { "pollute-global-proto", "reached: string", "check-global-proto", "undefined|Object.prototype" },
-        { "set-global", "set", "check-global", "undefined" },
+        { "pollute-global-proto", "blocked: TypeError", "check-global-proto", "undefined|Object.prototype" },
+        { "set-global", "blocked: TypeError", "check-global", "undefined" },
+        { "replace-builtin-binding", "blocked: TypeError", "check-builtin-binding", "fine" },
+        { "regexp-match", "true", "check-regexp-statics", "undefined,undefined,undefined" },
     };
 
     [Theory]
