@@ -45,6 +45,7 @@ internal static class CompileReferences
         "System.Threading",
         "System.Threading.Channels",
         "System.Threading.Tasks",
+        "System.ComponentModel",
         "System.ComponentModel.Primitives",
     ];
 
