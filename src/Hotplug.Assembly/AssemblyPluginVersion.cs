@@ -17,10 +17,10 @@ internal sealed class AssemblyPluginVersion : IPluginVersion
     private IPlugin? _plugin;
     private ContractCallByName? _callByName;
 
-    private AssemblyPluginVersion(PluginVersionContext context, TimeProvider timeProvider)
+    private AssemblyPluginVersion(PluginVersionContext context, AssemblyEntry entry, TimeProvider timeProvider)
     {
         _context = context;
-        _entry = AssemblyEntry.Read(context.Entry);
+        _entry = entry;
         _time = timeProvider;
     }
 
@@ -46,8 +46,24 @@ internal sealed class AssemblyPluginVersion : IPluginVersion
     /// <exception cref="PluginException">The entry assembly or type is missing or unusable.</exception>
     public static AssemblyPluginVersion Load(PluginVersionContext context, SharedAssemblyPolicy shared, TimeProvider timeProvider)
     {
-        var version = new AssemblyPluginVersion(context, timeProvider);
+        var version = new AssemblyPluginVersion(context, AssemblyEntry.Read(context.Entry), timeProvider);
         version.Load(shared);
+        return version;
+    }
+
+    /// <summary>
+    /// Loads an assembly compiled in memory (the <c>csharp</c> runtime's build of a plugin's sources) into a new
+    /// collectible context and creates the entry object, as <see cref="Load(PluginVersionContext, SharedAssemblyPolicy, TimeProvider)"/> does for an entry assembly.
+    /// </summary>
+    /// <param name="context">The version's context; its <c>entry</c> is the compiling runtime's, not read here.</param>
+    /// <param name="compiled">The image, its symbols, the entry type and where the libraries it references are.</param>
+    /// <param name="shared">What the plugin shares with the host.</param>
+    /// <param name="timeProvider">The clock unload verification is timed with.</param>
+    /// <exception cref="PluginException">The entry type is missing or unusable.</exception>
+    internal static AssemblyPluginVersion LoadCompiled(PluginVersionContext context, CompiledAssembly compiled, SharedAssemblyPolicy shared, TimeProvider timeProvider)
+    {
+        var version = new AssemblyPluginVersion(context, new AssemblyEntry(compiled.Description, compiled.TypeName), timeProvider);
+        version.LoadCompiled(compiled, shared);
         return version;
     }
 
@@ -120,6 +136,26 @@ internal sealed class AssemblyPluginVersion : IPluginVersion
             throw new PluginException($"Entry assembly '{_entry.Assembly}' is not a .NET assembly: {ex.Message}", _context.PluginId, _context.Version, ex);
         }
 
+        Activate(assembly, shared);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void LoadCompiled(CompiledAssembly compiled, SharedAssemblyPolicy shared)
+    {
+        _loadContext = new PluginLoadContext($"{_context.PluginId}@{_context.Version}", shared, compiled.LibraryFolder);
+        Assembly assembly;
+        using (var image = new MemoryStream(compiled.Image, writable: false))
+        using (var symbols = compiled.Symbols is null ? null : new MemoryStream(compiled.Symbols, writable: false))
+        {
+            assembly = _loadContext.LoadFromStream(image, symbols);
+        }
+
+        Activate(assembly, shared);
+    }
+
+    /// <summary>Creates the entry object of a loaded assembly and finds the contracts it provides.</summary>
+    private void Activate(Assembly assembly, SharedAssemblyPolicy shared)
+    {
         Type? type;
         try
         {

@@ -14,7 +14,7 @@ namespace Hotplug.Loading;
 /// </remarks>
 internal sealed class PluginLoadContext : AssemblyLoadContext
 {
-    private readonly AssemblyDependencyResolver _resolver;
+    private readonly AssemblyDependencyResolver? _resolver;
     private readonly SharedAssemblyPolicy _shared;
     private readonly string _folder;
 
@@ -24,6 +24,17 @@ internal sealed class PluginLoadContext : AssemblyLoadContext
         _resolver = new AssemblyDependencyResolver(entryAssemblyPath);
         _shared = shared;
         _folder = Path.GetDirectoryName(entryAssemblyPath)!;
+    }
+
+    /// <summary>A context for an assembly loaded from memory, which has no <c>.deps.json</c>: its libraries are in <paramref name="libraryFolder"/>.</summary>
+    /// <param name="name">The context's name.</param>
+    /// <param name="shared">What the plugin shares with the host.</param>
+    /// <param name="libraryFolder">Where the libraries it references that the host does not share are, by simple name (<c>Name.dll</c>).</param>
+    public PluginLoadContext(string name, SharedAssemblyPolicy shared, string libraryFolder)
+        : base(name, isCollectible: true)
+    {
+        _shared = shared;
+        _folder = libraryFolder;
     }
 
     protected override Assembly? Load(AssemblyName assemblyName)
@@ -38,7 +49,7 @@ internal sealed class PluginLoadContext : AssemblyLoadContext
             return HostCopy(assemblyName.Name);
         }
 
-        var path = _resolver.ResolveAssemblyToPath(assemblyName);
+        var path = _resolver?.ResolveAssemblyToPath(assemblyName);
         if (path is null)
         {
             // A plugin built without a .deps.json still brings its libraries beside its entry assembly.
@@ -77,7 +88,7 @@ internal sealed class PluginLoadContext : AssemblyLoadContext
 
     protected override IntPtr LoadUnmanagedDll(string unmanagedDllName)
     {
-        var path = _resolver.ResolveUnmanagedDllToPath(unmanagedDllName);
+        var path = _resolver?.ResolveUnmanagedDllToPath(unmanagedDllName);
         return path is null ? IntPtr.Zero : LoadUnmanagedDllFromPath(path);
     }
 }
