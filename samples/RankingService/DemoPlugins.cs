@@ -34,7 +34,7 @@ internal static class DemoPlugins
     /// </summary>
     public static void Seed(string pluginsPath, string statePath, SigningKey key)
     {
-        foreach (var (package, name) in new[] { ("ranker-v1", "ranker"), ("popular", "popular"), ("longtail", "longtail") })
+        foreach (var (package, name) in new[] { ("ranker-v1", "ranker"), ("popular", "popular"), ("longtail", "longtail"), ("lua-ranker", "lua-ranker"), ("js-ranker", "js-ranker") })
         {
             var target = Path.Combine(pluginsPath, name);
             if (Directory.Exists(target))
@@ -57,6 +57,27 @@ internal static class DemoPlugins
     public static void UpgradeRanker(string pluginsPath, SigningKey key) => Ship("ranker-v2", pluginsPath, "ranker", key);
 
     /// <summary>Signs a copy of a package in a hidden folder (the host ignores those), then copies it over the plugin's folder.</summary>
+    /// <summary>
+    /// Edits the Lua ranker's rule in place, as a developer saving <c>rank.lua</c> would: the rule becomes "score only".
+    /// The edit is made on a hidden copy, signed (this demo's host requires signed packages) and copied over the
+    /// plugin's folder, so the host sees one whole new build.
+    /// </summary>
+    public static void EditLuaRanker(string pluginsPath, SigningKey key)
+    {
+        var target = Path.Combine(pluginsPath, "lua-ranker");
+        var incoming = Path.Combine(pluginsPath, ".incoming-lua-ranker");
+        Copy(target, incoming);
+        var script = Path.Combine(incoming, "rank.lua");
+        var edited = File.ReadAllText(script)
+            .Replace("local RULE = \"score + popularity\"", "local RULE = \"score only\"", StringComparison.Ordinal)
+            .Replace("local BOOST = tonumber(config.boost) or 0.5", "local BOOST = 0", StringComparison.Ordinal);
+        File.WriteAllText(script, edited);
+        PluginPackager.WriteFileList(incoming);
+        PluginPackager.Sign(incoming, key);
+        Copy(incoming, target);
+        Directory.Delete(incoming, recursive: true);
+    }
+
     private static void Ship(string package, string pluginsPath, string name, SigningKey key)
     {
         var source = Path.Combine(Packages, package);

@@ -1,6 +1,8 @@
 using Hotplug;
 using Hotplug.Admin;
 using Hotplug.Process;
+using Hotplug.Scripting.JavaScript;
+using Hotplug.Scripting.Lua;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -52,6 +54,8 @@ builder.Services.AddHotplug(o =>
     })
     .ExportService<IItemStore>()
     .AddProcessRuntime()
+    .AddLuaRuntime()
+    .AddJavaScriptRuntime()
     .AddAdminApi(o => o.Port = options.AdminPort);
 builder.Services.AddHostedService<RankingLoop>();
 

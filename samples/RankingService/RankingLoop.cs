@@ -6,9 +6,9 @@ using Ranking.Contracts;
 namespace RankingService;
 
 /// <summary>
-/// The service's traffic: every half second it ranks a request with the <c>ranker</c> and <c>popular</c> plugins,
-/// in process, and with <c>longtail</c>, in its own process, and prints which version answered. A version switch
-/// shows up live.
+/// The service's traffic: every half second it ranks a request with every ranker — <c>ranker</c> and <c>popular</c>
+/// in process, <c>longtail</c> in its own process, <c>lua-ranker</c> and <c>js-ranker</c> as scripts — and prints
+/// which version answered. A version switch, or a saved script, shows up live.
 /// </summary>
 internal sealed class RankingLoop(IPluginHost plugins, IItemStore store, DemoOptions options, SigningKey signingKey, IHostApplicationLifetime lifetime) : BackgroundService
 {
@@ -16,7 +16,7 @@ internal sealed class RankingLoop(IPluginHost plugins, IItemStore store, DemoOpt
 
     public bool EveryPluginAnswered => Rankers.All(id => _successes.GetValueOrDefault(id) > 0);
 
-    private static string[] Rankers => ["ranker", "popular", "longtail"];
+    private static string[] Rankers => ["ranker", "popular", "longtail", "lua-ranker", "js-ranker"];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -31,6 +31,7 @@ internal sealed class RankingLoop(IPluginHost plugins, IItemStore store, DemoOpt
 
         var started = DateTimeOffset.UtcNow;
         var upgraded = false;
+        var edited = false;
         var random = new Random(7);
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(500));
         while (await timer.WaitForNextTickAsync(stoppingToken))
@@ -41,6 +42,13 @@ internal sealed class RankingLoop(IPluginHost plugins, IItemStore store, DemoOpt
                 upgraded = true;
                 Console.WriteLine("demo: shipping ranker 2.0.0 by copying it over plugins/ranker while traffic flows");
                 DemoPlugins.UpgradeRanker(options.PluginsPath, signingKey);
+            }
+
+            if (!edited && options.EditAfter is { } editAfter && elapsed >= editAfter)
+            {
+                edited = true;
+                Console.WriteLine("demo: saving an edit of plugins/lua-ranker/rank.lua (its rule becomes 'score only') while traffic flows");
+                DemoPlugins.EditLuaRanker(options.PluginsPath, signingKey);
             }
 
             if (options.ExitAfter is { } exitAfter && elapsed >= exitAfter)

@@ -2,6 +2,9 @@ using System.Runtime.InteropServices;
 using System.CommandLine;
 using Hotplug.Admin;
 using Hotplug.Process;
+using Hotplug.Scripting.CSharp;
+using Hotplug.Scripting.JavaScript;
+using Hotplug.Scripting.Lua;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -93,6 +96,9 @@ internal static class RunCommand
                 }
             })
             .AddProcessRuntime()
+            .AddLuaRuntime()
+            .AddJavaScriptRuntime()
+            .AddCSharpScriptRuntime()
             .AddAdminApi(o => o.Port = port);
         using var host = builder.Build();
         var pluginHost = host.Services.GetRequiredService<IPluginHost>();

@@ -1,4 +1,9 @@
 using Hotplug.Process;
+#if !HOTPLUG_BUILD_HELPER
+using Hotplug.Scripting.CSharp;
+using Hotplug.Scripting.JavaScript;
+using Hotplug.Scripting.Lua;
+#endif
 using Hotplug.Runtimes;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -14,7 +19,11 @@ internal static class ToolRuntimes
     {
         var services = new ServiceCollection();
         services.AddLogging();
+#if HOTPLUG_BUILD_HELPER
         services.AddHotplug().AddProcessRuntime();
+#else
+        services.AddHotplug().AddProcessRuntime().AddLuaRuntime().AddJavaScriptRuntime().AddCSharpScriptRuntime();
+#endif
 
         // Runtimes only read entries here: nothing of theirs is started, so the provider need not outlive this.
         using var provider = services.BuildServiceProvider();

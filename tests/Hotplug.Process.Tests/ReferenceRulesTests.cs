@@ -24,6 +24,19 @@ public sealed class ReferenceRulesTests
         Assert.DoesNotContain(References["Hotplug"], r => r.StartsWith("Hotplug.Scripting", StringComparison.Ordinal));
     }
 
+    /// <summary>The interpreters build on the script core's pools; C# source, compiled, loads as an assembly plugin.</summary>
+    [Theory]
+    [InlineData("Hotplug.Scripting.Lua", "Hotplug.Scripting")]
+    [InlineData("Hotplug.Scripting.JavaScript", "Hotplug.Scripting")]
+    [InlineData("Hotplug.Scripting.CSharp", "Hotplug.Assembly")]
+    public void ScriptRuntime_BuildsOnItsBase_NotTheHostCore(string runtime, string basis)
+    {
+        Assert.Contains(basis, References[runtime]);
+        Assert.DoesNotContain("Hotplug", References[runtime]);
+        Assert.DoesNotContain(References["Hotplug"], r => r == runtime);
+        Assert.DoesNotContain(References["Hotplug.Scripting"], r => r == runtime);
+    }
+
     [Fact]
     public void ProcessRuntime_ReferencedOnlyByItsTestsAndApplications()
     {
@@ -35,11 +48,11 @@ public sealed class ReferenceRulesTests
     }
 
     [Fact]
-    public void AssemblyRuntime_ReferencedOnlyByTheCoreThatRegistersItByDefault()
+    public void AssemblyRuntime_ReferencedOnlyByTheCoreThatRegistersItByDefault_AndTheRuntimeThatLoadsCompiledSource()
     {
-        var referrers = References.Where(p => p.Value.Contains("Hotplug.Assembly")).Select(p => p.Key).ToList();
+        var referrers = References.Where(p => p.Value.Contains("Hotplug.Assembly")).Select(p => p.Key).Order(StringComparer.Ordinal).ToList();
 
-        Assert.Equal(["Hotplug"], referrers);
+        Assert.Equal(["Hotplug", "Hotplug.Scripting.CSharp"], referrers);
     }
 
     [Fact]

@@ -21,7 +21,7 @@ public sealed class DemoSmokeTests
 
         // No --exit-after: the demo runs until it has shown what this test waits for, however long a loaded machine
         // takes to start its plugins, and is then stopped as an operator would stop it (SIGTERM).
-        foreach (var argument in new[] { Path.Combine(SampleRankerTests.DemoPath, "RankingService.dll"), "--plugins", Path.Combine(root, "plugins"), "--state", Path.Combine(root, "state"), "--upgrade-after", "5" })
+        foreach (var argument in new[] { Path.Combine(SampleRankerTests.DemoPath, "RankingService.dll"), "--plugins", Path.Combine(root, "plugins"), "--state", Path.Combine(root, "state"), "--upgrade-after", "5", "--edit-after", "8" })
         {
             info.ArgumentList.Add(argument);
         }
@@ -40,7 +40,7 @@ public sealed class DemoSmokeTests
             {
                 text.AppendLine(e.Data);
                 var all = text.ToString();
-                if (new[] { "ranker@2.0.0", "popular@1.0.0", "longtail@1.0.0", "Plugin ranker 1.0.0: Unloaded" }.All(s => all.Contains(s, StringComparison.Ordinal)))
+                if (new[] { "\nranker@2.0.0", "popular@1.0.0", "longtail@1.0.0", "Plugin ranker 1.0.0: Unloaded", "js-ranker@1.0.0 (diverse)", "lua-ranker@1.0.0 (score only)" }.All(s => all.Contains(s, StringComparison.Ordinal)))
                 {
                     seen.TrySetResult();
                 }
@@ -76,9 +76,14 @@ public sealed class DemoSmokeTests
         }
 
         Assert.True(process.ExitCode == 0, output);
-        var v1 = output.IndexOf("ranker@1.0.0", StringComparison.Ordinal);
-        var v2 = output.IndexOf("ranker@2.0.0", StringComparison.Ordinal);
+        var v1 = output.IndexOf("\nranker@1.0.0", StringComparison.Ordinal);
+        var v2 = output.IndexOf("\nranker@2.0.0", StringComparison.Ordinal);
         Assert.True(v1 >= 0 && v2 > v1, output);
+
+        // The Lua ranker served its first rule, then, once its saved edit went live, the new one.
+        var before = output.IndexOf("lua-ranker@1.0.0 (score + popularity)", StringComparison.Ordinal);
+        var after = output.IndexOf("lua-ranker@1.0.0 (score only)", StringComparison.Ordinal);
+        Assert.True(before >= 0 && after > before, output);
         // A call may run into the sample's one-second call timeout on a loaded machine: that is the timeout at work.
         // Any other failure is one.
         var failures = output.Split('\n').Where(l => l.Contains("failed", StringComparison.OrdinalIgnoreCase) && !l.Contains("within its call timeout", StringComparison.Ordinal));

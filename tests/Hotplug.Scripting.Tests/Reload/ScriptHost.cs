@@ -1,3 +1,5 @@
+using Hotplug.Scripting.JavaScript;
+using Hotplug.Scripting.Lua;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
