@@ -6,8 +6,11 @@ namespace Hotplug.Packaging.Tests;
 /// <summary>Runs <c>dotnet</c> (or a script) as a user would, in a folder outside the repository.</summary>
 internal static class DotnetRun
 {
-    /// <summary>How long one command may take before the test gives up on it (a hang guard, not a wait).</summary>
-    public static readonly TimeSpan HangGuard = TimeSpan.FromMinutes(5);
+    /// <summary>
+    /// How long one command may take before the test gives up on it (a hang guard, not a wait): packing the whole
+    /// solution in Release on two busy cores, beside the other test suites, takes minutes.
+    /// </summary>
+    public static readonly TimeSpan HangGuard = TimeSpan.FromMinutes(12);
 
     public static async Task<(int ExitCode, string Output)> RunAsync(string fileName, IEnumerable<string> arguments, string workingDirectory, IReadOnlyDictionary<string, string?> environment)
     {
