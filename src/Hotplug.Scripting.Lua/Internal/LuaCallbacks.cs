@@ -24,6 +24,8 @@ internal static unsafe partial class LuaCallbacks
         Set(L, handle, "service", &Service);
         Set(L, handle, "item", &Item);
         Set(L, handle, "track", &Track);
+        Set(L, handle, "scan", &Scan);
+        Set(L, handle, "interrupted", &Interrupted);
         PushString(L, "pending");
         lua_pushlightuserdata(L, (void*)1);
         lua_rawset(L, -3);
@@ -260,6 +262,98 @@ internal static unsafe partial class LuaCallbacks
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// <c>H.scan(s, p, from, last, mode, plain)</c>: the next match of <paramref name="L"/>'s pattern at or after
+    /// <c>from</c> (0-based) whose end is not <c>last</c>; mode 0 find, 1 match, 2 gmatch (no anchor), 3 gsub. Returns
+    /// (0, start, end, captures...), (0) when there is none, or (1, message).
+    /// </summary>
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    private static int Scan(nint L)
+    {
+        try
+        {
+            var engine = Engine(L);
+            using var scope = engine.Callback();
+            var s = lua_tolstring(L, 1, out var sl);
+            var p = lua_tolstring(L, 2, out var pl);
+            var from = (int)lua_tointegerx(L, 3, 0);
+            var last = (int)lua_tointegerx(L, 4, 0);
+            var mode = (int)lua_tointegerx(L, 5, 0);
+            var subject = new ReadOnlySpan<byte>(s, checked((int)sl));
+            var pattern = new ReadOnlySpan<byte>(p, checked((int)pl));
+            if (lua_checkstack(L, LuaPatterns.CaptureSlots + 8) == 0)
+            {
+                return Fail(L, "stack overflow (too many captures)");
+            }
+
+            lua_pushinteger(L, 0);
+            if (mode == 0 && (lua_toboolean(L, 6) != 0 || LuaPatterns.NoSpecials(pattern)))
+            {
+                var at = LuaPatterns.Find(subject, pattern, from, engine.InterruptCheck);
+                if (at < 0)
+                {
+                    return 1;
+                }
+
+                lua_pushinteger(L, at);
+                lua_pushinteger(L, at + pattern.Length);
+                return 3;
+            }
+
+            var anchor = mode != 2 && pattern.Length > 0 && pattern[0] == (byte)'^';
+            Span<int> init = stackalloc int[LuaPatterns.CaptureSlots];
+            Span<int> length = stackalloc int[LuaPatterns.CaptureSlots];
+            var match = new LuaPatterns(subject, pattern, init, length, engine.InterruptCheck);
+            var start = from;
+            do
+            {
+                var end = match.Match(start, anchor ? 1 : 0);
+                if (end != -1 && end != last)
+                {
+                    lua_pushinteger(L, start);
+                    lua_pushinteger(L, end);
+                    for (var i = 0; i < match.Level; i++)
+                    {
+                        var (at, count) = match.Capture(i);
+                        if (LuaPatterns.IsPosition(count))
+                        {
+                            lua_pushinteger(L, at + 1);
+                        }
+                        else
+                        {
+                            lua_pushlstring(L, s + at, (nuint)count);
+                        }
+                    }
+
+                    return 3 + match.Level;
+                }
+            }
+            while (start++ < subject.Length && !anchor);
+
+            return 1;
+        }
+        catch (Exception ex)
+        {
+            return Fail(L, ex.Message);
+        }
+    }
+
+    /// <summary><c>H.interrupted()</c>: whether the call was interrupted (xpcall's handlers run with hooks off once it is).</summary>
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    private static int Interrupted(nint L)
+    {
+        try
+        {
+            lua_pushboolean(L, Engine(L).InterruptCheck() ? 1 : 0);
+        }
+        catch (Exception)
+        {
+            lua_pushboolean(L, 1);
+        }
+
+        return 1;
     }
 
     [LoggerMessage(EventId = 1, Message = "Script '{PluginId}': {Text}")]

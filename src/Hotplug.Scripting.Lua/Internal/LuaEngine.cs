@@ -32,7 +32,7 @@ internal sealed partial class LuaEngine : IScriptEngine
     private int _chunkRef;
     private int _callGlobalsRef;
     private int[] _functionRefs = [];
-    private bool _interrupted;
+    private volatile bool _interrupted;
     private bool _failed;
     private bool _disposed;
 
@@ -40,6 +40,7 @@ internal sealed partial class LuaEngine : IScriptEngine
     {
         _program = program;
         _environment = environment;
+        InterruptCheck = () => _interrupted;
         _self = GCHandle.Alloc(this, GCHandleType.Weak);
         _guard = LuaGuard.Create(environment.Limits.MemoryBytes, GCHandle.ToIntPtr(_self));
         _main = lua_newstate(&LuaGuard.Allocate, _guard);
@@ -70,6 +71,9 @@ internal sealed partial class LuaEngine : IScriptEngine
     public ScriptEnvironment Environment => _environment;
 
     internal nint Handle => GCHandle.ToIntPtr(_self);
+
+    /// <summary>Whether the call was interrupted, for .NET code that runs long on a script's behalf (pattern searches).</summary>
+    internal Func<bool> InterruptCheck { get; }
 
     /// <summary>While a .NET callback runs: the allocator does not refuse, so the callback's pushes cannot raise.</summary>
     internal unsafe CallbackScope Callback() => new(_guard);
@@ -105,6 +109,7 @@ internal sealed partial class LuaEngine : IScriptEngine
                 lua_sethook(thread, ErrorHook, MaskCount, 1);
             }
         }
+
     }
 
     /// <summary>Whether a thread of the script is deeper than the limit: called by the allocator, on the script's thread.</summary>

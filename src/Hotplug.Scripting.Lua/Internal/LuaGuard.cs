@@ -22,7 +22,7 @@ internal struct LuaGuardState
     /// <summary>Non-zero while script code runs: only then may the allocator refuse.</summary>
     public int Enforce;
 
-    /// <summary>A <see cref="LuaBreak"/>; once set, every allocation the script asks for is refused.</summary>
+    /// <summary>A <see cref="LuaBreak"/>; past the memory or depth limit, every allocation the script asks for is refused.</summary>
     public int Broken;
 
     /// <summary>The engine's <see cref="GCHandle"/>, for the depth check.</summary>
@@ -72,7 +72,8 @@ internal static unsafe class LuaGuard
         var grow = (long)nsize - old;
         if (state->Enforce != 0 && grow > 0)
         {
-            if (state->Broken != 0)
+            // Past a limit the script may not grow again; an interrupt alone refuses nothing (the hook stops the script).
+            if (state->Broken is (int)LuaBreak.Memory or (int)LuaBreak.Depth)
             {
                 return null;
             }

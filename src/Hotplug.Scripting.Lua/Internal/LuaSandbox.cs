@@ -18,7 +18,7 @@ local assert, error, ipairs, next, pairs, pcall, rawequal, rawget, rawlen, rawse
       tonumber, tostring, type, xpcall, load, collectgarbage =
       assert, error, ipairs, next, pairs, pcall, rawequal, rawget, rawlen, rawset, select, setmetatable, getmetatable,
       tonumber, tostring, type, xpcall, load, collectgarbage
-local concat, move = table.concat, table.move
+local concat, move, rawfind = table.concat, table.move, string.find
 local co_create, co_resume, co_running, co_isyieldable, co_yield, co_status = coroutine.create, coroutine.resume,
       coroutine.running, coroutine.isyieldable, coroutine.yield, coroutine.status
 local PENDING = H.pending
@@ -65,8 +65,119 @@ sstring.rep = function(s, n, sep)
   if type(ls) == "string" and type(lsep) == "string" and #ls + #lsep == 0 and type(n) == "number" then return "" end
   return rep(s, n, sep)
 end
-if H.find then
-  sstring.find, sstring.match, sstring.gmatch, sstring.gsub = H.find(sstring)
+-- find, match, gmatch and gsub search in .NET (H.scan), which stops when the call is interrupted: in C a
+-- backtracking pattern or a long plain search never reaches an instruction the interrupt could stop.
+do
+  local scan, sub, tointeger, pack, unpack = H.scan, string.sub, math.tointeger, table.pack, table.unpack
+  local function str(v, n, name)
+    local t = type(v)
+    if t == "string" then return v end
+    if t == "number" then return tostring(v) end
+    error("bad argument #" .. n .. " to '" .. name .. "' (string expected, got " .. (v == nil and "no value" or t) .. ")", 3)
+  end
+  local function int(v, n, name, default)
+    if v == nil then return default end
+    local i = tointeger(v)
+    if i == nil then error("bad argument #" .. n .. " to '" .. name .. "' (number has no integer representation)", 3) end
+    return i
+  end
+  local function from(init, len)
+    if init > 0 then return init - 1 elseif init == 0 or init < -len then return 0 end
+    return len + init
+  end
+  local function raise(code, ...)
+    if code ~= 0 then error((...), 3) end
+    return ...
+  end
+  local function found(s, st, e, ...)
+    if st == nil then return nil end
+    if select("#", ...) == 0 then return sub(s, st + 1, e) end
+    return ...
+  end
+  local function findresult(st, e, ...)
+    if st == nil then return nil end
+    return st + 1, e, ...
+  end
+  sstring.find = function(s, p, init, plain)
+    s, p = str(s, 1, "find"), str(p, 2, "find")
+    local i = from(int(init, 3, "find", 1), #s)
+    if i > #s then return nil end
+    return findresult(raise(scan(s, p, i, -1, 0, plain and true or false)))
+  end
+  sstring.match = function(s, p, init)
+    s, p = str(s, 1, "match"), str(p, 2, "match")
+    local i = from(int(init, 3, "match", 1), #s)
+    if i > #s then return nil end
+    return found(s, raise(scan(s, p, i, -1, 1, false)))
+  end
+  sstring.gmatch = function(s, p, init)
+    s, p = str(s, 1, "gmatch"), str(p, 2, "gmatch")
+    local src, last = from(int(init, 3, "gmatch", 1), #s), -1
+    if src > #s then src = #s + 1 end
+    local function step(st, e, ...)
+      if st == nil then return nil end
+      src, last = e, e
+      return found(s, st, e, ...)
+    end
+    return function() return step(raise(scan(s, p, src, last, 2, false))) end
+  end
+  local function expand(repl, whole, r)
+    if not rawfind(repl, "%", 1, true) then return repl end
+    local out, i, n = {}, 1, #repl
+    while i <= n do
+      local c = sub(repl, i, i)
+      if c == "%" then
+        i = i + 1
+        local d = sub(repl, i, i)
+        local k = tointeger(tonumber(d))
+        if d == "%" then out[#out + 1] = "%"
+        elseif k == nil then error("invalid use of '%' in replacement string", 4)
+        elseif k == 0 or (k == 1 and r.n == 2) then out[#out + 1] = whole
+        elseif k > r.n - 2 then error("invalid capture index %" .. k, 4)
+        else out[#out + 1] = tostring(r[k + 2]) end
+      else
+        out[#out + 1] = c
+      end
+      i = i + 1
+    end
+    return concat(out)
+  end
+  sstring.gsub = function(s, p, repl, max)
+    s, p = str(s, 1, "gsub"), str(p, 2, "gsub")
+    local tr = type(repl)
+    if tr == "number" then repl, tr = tostring(repl), "string" end
+    if tr ~= "string" and tr ~= "table" and tr ~= "function" then
+      error("bad argument #3 to 'gsub' (string/function/table expected, got " .. (repl == nil and "no value" or tr) .. ")", 2)
+    end
+    max = int(max, 4, "gsub", #s + 1)
+    local anchor = sub(p, 1, 1) == "^"
+    local out, src, last, n = {}, 0, -1, 0
+    while n < max do
+      local r = pack(raise(scan(s, p, src, last, 3, false)))
+      local st, e = r[1], r[2]
+      if st == nil then break end
+      n = n + 1
+      if st > src then out[#out + 1] = sub(s, src + 1, st) end
+      local whole, value = sub(s, st + 1, e), nil
+      if tr == "string" then
+        value = expand(repl, whole, r)
+      else
+        if tr == "table" then value = repl[r.n > 2 and r[3] or whole]
+        elseif r.n > 2 then value = repl(unpack(r, 3, r.n))
+        else value = repl(whole) end
+        if value == nil or value == false then value = whole
+        elseif type(value) ~= "string" and type(value) ~= "number" then
+          error("invalid replacement value (a " .. type(value) .. ")", 2)
+        end
+      end
+      out[#out + 1] = tostring(value)
+      src, last = e, e
+      if anchor then break end
+    end
+    if n == 0 then return s, 0 end
+    out[#out + 1] = sub(s, src + 1)
+    return concat(out), n
+  end
 end
 
 local stable = copy(table, { "concat", "insert", "move", "pack", "remove", "sort", "unpack" })
@@ -172,7 +283,13 @@ end
 local base = {
   assert = assert, error = error, ipairs = ipairs, next = next, pairs = pairs, pcall = pcall, rawequal = rawequal,
   rawget = rawget, rawlen = rawlen, select = select, tonumber = tonumber, tostring = tostring, type = type,
-  xpcall = xpcall, getmetatable = getmetatable, _VERSION = _VERSION,
+  -- An interrupt raises from inside a hook, where Lua runs xpcall's handler with hooks off: once interrupted, the
+  -- script's handler is skipped, so it cannot loop where nothing stops it.
+  xpcall = function(f, msgh, ...)
+    local interrupted = H.interrupted
+    return xpcall(f, function(...) if interrupted() then return ... end return msgh(...) end, ...)
+  end,
+  getmetatable = getmetatable, _VERSION = _VERSION,
   setmetatable = function(t, mt) protect_meta(t, mt); return setmetatable(t, mt) end,
   rawset = function(t, k, v)
     if ro[t] then error("cannot write a read-only table", 2) end
