@@ -65,7 +65,7 @@ internal sealed partial class JavaScriptEngine : IScriptEngine, ICallContext
             ScriptGlobals.Install(_engine, environment, this);
             Run(_limits.Timeout ?? ScriptLimits.FallbackTimeout, "the script's top level", () => _engine.Execute(program.Script));
             var declared = GlobalNames().Where(n => !NotHardened.Contains(n) && !builtIns.Contains(n)).ToList();
-            
+
             // The host's own bounded work, not the script's: not held to the call's timeout (a loaded machine may take long).
             Run(Timeout.InfiniteTimeSpan, "the sandbox's lockdown", () => Lockdown.Harden(_engine, builtIns, declared));
             _declared = [.. declared.Select(n => ((JsValue)JsString.Create(n), _engine.Global.Get(n)))];
