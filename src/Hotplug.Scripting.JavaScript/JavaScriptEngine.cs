@@ -58,13 +58,23 @@ internal sealed partial class JavaScriptEngine : IScriptEngine, ICallContext
         Reader = new JsReader(_limits.MaxOutputBytes, _limits.MaxDepth);
         Streams = new JsStreams(_engine);
 
-        var builtIns = GlobalNames().Where(n => !NotHardened.Contains(n)).ToList();
-        ScriptGlobals.Install(_engine, environment, this);
         _declared = [];
-        Run(_limits.Timeout ?? ScriptLimits.FallbackTimeout, "the script's top level", () => _engine.Execute(program.Script));
-        var declared = GlobalNames().Where(n => !NotHardened.Contains(n) && !builtIns.Contains(n)).ToList();
-        Lockdown.Harden(_engine, builtIns, declared);
-        _declared = [.. declared.Select(n => ((JsValue)JsString.Create(n), _engine.Global.Get(n)))];
+        try
+        {
+            var builtIns = GlobalNames().Where(n => !NotHardened.Contains(n)).ToList();
+            ScriptGlobals.Install(_engine, environment, this);
+            Run(_limits.Timeout ?? ScriptLimits.FallbackTimeout, "the script's top level", () => _engine.Execute(program.Script));
+            var declared = GlobalNames().Where(n => !NotHardened.Contains(n) && !builtIns.Contains(n)).ToList();
+
+            // The host's own bounded work, not the script's: not held to the call's timeout (a loaded machine may take long).
+            Run(Timeout.InfiniteTimeSpan, "the sandbox's lockdown", () => Lockdown.Harden(_engine, builtIns, declared));
+            _declared = [.. declared.Select(n => ((JsValue)JsString.Create(n), _engine.Global.Get(n)))];
+        }
+        catch
+        {
+            _engine.Dispose();
+            throw;
+        }
     }
 
     public bool IsUsable => !_broken;
@@ -212,7 +222,8 @@ internal sealed partial class JavaScriptEngine : IScriptEngine, ICallContext
     private void End()
     {
         _deadline.End();
-        Interlocked.Exchange(ref _allocated, _allocated + GC.GetAllocatedBytesForCurrentThread());
+        // A stream's steps may end on another thread than they began: then the count is not this call's, and says nothing.
+        Interlocked.Exchange(ref _allocated, Math.Max(0, _allocated + GC.GetAllocatedBytesForCurrentThread()));
         Token = default;
         foreach (var input in _inputs)
         {

@@ -28,7 +28,8 @@ public sealed class LimitsTests
     public async Task Runaway_StoppedAndEngineDiscarded_WhileOtherEnginesServe(string name, ScriptLimit? limit)
     {
         await using var host = await TestHost.StartAsync();
-        var probe = await host.InstallAsync("limits", Scripts.Probe, Entry());
+        // A runaway past another limit gets a long timeout: on a loaded machine the limit it tests must come first.
+        var probe = await host.InstallAsync("limits", Scripts.Probe, Entry(limit is null ? "500ms" : "20s"));
 
         var runaway = Task.Run(() => probe.ProbeAsync(new ProbeRequest(name)).AsTask());
         // Good callers keep calling until the runaway call has ended: their calls overlap it, on the other engines.
@@ -67,7 +68,7 @@ public sealed class LimitsTests
     public async Task CyclicResult_OfARecursiveMessage_RefusedAsTooDeep()
     {
         await using var host = await TestHost.StartAsync();
-        var probe = await host.InstallAsync("limits", Scripts.Probe, Entry());
+        var probe = await host.InstallAsync("limits", Scripts.Probe, Entry("20s"));
 
         Assert.Equal("n2", (await probe.TreeAsync(3)).Name);
         var crashed = await Assert.ThrowsAsync<PluginCrashedException>(() => probe.TreeAsync(-1).AsTask());
@@ -76,9 +77,9 @@ public sealed class LimitsTests
         Assert.Contains("tree returned a value nested deeper than 100 levels", crashed.Message, StringComparison.Ordinal);
     }
 
-    private static JsonObject Entry() => new()
+    private static JsonObject Entry(string timeout) => new()
     {
         ["pool"] = new JsonObject { ["min"] = 1, ["max"] = 4 },
-        ["limits"] = new JsonObject { ["timeout"] = "500ms", ["memoryMb"] = 16, ["depth"] = 100, ["outputKb"] = 64 },
+        ["limits"] = new JsonObject { ["timeout"] = timeout, ["memoryMb"] = 16, ["depth"] = 100, ["outputKb"] = 64 },
     };
 }

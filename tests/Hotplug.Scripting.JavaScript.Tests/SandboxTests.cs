@@ -41,7 +41,7 @@ public sealed class SandboxTests(SandboxFixture fixture) : IClassFixture<Sandbox
         { "clr-names", "undefined,undefined,undefined,undefined,undefined,undefined,undefined,undefined,undefined,undefined,undefined" },
         { "system-io-file", "blocked: ReferenceError" },
         { "web-apis", "undefined,undefined,undefined,undefined,undefined,undefined,undefined,undefined,undefined" },
-        { "shared-memory", "undefined,undefined,undefined,undefined,undefined" },
+        { "shared-memory", "undefined,undefined,undefined,undefined,undefined,undefined" },
         { "atomics-wait", "blocked: ReferenceError" },
         // What a script is given leads only to the realm's own Object.prototype and Function.prototype.
         { "given-prototypes", "plugin:Object.prototype;config:Object.prototype;log:Object.prototype;state:Object.prototype;services:Object.prototype;probeService:Object.prototype" },
@@ -80,6 +80,19 @@ public sealed class SandboxTests(SandboxFixture fixture) : IClassFixture<Sandbox
         var reply = await fixture.Probe.ProbeAsync(new ProbeRequest(name));
 
         Assert.Equal(expected, reply.Result);
+    }
+
+    /// <summary>import() reaches no module system: Jint refuses it outside script, so the call fails and its engine goes.</summary>
+    [Fact]
+    public async Task Escape_DynamicImport_ReachesNoModule()
+    {
+        await using var host = await TestHost.StartAsync();
+        var probe = await host.InstallAsync("importing", "function probe(request) { return { result: typeof import('fs') }; }\nfunction tree(depth) { return null; }\nfunction typed(value) { return value; }\n");
+
+        var error = await Assert.ThrowsAsync<PluginInvocationException>(() => probe.ProbeAsync(new ProbeRequest("import")).AsTask());
+
+        Assert.Contains("Module loading has been disabled", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, host.Pool("importing").Discarded);
     }
 
     [Theory]

@@ -30,7 +30,7 @@ function probe(request) {
     case 'getter-recursion': { const o = { get x() { return o.x; } }; return { result: String(o.x) }; }
     case 'memory': { const keep = []; for (;;) keep.push(new Array(1000).fill(keep.length)); }
     case 'output': return { result: 'x'.repeat(200 * 1024) };
-    case 'output-list': return { result: 'ok', ids: Array.from({ length: 100000 }, (_, i) => i) };
+    case 'output-list': return { result: 'ok', ids: Array.from({ length: 20000 }, (_, i) => i) };
     case 'getter-loop': return { get result() { for (;;) {} } };
     case 'proxy': return new Proxy({}, { get(target, key) { return key === 'result' ? 'through a proxy' : undefined; } });
     case 'proxy-loop': return new Proxy({}, { get() { for (;;) {} } });

@@ -39,7 +39,7 @@ const cases = {
   'system-io-file': () => attempt(() => System.IO.File.ReadAllText('/etc/passwd')),
   'web-apis': () => ['fetch', 'XMLHttpRequest', 'WebSocket', 'setTimeout', 'setInterval', 'queueMicrotask', 'structuredClone', 'console', 'WebAssembly']
     .map(n => typeof globalThis[n]).join(','),
-  'shared-memory': () => ['SharedArrayBuffer', 'Atomics', 'ShadowRealm', 'FinalizationRegistry', 'WeakRef'].map(n => typeof globalThis[n]).join(','),
+  'shared-memory': () => ['SharedArrayBuffer', 'Atomics', 'ShadowRealm', 'FinalizationRegistry', 'WeakRef', 'Temporal'].map(n => typeof globalThis[n]).join(','),
   'atomics-wait': () => attempt(() => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0)),
   'given-prototypes': () => Object.entries(given).map(([k, v]) => k + ':' + chain(v)).join(';'),
   'given-functions': () => [log.info, log.error, state.get, state.set, services.probeService.fail].map(chain).join(';'),
