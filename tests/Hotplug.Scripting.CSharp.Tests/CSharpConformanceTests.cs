@@ -4,7 +4,10 @@ using Hotplug.Testing;
 
 namespace Hotplug.Scripting.CSharp.Tests;
 
-/// <summary>The conformance kit against the csharp runtime: the kit's echo plugin as C# source, compiled when it starts.</summary>
+/// <summary>
+/// The conformance kit against the csharp runtime: the kit's echo plugin (tests/TestPlugins/EchoPlugin) as C# source,
+/// compiled when it starts, its Newtonsoft.Json named in <c>references</c>.
+/// </summary>
 public sealed class CSharpConformanceTests : RuntimeConformanceTests
 {
     protected override string Runtime => "csharp";
@@ -17,7 +20,8 @@ public sealed class CSharpConformanceTests : RuntimeConformanceTests
     protected override JsonObject CreateEntry() => new()
     {
         ["sources"] = new JsonArray("Echo/*.cs"),
-        ["type"] = "Hotplug.CSharpPlugins.Echo.EchoPlugin",
+        ["type"] = "Hotplug.TestPlugins.Echo.EchoPlugin",
+        ["references"] = new JsonArray("Newtonsoft.Json"),
     };
 
     protected override void CopyFiles(string folder) => PluginSources.Copy("Echo", Path.Combine(folder, "Echo"));

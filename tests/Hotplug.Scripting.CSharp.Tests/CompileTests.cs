@@ -7,7 +7,7 @@ namespace Hotplug.Scripting.CSharp.Tests;
 /// <summary>Builds through the runtime alone: what compiles, what does not and how it is reported.</summary>
 public sealed class CompileTests
 {
-    private const string EchoEntry = """{ "sources": ["Echo/*.cs"], "type": "Hotplug.CSharpPlugins.Echo.EchoPlugin" }""";
+    private const string EchoEntry = """{ "sources": ["Echo/*.cs"], "type": "Hotplug.TestPlugins.Echo.EchoPlugin", "references": ["Newtonsoft.Json"] }""";
 
     [Fact]
     public async Task Start_KitEchoSources_CompilesAndServes()

@@ -1,6 +1,6 @@
 namespace Hotplug.Scripting.CSharp.Tests;
 
-/// <summary>The C# source plugins of these tests (PluginSources/, copied beside the tests, never compiled into them).</summary>
+/// <summary>The C# source plugins of these tests (PluginSources/ beside the tests, never compiled into them).</summary>
 internal static class PluginSources
 {
     /// <summary>Gets the folder they are copied to.</summary>
