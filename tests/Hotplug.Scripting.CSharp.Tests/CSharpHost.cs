@@ -2,6 +2,7 @@ using Hotplug.Runtimes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Hotplug.TestSupport;
 
 namespace Hotplug.Scripting.CSharp.Tests;
 
@@ -28,8 +29,7 @@ internal sealed class CSharpHost : IAsyncDisposable
     private static readonly TimeSpan Guard = TimeSpan.FromSeconds(60);
     private readonly IHost _host;
     private readonly bool _ownsRoot;
-    private readonly List<(Func<PluginStateChange, bool> Match, TaskCompletionSource<PluginStateChange> Done)> _waiters = [];
-    private readonly Lock _sync = new();
+    private readonly StateChanges _changes;
 
     public CSharpHost(string? root = null)
     {
@@ -50,7 +50,7 @@ internal sealed class CSharpHost : IAsyncDisposable
             .AddCSharpScriptRuntime();
         _host = builder.Build();
         Plugins = _host.Services.GetRequiredService<IPluginHost>();
-        Plugins.StateChanged += OnStateChanged;
+        _changes = new StateChanges(Plugins, Guard);
     }
 
     public string Root { get; }
@@ -68,15 +68,7 @@ internal sealed class CSharpHost : IAsyncDisposable
 
     /// <summary>Waits for the next change of <paramref name="id"/> (at <paramref name="version"/> when given) to <paramref name="state"/>, from now.</summary>
     public Task<PluginStateChange> WaitForAsync(string id, PluginVersionState state, string? version = null)
-    {
-        var done = new TaskCompletionSource<PluginStateChange>(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (_sync)
-        {
-            _waiters.Add((c => c.PluginId == id && c.VersionState == state && (version is null || c.Version == version), done));
-        }
-
-        return done.Task.WaitAsync(Guard);
-    }
+        => _changes.WaitForAsync(c => c.PluginId == id && c.VersionState == state && (version is null || c.Version == version));
 
     /// <summary>Lays out a C# source plugin of one file, <c>Rule.cs</c>: the source first, the manifest last.</summary>
     public void Install(string id, string source, string version = "1.0.0", string references = "[]")
@@ -108,19 +100,8 @@ internal sealed class CSharpHost : IAsyncDisposable
         }
         """;
 
-    public async ValueTask DisposeAsync()
-    {
-        using (var cts = new CancellationTokenSource(Guard))
-        {
-            await _host.StopAsync(cts.Token);
-        }
-
-        _host.Dispose();
-        if (_ownsRoot)
-        {
-            Delete(Root);
-        }
-    }
+    public async ValueTask DisposeAsync() =>
+        await StateChanges.StopAsync(_host, Guard, _ownsRoot ? Root : null);
 
     public static void Delete(string root)
     {
@@ -133,18 +114,4 @@ internal sealed class CSharpHost : IAsyncDisposable
         }
     }
 
-    private void OnStateChanged(object? sender, PluginStateChange change)
-    {
-        lock (_sync)
-        {
-            for (var i = _waiters.Count - 1; i >= 0; i--)
-            {
-                if (_waiters[i].Match(change))
-                {
-                    _waiters[i].Done.TrySetResult(change);
-                    _waiters.RemoveAt(i);
-                }
-            }
-        }
-    }
 }

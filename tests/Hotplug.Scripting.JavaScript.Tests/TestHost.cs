@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Hotplug.TestSupport;
 
 namespace Hotplug.Scripting.JavaScript.Tests;
 
@@ -13,8 +14,7 @@ internal sealed class TestHost : IAsyncDisposable
 {
     public static readonly TimeSpan Guard = TimeSpan.FromSeconds(60);
     private readonly IHost _host;
-    private readonly List<(Func<PluginStateChange, bool> Match, TaskCompletionSource<PluginStateChange> Done)> _waiters = [];
-    private readonly Lock _sync = new();
+    private readonly StateChanges _changes;
 
     private TestHost(Action<HotplugOptions>? configure)
     {
@@ -36,7 +36,7 @@ internal sealed class TestHost : IAsyncDisposable
             .AddJavaScriptRuntime();
         _host = builder.Build();
         Plugins = _host.Services.GetRequiredService<IPluginHost>();
-        Plugins.StateChanged += OnStateChanged;
+        _changes = new StateChanges(Plugins, Guard);
     }
 
     public string Root { get; }
@@ -87,50 +87,14 @@ internal sealed class TestHost : IAsyncDisposable
     public Task<PluginStateChange> WaitForAsync(string id, PluginVersionState state) =>
         WaitForAsync(c => c.PluginId == id && c.VersionState == state);
 
-    public Task<PluginStateChange> WaitForAsync(Func<PluginStateChange, bool> match)
-    {
-        var done = new TaskCompletionSource<PluginStateChange>(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (_sync)
-        {
-            _waiters.Add((match, done));
-        }
-
-        return done.Task.WaitAsync(Guard);
-    }
+    public Task<PluginStateChange> WaitForAsync(Func<PluginStateChange, bool> match) =>
+        _changes.WaitForAsync(match);
 
     public PluginPoolStatus Pool(string id) => Plugins.GetPlugin(id)?.Pool ?? throw new InvalidOperationException($"{id} has no pool");
 
-    public async ValueTask DisposeAsync()
-    {
-        using (var cts = new CancellationTokenSource(Guard))
-        {
-            await _host.StopAsync(cts.Token);
-        }
+    public async ValueTask DisposeAsync() =>
+        await StateChanges.StopAsync(_host, Guard, Root);
 
-        _host.Dispose();
-        try
-        {
-            Directory.Delete(Root, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-
-    private void OnStateChanged(object? sender, PluginStateChange change)
-    {
-        lock (_sync)
-        {
-            for (var i = _waiters.Count - 1; i >= 0; i--)
-            {
-                if (_waiters[i].Match(change))
-                {
-                    _waiters[i].Done.TrySetResult(change);
-                    _waiters.RemoveAt(i);
-                }
-            }
-        }
-    }
 }
 
 /// <summary>Keeps what plugins log, so a test can read what a script wrote.</summary>

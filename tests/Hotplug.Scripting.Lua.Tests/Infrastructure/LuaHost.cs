@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Hotplug.TestSupport;
 
 namespace Hotplug.Scripting.Lua.Tests.Infrastructure;
 
@@ -10,8 +11,7 @@ public sealed class LuaHost : IAsyncDisposable
 {
     public static readonly TimeSpan Guard = TimeSpan.FromSeconds(60);
     private readonly IHost _host;
-    private readonly List<(Func<PluginStateChange, bool> Match, TaskCompletionSource<PluginStateChange> Done)> _waiters = [];
-    private readonly Lock _sync = new();
+    private readonly StateChanges _changes;
 
     public LuaHost()
     {
@@ -33,7 +33,7 @@ public sealed class LuaHost : IAsyncDisposable
             .AddLuaRuntime();
         _host = builder.Build();
         Plugins = _host.Services.GetRequiredService<IPluginHost>();
-        Plugins.StateChanged += OnStateChanged;
+        _changes = new StateChanges(Plugins, Guard);
     }
 
     public string Root { get; }
@@ -56,16 +56,8 @@ public sealed class LuaHost : IAsyncDisposable
     public Task<PluginStateChange> WaitForAsync(string id, PluginVersionState state) =>
         WaitForAsync(c => c.PluginId == id && c.VersionState == state);
 
-    public Task<PluginStateChange> WaitForAsync(Func<PluginStateChange, bool> match)
-    {
-        var done = new TaskCompletionSource<PluginStateChange>(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (_sync)
-        {
-            _waiters.Add((match, done));
-        }
-
-        return done.Task.WaitAsync(Guard);
-    }
+    public Task<PluginStateChange> WaitForAsync(Func<PluginStateChange, bool> match) =>
+        _changes.WaitForAsync(match);
 
     /// <summary>Lays out a Lua plugin (script first, manifest last) without waiting.</summary>
     public void Write(string id, string script, JsonObject? entry = null, JsonObject? config = null)
@@ -100,37 +92,9 @@ public sealed class LuaHost : IAsyncDisposable
         return Plugins.Get<IProbe>(id);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        using (var cts = new CancellationTokenSource(Guard))
-        {
-            await _host.StopAsync(cts.Token);
-        }
+    public async ValueTask DisposeAsync() =>
+        await StateChanges.StopAsync(_host, Guard, Root);
 
-        _host.Dispose();
-        try
-        {
-            Directory.Delete(Root, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-
-    private void OnStateChanged(object? sender, PluginStateChange change)
-    {
-        lock (_sync)
-        {
-            for (var i = _waiters.Count - 1; i >= 0; i--)
-            {
-                if (_waiters[i].Match(change))
-                {
-                    _waiters[i].Done.TrySetResult(change);
-                    _waiters.RemoveAt(i);
-                }
-            }
-        }
-    }
 }
 
 /// <summary>Keeps what plugins log, and signals lines as they arrive.</summary>

@@ -3,6 +3,7 @@ using Hotplug.Scripting.Lua;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Hotplug.TestSupport;
 
 namespace Hotplug.Scripting.Tests.Reload;
 
@@ -28,8 +29,7 @@ internal sealed class ScriptHost : IAsyncDisposable
 {
     private static readonly TimeSpan Guard = TimeSpan.FromSeconds(60);
     private readonly IHost _host;
-    private readonly List<(Func<PluginStateChange, bool> Match, TaskCompletionSource<PluginStateChange> Done)> _waiters = [];
-    private readonly Lock _sync = new();
+    private readonly StateChanges _changes;
 
     public ScriptHost()
     {
@@ -49,7 +49,7 @@ internal sealed class ScriptHost : IAsyncDisposable
             .AddJavaScriptRuntime();
         _host = builder.Build();
         Plugins = _host.Services.GetRequiredService<IPluginHost>();
-        Plugins.StateChanged += OnStateChanged;
+        _changes = new StateChanges(Plugins, Guard);
     }
 
     public string Root { get; }
@@ -62,15 +62,7 @@ internal sealed class ScriptHost : IAsyncDisposable
 
     /// <summary>Waits for the next change of <paramref name="id"/> to <paramref name="state"/>, from now.</summary>
     public Task<PluginStateChange> WaitForAsync(string id, PluginVersionState state)
-    {
-        var done = new TaskCompletionSource<PluginStateChange>(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (_sync)
-        {
-            _waiters.Add((c => c.PluginId == id && c.VersionState == state, done));
-        }
-
-        return done.Task.WaitAsync(Guard);
-    }
+        => _changes.WaitForAsync(c => c.PluginId == id && c.VersionState == state);
 
     /// <summary>Lays out a script plugin: the script first, the manifest last.</summary>
     public void Install(string id, string runtime, string script, string source)
@@ -82,35 +74,7 @@ internal sealed class ScriptHost : IAsyncDisposable
             """);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        using (var cts = new CancellationTokenSource(Guard))
-        {
-            await _host.StopAsync(cts.Token);
-        }
+    public async ValueTask DisposeAsync() =>
+        await StateChanges.StopAsync(_host, Guard, Root);
 
-        _host.Dispose();
-        try
-        {
-            Directory.Delete(Root, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-
-    private void OnStateChanged(object? sender, PluginStateChange change)
-    {
-        lock (_sync)
-        {
-            for (var i = _waiters.Count - 1; i >= 0; i--)
-            {
-                if (_waiters[i].Match(change))
-                {
-                    _waiters[i].Done.TrySetResult(change);
-                    _waiters.RemoveAt(i);
-                }
-            }
-        }
-    }
 }
