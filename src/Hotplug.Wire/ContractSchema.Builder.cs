@@ -10,9 +10,9 @@ public sealed partial class ContractSchema
 {
     [RequiresDynamicCode("Contract schemas are built by reflection.")]
     [RequiresUnreferencedCode("Contract schemas read the contract's records by reflection.")]
-    private sealed class Builder(ContractDescriptor descriptor)
+    private sealed class Builder(ContractDescriptor? descriptor, Type subject)
     {
-        private readonly Type _contract = descriptor.ContractType;
+        private readonly Type _contract = subject;
         private readonly Dictionary<Type, WireType> _types = [];
         private readonly Dictionary<string, Type> _names = new(StringComparer.Ordinal);
         private readonly List<WireType> _ordered = [];
@@ -20,6 +20,7 @@ public sealed partial class ContractSchema
 
         public ContractSchema Build()
         {
+            ArgumentNullException.ThrowIfNull(descriptor);
             var package = PackageOf(descriptor.ContractName, _contract);
             var service = _contract.Name.Length > 1 && _contract.Name[0] == 'I' && char.IsUpper(_contract.Name[1]) ? _contract.Name[1..] : _contract.Name;
 

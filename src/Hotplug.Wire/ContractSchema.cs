@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Reflection;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
@@ -91,7 +92,7 @@ public sealed partial class ContractSchema
             throw new ContractSchemaException(contract, ex.Message, ex);
         }
 
-        var built = new Builder(descriptor).Build();
+        var built = new Builder(descriptor, descriptor.ContractType).Build();
         return Cache.GetValue(contract, _ => built);
     }
 
@@ -99,6 +100,26 @@ public sealed partial class ContractSchema
     /// <param name="fileOptions">File options to write, such as <c>go_package</c>.</param>
     /// <returns>The <c>.proto</c> text.</returns>
     public string ToProto(IEnumerable<KeyValuePair<string, string>>? fileOptions = null) => ProtoExport.Write(this, fileOptions ?? []);
+
+    /// <summary>
+    /// Gets the codec of one message type on its own, outside any operation: what typed events, bus messages and work
+    /// items that are not calls travel as. The type is a record (or class) whose members go over the wire.
+    /// </summary>
+    [RequiresDynamicCode("Contract schemas are built by reflection.")]
+    [RequiresUnreferencedCode("Contract schemas read the contract's records by reflection.")]
+    internal static PayloadCodec MessageCodec(Type messageType)
+    {
+        ArgumentNullException.ThrowIfNull(messageType);
+        return MessageCodecs.GetValue(messageType, static type =>
+        {
+            var field = new Builder(null, type).Field(1, "value", "value", type, NullabilityState.NotNull, $"Message {type.Name}");
+            return field is { Kind: FieldKind.Single, Type: MessageType { ClrType.IsValueType: false } message }
+                ? new PayloadCodec(message, direct: true)
+                : throw new ContractSchemaException(type, $"{type.FullName} cannot travel as a message on its own: use a record whose members go over the wire.");
+        });
+    }
+
+    private static readonly ConditionalWeakTable<Type, PayloadCodec> MessageCodecs = new();
 
     internal static readonly MessageType Empty = CreateEmpty();
 

@@ -50,7 +50,7 @@ internal sealed class PayloadCodec(MessageType message, bool direct)
         return payload.IsSingleSegment ? Decode(payload.FirstSpan) : Decode(System.Buffers.BuffersExtensions.ToArray(payload));
     }
 
-    private object?[] Decode(ReadOnlySpan<byte> data) => direct ? [message.Create!(message.ReadValues(data))] : message.ReadValues(data);
+    public object?[] Decode(ReadOnlySpan<byte> data) => direct ? [message.Create!(message.ReadValues(data))] : message.ReadValues(data);
 
     private void Write(ProtoWriter writer, object?[] values)
     {

@@ -1,0 +1,120 @@
+using NetMQ;
+
+namespace Hotplug.Bus.Protocol;
+
+/// <summary>
+/// One NetMQ socket and the thread that owns it: messages received are handed to <c>receive</c> on that thread; sends
+/// from any thread are queued to it (NetMQ sockets are not thread-safe); a timer ticks on it for heartbeats and retries.
+/// </summary>
+internal sealed class SocketLoop : IDisposable
+{
+    private const int BatchSize = 256;
+    private readonly NetMQSocket _socket;
+    private readonly NetMQPoller _poller;
+    private readonly NetMQQueue<Outgoing> _queue = new();
+    private readonly NetMQTimer _timer;
+    private readonly Action<NetMQMessage> _receive;
+    private readonly Action<Outgoing> _unsent;
+    private int _disposed;
+
+    public SocketLoop(NetMQSocket socket, Action<NetMQMessage> receive, Action<Outgoing> unsent, TimeSpan tick, Action onTick)
+    {
+        _socket = socket;
+        _receive = receive;
+        _unsent = unsent;
+        _timer = new NetMQTimer(tick);
+        _timer.Elapsed += (_, _) => onTick();
+        _socket.ReceiveReady += OnReceiveReady;
+        _queue.ReceiveReady += OnQueueReady;
+        _poller = [_socket, _queue, _timer];
+    }
+
+    /// <summary>Gets whether the caller runs on the socket's thread.</summary>
+    public bool OnLoopThread => _poller.CanExecuteTaskInline;
+
+    public void Start(string name) => _poller.RunAsync(name, isBackgroundThread: true);
+
+    /// <summary>Queues a message to send; <paramref name="droppable"/> ones are dropped (and reported unsent) when the peer's queue is full.</summary>
+    public void Send(NetMQMessage message, bool droppable = false, object? state = null)
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            _unsent(new Outgoing(message, droppable, state));
+            return;
+        }
+
+        _queue.Enqueue(new Outgoing(message, droppable, state));
+    }
+
+    /// <summary>Runs <paramref name="action"/> on the socket's thread.</summary>
+    public void Run(Action action)
+    {
+        if (Volatile.Read(ref _disposed) == 0)
+        {
+            new Task(action).Start(_poller);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            _poller.Stop();
+        }
+        catch (InvalidOperationException)
+        {
+            // Never started.
+        }
+
+        _socket.Options.Linger = TimeSpan.Zero;
+        _poller.Dispose();
+        _socket.Dispose();
+        while (_queue.TryDequeue(out var left, TimeSpan.Zero))
+        {
+            _unsent(left);
+        }
+
+        _queue.Dispose();
+    }
+
+    private void OnReceiveReady(object? sender, NetMQSocketEventArgs e)
+    {
+        var message = new NetMQMessage();
+        for (var i = 0; i < BatchSize && e.Socket.TryReceiveMultipartMessage(TimeSpan.Zero, ref message!); i++)
+        {
+            _receive(message);
+            message = new NetMQMessage();
+        }
+    }
+
+    private void OnQueueReady(object? sender, NetMQQueueEventArgs<Outgoing> e)
+    {
+        for (var i = 0; i < BatchSize && e.Queue.TryDequeue(out var item, TimeSpan.Zero); i++)
+        {
+            bool sent;
+            try
+            {
+                // A peer whose queue is full: a droppable message is dropped; any other waits a moment, then is reported.
+                sent = _socket.TrySendMultipartMessage(item.Droppable ? TimeSpan.Zero : TimeSpan.FromMilliseconds(50), item.Message);
+            }
+            catch (NetMQException)
+            {
+                // The peer is gone (a router's mandatory routing), or the socket is closing.
+                sent = false;
+            }
+
+            if (!sent)
+            {
+                _unsent(item);
+            }
+        }
+    }
+}
+
+/// <summary>A message queued to a <see cref="SocketLoop"/>, with what its sender needs to know if it is not sent.</summary>
+internal readonly record struct Outgoing(NetMQMessage Message, bool Droppable, object? State);

@@ -1,0 +1,484 @@
+using Hotplug.Bus.Protocol;
+using Hotplug.Contracts;
+using Hotplug.Wire;
+using NetMQ;
+
+namespace Hotplug.Bus;
+
+public sealed partial class BusHub
+{
+    private int _roundRobin;
+    private long _failedItems;
+
+    /// <summary>Gets how many work items members answered with an error (each is logged).</summary>
+    public long FailedItems => Interlocked.Read(ref _failedItems);
+
+    /// <summary>Asks every online member serving the contract, and gathers the answers that arrive before the deadline.</summary>
+    /// <typeparam name="TContract">The contract interface.</typeparam>
+    /// <typeparam name="TResult">The answer's type.</typeparam>
+    /// <param name="service">The service (bus plugin id).</param>
+    /// <param name="ask">The call to make of each member, such as <c>c =&gt; c.ApplicableAsync(user)</c>.</param>
+    /// <param name="deadline">How long to wait for answers; answers that arrive later are dropped.</param>
+    /// <param name="cancellationToken">Cancels the survey.</param>
+    /// <returns>What arrived in time; a survey with no member online has no answers.</returns>
+    public Task<SurveyResult<TResult>> SurveyAsync<TContract, TResult>(string service, Func<TContract, Task<TResult>> ask, TimeSpan deadline, CancellationToken cancellationToken = default)
+        where TContract : class =>
+        SurveyCoreAsync<TContract, TResult>(service, c => ask(c), deadline, cancellationToken);
+
+    /// <inheritdoc cref="SurveyAsync{TContract, TResult}(string, Func{TContract, Task{TResult}}, TimeSpan, CancellationToken)"/>
+    public Task<SurveyResult<TResult>> SurveyAsync<TContract, TResult>(string service, Func<TContract, ValueTask<TResult>> ask, TimeSpan deadline, CancellationToken cancellationToken = default)
+        where TContract : class =>
+        SurveyCoreAsync<TContract, TResult>(service, c => ask(c), deadline, cancellationToken);
+
+    /// <summary>
+    /// Hands a work item to one of the members serving the contract (pipeline): fairly, to one with room; it waits while
+    /// every member is full (back-pressure). The item's answer is not awaited: a member that fails it logs it, and one that
+    /// vanishes before it answers has the item handed to another member.
+    /// </summary>
+    /// <typeparam name="TContract">The contract interface.</typeparam>
+    /// <param name="service">The service (bus plugin id).</param>
+    /// <param name="item">The call that is the item, such as <c>c =&gt; c.IndexAsync(document)</c>.</param>
+    /// <param name="cancellationToken">Cancels the wait for room.</param>
+    /// <returns>A task that completes when a member took the item.</returns>
+    public Task PushAsync<TContract>(string service, Func<TContract, Task> item, CancellationToken cancellationToken = default)
+        where TContract : class => PushCoreAsync<TContract>(service, c => item(c), cancellationToken);
+
+    /// <inheritdoc cref="PushAsync{TContract}(string, Func{TContract, Task}, CancellationToken)"/>
+    public Task PushAsync<TContract>(string service, Func<TContract, ValueTask> item, CancellationToken cancellationToken = default)
+        where TContract : class => PushCoreAsync<TContract>(service, c => item(c), cancellationToken);
+
+    internal IOperationInvoker Invoker(string service, ContractSchema schema, Func<Exception, Exception>? translate, int deadlineMs = 0) =>
+        new BusInvoker(this, service, schema, translate ?? (e => e), deadlineMs);
+
+    internal IDisposable RegisterService(string service, HubService registration)
+    {
+        lock (_gate)
+        {
+            _services[service] = registration;
+        }
+
+        return new Unregister(() =>
+        {
+            lock (_gate)
+            {
+                if (_services.TryGetValue(service, out var current) && current == registration)
+                {
+                    _services.Remove(service);
+                }
+            }
+        });
+    }
+
+    internal void AddTicket(string ticket, string service, string member)
+    {
+        lock (_gate)
+        {
+            _tickets[ticket] = (service, member);
+        }
+    }
+
+    internal void RemoveTicket(string ticket)
+    {
+        lock (_gate)
+        {
+            _tickets.Remove(ticket);
+        }
+    }
+
+    /// <summary>Tells the members launched with <paramref name="ticket"/> to leave.</summary>
+    internal void SayGoodbye(string ticket)
+    {
+        lock (_gate)
+        {
+            foreach (var member in _members.Values.Where(m => m.Ticket == ticket))
+            {
+                Send(member, new BusHeader(FrameKind.Bye, 0));
+            }
+        }
+    }
+
+    /// <summary>Asks every online member of a service for its health.</summary>
+    internal async Task<IReadOnlyList<(string Member, PluginHealthStatus Status, string Description)>> CheckHealthAsync(string service, CancellationToken cancellationToken)
+    {
+        var id = NextId();
+        HealthAsk ask;
+        lock (_gate)
+        {
+            var members = _members.Values.Where(m => m.Service == service && m.State == BusMemberState.Online && m.Started).ToList();
+            ask = new HealthAsk([.. members.Select(m => m.Name)]);
+            _health[id] = ask;
+            foreach (var member in members)
+            {
+                Send(member, new BusHeader(FrameKind.Health, id));
+            }
+
+            if (members.Count == 0)
+            {
+                ask.Gone("");
+            }
+        }
+
+        try
+        {
+            await ask.Complete.WaitAsync(cancellationToken).ConfigureAwait(false);
+            lock (_gate)
+            {
+                return [.. ask.Answers];
+            }
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _health.Remove(id);
+            }
+        }
+    }
+
+    internal PendingCall Start(FrameKind kind, string service, string contract, ContractOperation operation, byte[] payload, int deadlineMs)
+    {
+        if (payload.Length > _options.MaxMessageBytes)
+        {
+            throw new BusMessageTooLargeException(payload.Length, _options.MaxMessageBytes);
+        }
+
+        var call = new PendingCall(NextId(), kind, service, contract, operation, payload, deadlineMs);
+        lock (_gate)
+        {
+            if (Volatile.Read(ref _disposed) != 0)
+            {
+                call.Fail(new BusCallException("The host's bus stopped.", BusFailure.Stopped));
+            }
+            else if (Pick(call) is { } member)
+            {
+                Assign(call, member);
+            }
+            else
+            {
+                call.WaitingSince = Environment.TickCount64;
+                _waiting.Enqueue(call);
+            }
+        }
+
+        return call;
+    }
+
+    /// <summary>The caller gave up on a call: it leaves the queue, and its member is told to stop.</summary>
+    internal void Abandon(PendingCall call)
+    {
+        lock (_gate)
+        {
+            if (_pending.Remove(call.Id) && call.Member is { } member)
+            {
+                member.InFlight--;
+                Send(member, new BusHeader(FrameKind.Cancel, call.Id));
+                DispatchWaiting();
+            }
+        }
+    }
+
+    private HubMember? Pick(PendingCall call)
+    {
+        // Members that have not had this call first; among them the least busy; among those, take turns.
+        HubMember? best = null;
+        var bestRank = (Tried: true, InFlight: int.MaxValue);
+        var ties = 0;
+        var turn = (uint)_roundRobin++;
+        foreach (var member in _members.Values)
+        {
+            if (member.Service != call.Service || !member.Serves(call.Contract) || (call.Kind == FrameKind.Push && member.InFlight >= member.Credit))
+            {
+                continue;
+            }
+
+            var rank = (Tried: call.Tried.Contains(member.Name), member.InFlight);
+            var better = best is null || (!rank.Tried && bestRank.Tried) || (rank.Tried == bestRank.Tried && rank.InFlight < bestRank.InFlight);
+            if (better)
+            {
+                (best, bestRank, ties) = (member, rank, 1);
+            }
+            else if (rank == bestRank && turn % (uint)++ties == 0)
+            {
+                best = member;
+            }
+        }
+
+        return best;
+    }
+
+    private void Assign(PendingCall call, HubMember member)
+    {
+        call.Member = member;
+        call.Tried.Add(member.Name);
+        call.SentAt = Environment.TickCount64;
+        member.InFlight++;
+        _pending[call.Id] = call;
+        Send(member, new BusHeader(call.Kind, call.Id, call.DeadlineMs), BusFrames.Text(call.Contract), BusFrames.Text(call.Operation.Name), call.Payload);
+        call.Assigned.TrySetResult();
+    }
+
+    /// <summary>Under the lock: the call's member is gone; another member takes it, or it fails (a work item waits for one).</summary>
+    private void Resend(PendingCall call, string why)
+    {
+        _pending.Remove(call.Id);
+        if (Pick(call) is { } other)
+        {
+            HubLog.Resent(_logger, call.ToString(), why, other.Name);
+            Assign(call, other);
+        }
+        else if (call.Kind == FrameKind.Push)
+        {
+            call.WaitingSince = Environment.TickCount64;
+            _waiting.Enqueue(call);
+        }
+        else
+        {
+            call.Fail(new BusCallException($"The call to {call} was lost: {why} before it answered, and no other member of '{call.Service}' serving {call.Contract} is online to take it. It may or may not have run.", BusFailure.MemberVanished));
+        }
+    }
+
+    private void RetrySlow(long now)
+    {
+        var retry = (long)_options.RetryAfter.TotalMilliseconds;
+        foreach (var call in _pending.Values.Where(c => c.Kind == FrameKind.Request && now - c.SentAt > retry).ToList())
+        {
+            if (Pick(call) is { } other && other != call.Member)
+            {
+                call.Member!.InFlight--;
+                HubLog.Resent(_logger, call.ToString(), $"member '{call.Member.Name}' did not answer within {_options.RetryAfter.TotalSeconds:0.#} s", other.Name);
+                Assign(call, other);
+            }
+            else
+            {
+                call.SentAt = now;
+            }
+        }
+    }
+
+    private void ExpireWaiting(long now)
+    {
+        if (_waiting.Count == 0)
+        {
+            return;
+        }
+
+        var wait = (long)_options.NoMemberWait.TotalMilliseconds;
+        var kept = new List<PendingCall>(_waiting.Count);
+        while (_waiting.TryDequeue(out var call))
+        {
+            if (call.Done.Task.IsCompleted)
+            {
+                continue;
+            }
+
+            if (call.Kind == FrameKind.Request && now - call.WaitingSince > wait)
+            {
+                var known = _members.Values.Where(m => m.Service == call.Service).Select(m => $"{m.Name} ({m.State.ToString().ToLowerInvariant()})").ToList();
+                call.Fail(new BusCallException(
+                    $"No member of '{call.Service}' serving {call.Contract} was online within {_options.NoMemberWait.TotalSeconds:0.#} s (members known: {(known.Count == 0 ? "none" : string.Join(", ", known))}).",
+                    BusFailure.NoMember));
+                continue;
+            }
+
+            kept.Add(call);
+        }
+
+        foreach (var call in kept)
+        {
+            _waiting.Enqueue(call);
+        }
+    }
+
+    /// <summary>Under the lock: a member came online or has room again; the calls waiting for one go out, in order.</summary>
+    private void DispatchWaiting()
+    {
+        var count = _waiting.Count;
+        for (var i = 0; i < count && _waiting.TryDequeue(out var call); i++)
+        {
+            if (call.Done.Task.IsCompleted)
+            {
+                continue;
+            }
+
+            if (Pick(call) is { } member)
+            {
+                Assign(call, member);
+            }
+            else
+            {
+                _waiting.Enqueue(call);
+            }
+        }
+    }
+
+    private void Answered(HubMember member, BusHeader header, NetMQMessage message)
+    {
+        var status = (ReplyStatus)header.Argument;
+        if (_pending.Remove(header.Id, out var call))
+        {
+            call.Member!.InFlight--;
+            member.Served++;
+            if (status == ReplyStatus.Ok)
+            {
+                call.Done.TrySetResult(message[2].ToByteArray());
+            }
+            else
+            {
+                var text = message.FrameCount > 2 ? BusFrames.Text(message[2]) : status.ToString();
+                if (call.Kind == FrameKind.Push)
+                {
+                    Interlocked.Increment(ref _failedItems);
+                    HubLog.ItemFailed(_logger, call.ToString(), member.Name, text);
+                }
+
+                call.Fail(new BusCallException(
+                    status == ReplyStatus.Failed ? text : $"Member '{member.Name}' refused {call}: {text}",
+                    status == ReplyStatus.Failed ? BusFailure.Failed : BusFailure.Refused,
+                    message.FrameCount > 3 ? BusFrames.Text(message[3]) : null));
+            }
+
+            if (call.Kind == FrameKind.Push)
+            {
+                DispatchWaiting();
+            }
+        }
+        else if (_surveys.TryGetValue(header.Id, out var survey))
+        {
+            member.Served++;
+            survey.Answer(member.Name, status == ReplyStatus.Ok ? message[2].ToByteArray() : null, message.FrameCount > 2 ? BusFrames.Text(message[2]) : status.ToString());
+        }
+        else
+        {
+            // An answer to a call already answered by another member, to a survey past its deadline, or to a cancelled call.
+            Interlocked.Increment(ref _lateAnswers);
+        }
+    }
+
+    private async Task<SurveyResult<TResult>> SurveyCoreAsync<TContract, TResult>(string service, Func<TContract, object> ask, TimeSpan deadline, CancellationToken cancellationToken)
+        where TContract : class
+    {
+        ArgumentException.ThrowIfNullOrEmpty(service);
+        var (schema, operation, values) = CallCapture.Capture(ask);
+        var payload = operation.Request.Encode(values);
+        if (payload.Length > _options.MaxMessageBytes)
+        {
+            throw new BusMessageTooLargeException(payload.Length, _options.MaxMessageBytes);
+        }
+
+        var id = NextId();
+        SurveyState survey;
+        lock (_gate)
+        {
+            var members = _members.Values.Where(m => m.Service == service && m.Serves(schema.ContractName!)).ToList();
+            survey = new SurveyState(id, operation, [.. members.Select(m => m.Name)]);
+            _surveys[id] = survey;
+            foreach (var member in members)
+            {
+                Send(member, new BusHeader(FrameKind.Survey, id, (int)Math.Min(int.MaxValue, deadline.TotalMilliseconds)), BusFrames.Text(schema.ContractName!), BusFrames.Text(operation.Name), payload);
+            }
+
+            survey.Start();
+        }
+
+        try
+        {
+            await survey.Complete.WaitAsync(deadline, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // The deadline: what arrived is the answer.
+        }
+
+        lock (_gate)
+        {
+            _surveys.Remove(id);
+            return new SurveyResult<TResult>(
+                survey.Asked,
+                [.. survey.Answers.Select(a => new SurveyAnswer<TResult>(a.Member, (TResult)operation.Response.Decode(a.Payload.AsSpan())[0]!))],
+                [.. survey.Failures]);
+        }
+    }
+
+    private async Task PushCoreAsync<TContract>(string service, Func<TContract, object> item, CancellationToken cancellationToken)
+        where TContract : class
+    {
+        ArgumentException.ThrowIfNullOrEmpty(service);
+        var (schema, operation, values) = CallCapture.Capture(item);
+        var call = Start(FrameKind.Push, service, schema.ContractName!, operation, operation.Request.Encode(values), 0);
+        _ = call.Done.Task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        try
+        {
+            await call.Assigned.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            call.Fail(new OperationCanceledException(cancellationToken));
+            throw;
+        }
+    }
+
+    /// <summary>Under the lock: a published message or a bus-channel message, to the members (and host handlers) it is for.</summary>
+    private void Route(FrameKind kind, string topic, string sender, ulong sequence, byte[] payload, HubMember? from)
+    {
+        List<HubMember> targets;
+        lock (_gate)
+        {
+            targets = kind == FrameKind.Publish
+                ? [.. _members.Values.Where(m => m != from && m.State == BusMemberState.Online && m.Subscriptions.Any(p => topic.StartsWith(p, StringComparison.Ordinal)))]
+                : [.. _members.Values.Where(m => m != from && m.State == BusMemberState.Online && m.Channels.Contains(topic))];
+        }
+
+        foreach (var member in targets)
+        {
+            Send(member, new BusHeader(kind, sequence), droppable: kind == FrameKind.Publish, BusFrames.Text(topic), payload, BusFrames.Text(sender));
+        }
+
+        if (kind == FrameKind.Publish)
+        {
+            _subscriptions.Deliver(topic, sender, sequence, payload);
+        }
+        else if (from is not null)
+        {
+            _channels.Deliver(topic, sender, 0, payload);
+        }
+    }
+
+    private void OpenPair(HubMember member, string name)
+    {
+        if (_pairHolders.TryGetValue(name, out var holder) && holder != member)
+        {
+            Send(member, new BusHeader(FrameKind.PairRefused, 0), BusFrames.Text(name), BusFrames.Text($"member '{holder.Name}' holds it; a pair has one peer."));
+        }
+        else if (_pairWaiters.TryGetValue(name, out var waiter))
+        {
+            _pairHolders[name] = member;
+            waiter.TrySetResult(member);
+        }
+        else
+        {
+            Send(member, new BusHeader(FrameKind.PairRefused, 0), BusFrames.Text(name), BusFrames.Text("the host does not accept it now."));
+        }
+    }
+
+    private void ClosePair(string name, bool notify)
+    {
+        IPairEnd? pair;
+        HubMember? holder;
+        lock (_gate)
+        {
+            _pairHolders.Remove(name, out holder);
+            _pairs.Remove(name, out pair);
+        }
+
+        pair?.Close();
+        if (notify && holder is not null)
+        {
+            Send(holder, new BusHeader(FrameKind.PairClose, 0), BusFrames.Text(name));
+        }
+    }
+
+    private sealed class Unregister(Action action) : IDisposable
+    {
+        public void Dispose() => action();
+    }
+}
