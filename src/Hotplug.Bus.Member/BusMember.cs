@@ -45,6 +45,7 @@ public sealed partial class BusMember : IAsyncDisposable
     private long _lastHeard = Environment.TickCount64;
     private long _lastHello;
     private long _lastBeat;
+    private long _lastParentCheck;
     private int _heartbeatMs = 1000;
     private int _timeoutMs = 3000;
     private int _maxMessageBytes = 1 << 20;
@@ -271,6 +272,23 @@ public sealed partial class BusMember : IAsyncDisposable
         BusLog.Joined(_logger, _options.Member, _options.Endpoint, _options.Service);
     }
 
+    private static bool IsAlive(int processId)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(processId);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
     private void SendHello()
     {
         _lastHello = Environment.TickCount64;
@@ -291,6 +309,17 @@ public sealed partial class BusMember : IAsyncDisposable
     private void Tick()
     {
         var now = Environment.TickCount64;
+        if (_options.ParentProcessId is { } parent && now - _lastParentCheck > 1000)
+        {
+            _lastParentCheck = now;
+            if (!IsAlive(parent))
+            {
+                // The host that launched this member is gone: nobody will stop it otherwise.
+                _ = DisposeAsync().AsTask();
+                return;
+            }
+        }
+
         if (_welcome.Task.IsCompleted && now - Interlocked.Read(ref _lastHeard) > _timeoutMs)
         {
             if (_online)

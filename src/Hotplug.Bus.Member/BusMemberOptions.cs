@@ -20,6 +20,9 @@ public sealed class BusMemberOptions
     /// <summary>The one-time ticket that admits a launched member without a key of its own.</summary>
     public const string TicketVariable = "HOTPLUG_BUS_TICKET";
 
+    /// <summary>The process id of the host that launched the member: the member leaves when that process is gone.</summary>
+    public const string ParentVariable = "HOTPLUG_BUS_PARENT";
+
     /// <summary>The hub's public key (Z85), for CURVE.</summary>
     public const string HubKeyVariable = "HOTPLUG_BUS_HUB_KEY";
 
@@ -47,6 +50,9 @@ public sealed class BusMemberOptions
     /// <summary>Gets or sets the ticket of a member its host launched (from <see cref="TicketVariable"/>).</summary>
     public string? Ticket { get; set; }
 
+    /// <summary>Gets or sets the process id of the host that launched this member: it leaves the bus when that process ends. <value>Read from <see cref="ParentVariable"/>.</value></summary>
+    public int? ParentProcessId { get; set; }
+
     /// <summary>Gets or sets how many pipeline work items this member takes at once: the back-pressure its pushers feel. <value>Defaults to 64.</value></summary>
     public int Credit { get; set; } = 64;
 
@@ -73,6 +79,11 @@ public sealed class BusMemberOptions
         if (Environment.GetEnvironmentVariable(MemberVariable) is { Length: > 0 } member)
         {
             options.Member = member;
+        }
+
+        if (int.TryParse(Environment.GetEnvironmentVariable(ParentVariable), System.Globalization.CultureInfo.InvariantCulture, out var parent))
+        {
+            options.ParentProcessId = parent;
         }
 
         if (Environment.GetEnvironmentVariable(VersionVariable) is { Length: > 0 } version)

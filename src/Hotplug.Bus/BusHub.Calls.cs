@@ -47,8 +47,8 @@ public sealed partial class BusHub
     public Task PushAsync<TContract>(string service, Func<TContract, ValueTask> item, CancellationToken cancellationToken = default)
         where TContract : class => PushCoreAsync<TContract>(service, c => item(c), cancellationToken);
 
-    internal IOperationInvoker Invoker(string service, ContractSchema schema, Func<Exception, Exception>? translate, int deadlineMs = 0) =>
-        new BusInvoker(this, service, schema, translate ?? (e => e), deadlineMs);
+    internal IOperationInvoker Invoker(string service, ContractSchema schema, Func<Exception, Exception>? translate, int deadlineMs = 0, HubService? owner = null) =>
+        new BusInvoker(this, service, schema, translate ?? (e => e), deadlineMs, owner);
 
     internal IDisposable RegisterService(string service, HubService registration)
     {
@@ -69,11 +69,11 @@ public sealed partial class BusHub
         });
     }
 
-    internal void AddTicket(string ticket, string service, string member)
+    internal void AddTicket(string ticket, string service, HubService owner)
     {
         lock (_gate)
         {
-            _tickets[ticket] = (service, member);
+            _tickets[ticket] = (service, owner);
         }
     }
 
@@ -98,13 +98,13 @@ public sealed partial class BusHub
     }
 
     /// <summary>Asks every online member of a service for its health.</summary>
-    internal async Task<IReadOnlyList<(string Member, PluginHealthStatus Status, string Description)>> CheckHealthAsync(string service, CancellationToken cancellationToken)
+    internal async Task<IReadOnlyList<(string Member, PluginHealthStatus Status, string Description)>> CheckHealthAsync(string service, HubService? owner, CancellationToken cancellationToken)
     {
         var id = NextId();
         HealthAsk ask;
         lock (_gate)
         {
-            var members = _members.Values.Where(m => m.Service == service && m.State == BusMemberState.Online && m.Started).ToList();
+            var members = _members.Values.Where(m => m.Service == service && m.State == BusMemberState.Online && m.Started && (m.Owner is null || m.Owner == owner)).ToList();
             ask = new HealthAsk([.. members.Select(m => m.Name)]);
             _health[id] = ask;
             foreach (var member in members)
@@ -135,14 +135,14 @@ public sealed partial class BusHub
         }
     }
 
-    internal PendingCall Start(FrameKind kind, string service, string contract, ContractOperation operation, byte[] payload, int deadlineMs)
+    internal PendingCall Start(FrameKind kind, string service, string contract, ContractOperation operation, byte[] payload, int deadlineMs, HubService? owner = null)
     {
         if (payload.Length > _options.MaxMessageBytes)
         {
             throw new BusMessageTooLargeException(payload.Length, _options.MaxMessageBytes);
         }
 
-        var call = new PendingCall(NextId(), kind, service, contract, operation, payload, deadlineMs);
+        var call = new PendingCall(NextId(), kind, service, contract, operation, payload, deadlineMs) { Owner = owner };
         lock (_gate)
         {
             if (Volatile.Read(ref _disposed) != 0)
@@ -186,7 +186,7 @@ public sealed partial class BusHub
         var turn = (uint)_roundRobin++;
         foreach (var member in _members.Values)
         {
-            if (member.Service != call.Service || !member.Serves(call.Contract) || (call.Kind == FrameKind.Push && member.InFlight >= member.Credit))
+            if (member.Service != call.Service || !member.Serves(call.Contract) || (member.Owner is not null && call.Owner is not null && member.Owner != call.Owner) || (call.Kind == FrameKind.Push && member.InFlight >= member.Credit))
             {
                 continue;
             }

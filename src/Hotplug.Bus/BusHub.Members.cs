@@ -163,8 +163,10 @@ public sealed partial class BusHub
         member.Credit = Math.Clamp(announce.Credit, 1, 100_000);
         member.LastHeard = Environment.TickCount64;
         member.Ticket = announce.Ticket;
+        member.Owner = null;
         if (announce.Ticket is not null && _tickets.TryGetValue(announce.Ticket, out var launched) && launched.Service == announce.Service)
         {
+            member.Owner = launched.Owner;
             Welcome(member);
             return;
         }
@@ -217,7 +219,7 @@ public sealed partial class BusHub
 
     private void Welcome(HubMember member)
     {
-        var service = _services.GetValueOrDefault(member.Service);
+        var service = member.Owner ?? _services.GetValueOrDefault(member.Service);
         var welcome = new Protocol.Welcome(
             service?.PluginId ?? member.Service,
             service?.Version ?? member.Version,
@@ -243,10 +245,7 @@ public sealed partial class BusHub
             HubLog.Refused(_logger, member.Name, $"its plugin failed to start: {error}");
         }
 
-        if (_services.TryGetValue(member.Service, out var service))
-        {
-            service.Reported(member.Name, member.Ticket, error);
-        }
+        (member.Owner ?? _services.GetValueOrDefault(member.Service))?.Reported(member.Name, member.Ticket, error);
     }
 
     /// <summary>Under the lock: the member stopped answering or left. Its calls go to other members; its pairs close.</summary>
@@ -286,10 +285,7 @@ public sealed partial class BusHub
             ask.Gone(member.Name);
         }
 
-        if (_services.TryGetValue(member.Service, out var service))
-        {
-            service.Reported(member.Name, member.Ticket, null, gone: true);
-        }
+        (member.Owner ?? _services.GetValueOrDefault(member.Service))?.Reported(member.Name, member.Ticket, null, gone: true);
     }
 
     /// <summary>On the socket's thread, a few times per heartbeat: heartbeats out, silent members offline, slow calls sent again.</summary>

@@ -31,7 +31,7 @@ public sealed partial class BusHub : IAsyncDisposable
     private readonly Dictionary<ulong, HealthAsk> _health = [];
     private readonly Queue<PendingCall> _waiting = new();
     private readonly Dictionary<string, HubService> _services = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (string Service, string Member)> _tickets = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string Service, HubService Owner)> _tickets = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HubMember> _pairHolders = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IPairEnd> _pairs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TaskCompletionSource<HubMember>> _pairWaiters = new(StringComparer.Ordinal);

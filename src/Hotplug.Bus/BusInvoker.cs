@@ -5,13 +5,13 @@ using Hotplug.Wire;
 namespace Hotplug.Bus;
 
 /// <summary>Carries out a contract's operations as bus requests to a service's members (request/reply).</summary>
-internal sealed class BusInvoker(BusHub hub, string service, ContractSchema schema, Func<Exception, Exception> translate, int deadlineMs) : IOperationInvoker
+internal sealed class BusInvoker(BusHub hub, string service, ContractSchema schema, Func<Exception, Exception> translate, int deadlineMs, HubService? owner) : IOperationInvoker
 {
     public async ValueTask<object?> InvokeAsync(OperationDescriptor operation, object?[] values, CancellationToken cancellationToken)
     {
         var method = MethodOf(operation);
         cancellationToken.ThrowIfCancellationRequested();
-        var call = hub.Start(FrameKind.Request, service, schema.ContractName!, method, method.Request.Encode(values), deadlineMs);
+        var call = hub.Start(FrameKind.Request, service, schema.ContractName!, method, method.Request.Encode(values), deadlineMs, owner);
         byte[] answer;
         try
         {

@@ -25,6 +25,9 @@ internal sealed class HubMember(byte[] identity, string key)
 
     public string? Ticket { get; set; }
 
+    /// <summary>The bus plugin version that launched this member, which alone sends it calls; <see langword="null"/> for a member that joined on its own.</summary>
+    public HubService? Owner { get; set; }
+
     public byte[]? Nonce { get; set; }
 
     public byte[]? Challenge { get; set; }

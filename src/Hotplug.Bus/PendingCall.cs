@@ -22,6 +22,9 @@ internal sealed class PendingCall(ulong id, FrameKind kind, string service, stri
 
     public HubMember? Member { get; set; }
 
+    /// <summary>The bus plugin version the call comes from: it goes to that version's launched members and to members that joined on their own.</summary>
+    public HubService? Owner { get; init; }
+
     public HashSet<string> Tried { get; } = new(StringComparer.Ordinal);
 
     public long SentAt { get; set; }

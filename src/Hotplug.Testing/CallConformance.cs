@@ -139,15 +139,20 @@ public abstract class CallConformance : RuntimeConformanceBase
         await InstallAsync(host, "echo", "1.0.0", new JsonObject { ["greeting"] = "hello" });
 
         var reply = await host.Invoker.InvokeAsync("echo", "echo", Json("""{ "request": { "text": "by name" } }"""));
+        Assert.Equal("by name", reply.GetProperty("text").GetString());
+        Assert.Equal("1.0.0", reply.GetProperty("version").GetString());
+        Assert.Equal("hello", reply.GetProperty("greeting").GetString());
+        if (!Capabilities.Streams)
+        {
+            return;
+        }
+
         var items = new List<int>();
         await foreach (var item in host.Invoker.InvokeStreamAsync("echo", "count", Json("""{ "count": 3 }""")))
         {
             items.Add(item.GetInt32());
         }
 
-        Assert.Equal("by name", reply.GetProperty("text").GetString());
-        Assert.Equal("1.0.0", reply.GetProperty("version").GetString());
-        Assert.Equal("hello", reply.GetProperty("greeting").GetString());
         Assert.Equal([1, 2, 3], items);
     }
 
@@ -158,6 +163,17 @@ public abstract class CallConformance : RuntimeConformanceBase
     {
         await using var host = await StartHostAsync();
         await InstallAsync(host, "echo", "1.0.0");
+        if (!Capabilities.Streams)
+        {
+            await AssertStreamsRefusedAsync(host, async echo =>
+            {
+                await foreach (var n in echo.CountAsync(5))
+                {
+                    Assert.Fail($"A runtime without streams streamed {n}.");
+                }
+            });
+            return;
+        }
 
         var numbers = new List<int>();
         await foreach (var n in host.Plugins.Get<IEcho>("echo").CountAsync(5))
@@ -175,6 +191,11 @@ public abstract class CallConformance : RuntimeConformanceBase
     {
         await using var host = await StartHostAsync();
         await InstallAsync(host, "echo", "1.0.0");
+        if (!Capabilities.Streams)
+        {
+            await AssertStreamsRefusedAsync(host, async echo => await echo.SumAsync(Numbers(3)));
+            return;
+        }
 
         var sum = await host.Plugins.Get<IEcho>("echo").SumAsync(Numbers(1000));
 
@@ -188,6 +209,18 @@ public abstract class CallConformance : RuntimeConformanceBase
     {
         await using var host = await StartHostAsync();
         await InstallAsync(host, "echo", "1.0.0");
+        if (!Capabilities.Streams)
+        {
+            await AssertStreamsRefusedAsync(host, async echo =>
+            {
+                await foreach (var answer in echo.ShoutAsync(Words()))
+                {
+                    Assert.Fail($"A runtime without streams answered {answer}.");
+                }
+            });
+            return;
+        }
+
         var words = Channel.CreateUnbounded<string>();
 
         await using var answers = host.Plugins.Get<IEcho>("echo").ShoutAsync(words.Reader.ReadAllAsync()).GetAsyncEnumerator();
@@ -203,6 +236,21 @@ public abstract class CallConformance : RuntimeConformanceBase
         words.Writer.Complete();
         Assert.False(await answers.MoveNextAsync());
         Assert.Equal(["ONE", "TWO", "THREE"], heard);
+    }
+
+    /// <summary>A runtime without streams fails a streaming call, saying so, and serves the next call.</summary>
+    private static async Task AssertStreamsRefusedAsync(KitHost host, Func<IEcho, Task> stream)
+    {
+        var echo = host.Plugins.Get<IEcho>("echo");
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => stream(echo));
+        Assert.Contains("stream", error.ToString(), StringComparison.OrdinalIgnoreCase);
+        Assert.Equal("ok", (await echo.EchoAsync(new EchoRequest("ok"))).Text);
+    }
+
+    private static async IAsyncEnumerable<string> Words()
+    {
+        await Task.Yield();
+        yield return "one";
     }
 
     private static JsonElement Json(string json) => JsonDocument.Parse(json).RootElement.Clone();

@@ -21,4 +21,12 @@ public sealed record ConformanceCapabilities
     /// <value>Default: <see langword="true"/>.</value> Off for a runtime that runs plugins in the host's own process.
     /// </summary>
     public bool SurvivesCrash { get; init; } = true;
+
+    /// <summary>
+    /// Gets whether the plugin's contracts may stream (<see cref="IAsyncEnumerable{T}"/> in or out).
+    /// <value>Default: <see langword="true"/>.</value> Off for a runtime whose transport carries one message each way
+    /// (the bus's request/reply): the kit then checks a streaming call fails, saying streams are not carried, and the
+    /// plugin serves on.
+    /// </summary>
+    public bool Streams { get; init; } = true;
 }

@@ -1,0 +1,72 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json;
+using Hotplug.Runtimes;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Hotplug.Bus;
+
+/// <summary>
+/// The <c>bus</c> runtime: a plugin whose contracts are served by members on the host's bus — processes on this machine
+/// or any other, which join the hub, announce the plugin's service and are called over NetMQ. Its entry:
+/// <c>{ "service": "ranker", "launch": { "executable": "RankerWorker", "count": 2 } }</c> (both optional). Register it
+/// with <c>AddBusRuntime()</c>. See <c>docs/bus-plugins.md</c>.
+/// </summary>
+[RequiresDynamicCode("Bus contracts are encoded by reflection.")]
+[RequiresUnreferencedCode("Bus contracts read their records by reflection.")]
+public sealed class BusRuntime(IOptions<BusHubOptions> options) : IPluginRuntime, IAsyncDisposable
+{
+    private BusHub? _hub;
+    private ILoggerFactory? _loggers;
+
+    /// <inheritdoc />
+    public string Name => "bus";
+
+    /// <summary>Gets the host's hub, once the host started.</summary>
+    /// <exception cref="InvalidOperationException">The host has not started yet.</exception>
+    public BusHub Hub => _hub ?? throw new InvalidOperationException("The bus hub starts with the host: resolve it after the host started.");
+
+    /// <inheritdoc />
+    public Task InitializeAsync(PluginRuntimeContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var hubOptions = options.Value;
+        BusKeys? keys = null;
+        if (hubOptions.TrustedMembersPath is not null)
+        {
+            var path = hubOptions.HubKeyPath ?? Path.Combine(context.StatePath, "bus", "hub.key");
+            if (File.Exists(path))
+            {
+                keys = BusKeys.Load(path);
+            }
+            else
+            {
+                keys = BusKeys.Create();
+                keys.Save(path);
+            }
+        }
+
+        _loggers = context.LoggerFactory;
+        _hub = new BusHub(hubOptions, keys, context.LoggerFactory);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> ReadEntry(JsonElement entry) => BusEntry.Read(entry).Launch is { } launch ? [launch.Executable] : [];
+
+    /// <inheritdoc />
+    public IPluginVersion Create(PluginVersionContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return new BusPluginVersion(context, Hub, BusEntry.Read(context.Entry));
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (_hub is not null)
+        {
+            await _hub.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}
