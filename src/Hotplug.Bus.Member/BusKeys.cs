@@ -8,8 +8,8 @@ namespace Hotplug.Bus;
 /// trust folder).
 /// </summary>
 /// <remarks>
-/// A key file holds the secret key, one line of Z85; its public key file (<c>.pub</c>) holds the public key. Keep the
-/// secret file readable by its owner only; hand out the public one.
+/// <see cref="Save"/> writes <c>name.key</c>, the secret key, one line of Z85 readable by its owner only, and
+/// <c>name.pub</c>, the public key, to hand out (into a host's trusted members folder, or to members).
 /// </remarks>
 public sealed class BusKeys
 {
@@ -56,11 +56,14 @@ public sealed class BusKeys
         }
     }
 
-    /// <summary>Writes the secret key to <paramref name="path"/> (owner-only on Unix) and the public key beside it, as <c>path.pub</c>.</summary>
-    /// <param name="path">The secret key file.</param>
-    public void Save(string path)
+    /// <summary>Writes the secret key to <c>basePath.key</c> (owner-only on Unix) and the public key to <c>basePath.pub</c>.</summary>
+    /// <param name="basePath">The files' path without extension, such as <c>keys/worker-1</c>.</param>
+    /// <returns>The two files.</returns>
+    public (string SecretPath, string PublicPath) Save(string basePath)
     {
+        ArgumentException.ThrowIfNullOrEmpty(basePath);
         var secret = SecretKey ?? throw new InvalidOperationException("These keys hold no secret key to save.");
+        var path = basePath + ".key";
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
@@ -73,7 +76,8 @@ public sealed class BusKeys
             writer.WriteLine(secret);
         }
 
-        File.WriteAllText(path + ".pub", PublicKey + Environment.NewLine);
+        File.WriteAllText(basePath + ".pub", PublicKey + Environment.NewLine);
+        return (path, basePath + ".pub");
     }
 
     private static NetMQCertificate Parse(string text, Func<string, NetMQCertificate> parse)

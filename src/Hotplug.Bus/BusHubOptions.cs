@@ -11,14 +11,14 @@ public sealed class BusHubOptions
 
     /// <summary>
     /// Gets or sets the folder of member public keys the hub trusts: one <c>.pub</c> file per member, each one line of
-    /// Z85, as <see cref="BusKeys.Save"/> writes them. With it the bus is encrypted (CURVE) and a member must prove it
+    /// Z85, as <see cref="BusKeys.Save"/> writes them (<c>hotplug bus-keygen</c>). With it the bus is encrypted (CURVE) and a member must prove it
     /// holds the secret key of a trusted public key, or it is refused. Read again whenever a member joins.
     /// </summary>
     public string? TrustedMembersPath { get; set; }
 
     /// <summary>
     /// Gets or sets the hub's secret key file. <value>Defaults to <c>&lt;state&gt;/bus/hub.key</c>, made on first use,
-    /// with its public key beside it in <c>hub.key.pub</c> for members.</value>
+    /// with its public key beside it in <c>hub.pub</c> for members.</value>
     /// </summary>
     public string? HubKeyPath { get; set; }
 

@@ -17,7 +17,6 @@ namespace Hotplug.Bus;
 public sealed class BusRuntime(IOptions<BusHubOptions> options) : IPluginRuntime, IAsyncDisposable
 {
     private BusHub? _hub;
-    private ILoggerFactory? _loggers;
 
     /// <inheritdoc />
     public string Name => "bus";
@@ -35,19 +34,28 @@ public sealed class BusRuntime(IOptions<BusHubOptions> options) : IPluginRuntime
         if (hubOptions.TrustedMembersPath is not null)
         {
             var path = hubOptions.HubKeyPath ?? Path.Combine(context.StatePath, "bus", "hub.key");
-            if (File.Exists(path))
+            var basePath = path.EndsWith(".key", StringComparison.Ordinal) ? path[..^4] : path;
+            if (File.Exists(basePath + ".key"))
             {
-                keys = BusKeys.Load(path);
+                keys = BusKeys.Load(basePath + ".key");
             }
             else
             {
                 keys = BusKeys.Create();
-                keys.Save(path);
+                keys.Save(basePath);
             }
         }
 
-        _loggers = context.LoggerFactory;
-        _hub = new BusHub(hubOptions, keys, context.LoggerFactory);
+        try
+        {
+            _hub = new BusHub(hubOptions, keys, context.LoggerFactory);
+        }
+        catch (Exception ex) when (ex is NetMQ.NetMQException or ArgumentException)
+        {
+            var endpoints = hubOptions.Endpoints.Count == 0 ? "tcp://127.0.0.1:0" : string.Join(", ", hubOptions.Endpoints);
+            throw new PluginException($"The bus hub cannot start on {endpoints}: {ex.Message}", innerException: ex);
+        }
+
         return Task.CompletedTask;
     }
 

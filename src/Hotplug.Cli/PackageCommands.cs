@@ -27,6 +27,26 @@ internal static class PackageCommands
         return command;
     }
 
+    /// <summary><c>hotplug bus-keygen</c>: a bus member's key pair.</summary>
+    public static Command BusKeyGen()
+    {
+        var output = new Option<string>("--out") { Description = "Base path of the key files: writes <out>.key (the member's secret, mode 0600) and <out>.pub.", Required = true };
+        var command = new Command("bus-keygen", "Create a bus member's CURVE key pair (Z85).") { output };
+        command.SetAction(parse => Run(() =>
+        {
+            var basePath = parse.GetValue(output)!;
+            if (File.Exists(basePath + ".key"))
+            {
+                throw new PluginException($"{basePath}.key exists; refusing to overwrite a secret key.");
+            }
+
+            var (secretPath, publicPath) = Hotplug.Bus.BusKeys.Create().Save(basePath);
+            Console.Out.WriteLine($"secret key {secretPath} (give it to the member only)");
+            Console.Out.WriteLine($"public key {publicPath} (put it in each host's bus trust folder, <state>/bus/trusted by default)");
+        }));
+        return command;
+    }
+
     public static Command Pack()
     {
         var folder = new Argument<string>("dir") { Description = "The plugin folder, with its plugin.json." };

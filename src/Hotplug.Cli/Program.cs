@@ -13,6 +13,7 @@ root.Subcommands.Add(ListCommand.Create());
 root.Subcommands.Add(CallCommand.Create());
 root.Subcommands.Add(RollbackCommand.Create());
 root.Subcommands.Add(PackageCommands.KeyGen());
+root.Subcommands.Add(PackageCommands.BusKeyGen());
 root.Subcommands.Add(PackageCommands.Pack());
 root.Subcommands.Add(PackageCommands.Sign());
 root.Subcommands.Add(PackageCommands.Verify());

@@ -31,9 +31,18 @@ internal static class RunCommand
             Description = "A contract assembly (.dll) the host shares with its plugins, as an embedded host that references it does (repeatable).",
         };
         var create = new Option<bool>("--create") { Description = "Create the plugins folder if it does not exist." };
-        var command = new Command("run", "Run a plugin host over a folder until Ctrl+C.") { plugins, state, port, trust, allowUnsigned, contracts, create };
+        var bus = new Option<string[]>("--bus")
+        {
+            Description = "Where the bus hub listens for members, such as tcp://*:5557 (repeatable; default tcp://127.0.0.1:0, a free port on this machine).",
+        };
+        var busTrust = new Option<string?>("--bus-trust") { Description = "The folder of member public keys (*.pub) the bus admits (default: <state>/bus/trusted)." };
+        var command = new Command("run", "Run a plugin host over a folder until Ctrl+C.") { plugins, state, port, trust, allowUnsigned, contracts, create, bus, busTrust };
         command.SetAction((parse, cancellationToken) => RunAsync(
-            new RunSettings(parse.GetValue(plugins)!, parse.GetValue(state)!, parse.GetValue(port), parse.GetValue(trust), parse.GetValue(allowUnsigned), parse.GetValue(contracts) ?? [], parse.GetValue(create)),
+            new RunSettings(parse.GetValue(plugins)!, parse.GetValue(state)!, parse.GetValue(port), parse.GetValue(trust), parse.GetValue(allowUnsigned), parse.GetValue(contracts) ?? [], parse.GetValue(create))
+            {
+                BusEndpoints = parse.GetValue(bus) ?? [],
+                BusTrustPath = parse.GetValue(busTrust),
+            },
             cancellationToken));
         return command;
     }
@@ -99,6 +108,15 @@ internal static class RunCommand
             .AddLuaRuntime()
             .AddJavaScriptRuntime()
             .AddCSharpScriptRuntime()
+            .AddBusRuntime(o =>
+            {
+                foreach (var endpoint in settings.BusEndpoints)
+                {
+                    o.Endpoints.Add(endpoint);
+                }
+
+                o.TrustedMembersPath = settings.BusTrustPath ?? Path.Combine(statePath, "bus", "trusted");
+            })
             .AddAdminApi(o => o.Port = port);
         using var host = builder.Build();
         var pluginHost = host.Services.GetRequiredService<IPluginHost>();
@@ -115,6 +133,8 @@ internal static class RunCommand
             return ExitCodes.Failed;
         }
 
+        var hub = host.Services.GetRequiredService<Hotplug.Bus.BusHub>();
+        Console.Error.WriteLine($"bus: members join at {string.Join(", ", hub.Endpoints)} with hub key {hub.PublicKey} ({Path.Combine(statePath, "bus", "hub.pub")}); member keys trusted from {settings.BusTrustPath ?? Path.Combine(statePath, "bus", "trusted")}");
         if (allowUnsigned)
         {
             Console.Error.WriteLine("WARNING: --allow-unsigned: this host loads plugins that no trusted key signed. Use it only while developing.");
@@ -167,4 +187,11 @@ internal static class RunCommand
 }
 
 /// <summary>What <c>hotplug run</c> was told.</summary>
-internal sealed record RunSettings(string PluginsPath, string StatePath, int Port, string? TrustPath, bool AllowUnsigned, IReadOnlyList<string> Contracts, bool Create);
+internal sealed record RunSettings(string PluginsPath, string StatePath, int Port, string? TrustPath, bool AllowUnsigned, IReadOnlyList<string> Contracts, bool Create)
+{
+    /// <summary>Gets where the bus hub listens (none given: a free loopback port).</summary>
+    public IReadOnlyList<string> BusEndpoints { get; init; } = [];
+
+    /// <summary>Gets the folder of member public keys the bus admits.</summary>
+    public string? BusTrustPath { get; init; }
+}

@@ -22,7 +22,7 @@ internal static class ToolRuntimes
 #if HOTPLUG_BUILD_HELPER
         services.AddHotplug().AddProcessRuntime();
 #else
-        services.AddHotplug().AddProcessRuntime().AddLuaRuntime().AddJavaScriptRuntime().AddCSharpScriptRuntime();
+        services.AddHotplug().AddProcessRuntime().AddLuaRuntime().AddJavaScriptRuntime().AddCSharpScriptRuntime().AddBusRuntime();
 #endif
 
         // Runtimes only read entries here: nothing of theirs is started, so the provider need not outlive this.

@@ -14,7 +14,7 @@ public sealed class PackedFeed : IAsyncLifetime
     public static readonly string[] LibraryIds =
     [
         "Hotplug.Abstractions", "Hotplug.Contracts", "Hotplug.Runtime.Abstractions", "Hotplug", "Hotplug.Assembly", "Hotplug.Wire",
-        "Hotplug.Process.Protocol", "Hotplug.Process", "Hotplug.Process.Plugin", "Hotplug.Admin", "Hotplug.Cli", "Hotplug.Scripting", "Hotplug.Scripting.Lua", "Hotplug.Scripting.JavaScript", "Hotplug.Scripting.CSharp",
+        "Hotplug.Process.Protocol", "Hotplug.Process", "Hotplug.Process.Plugin", "Hotplug.Admin", "Hotplug.Cli", "Hotplug.Scripting", "Hotplug.Scripting.Lua", "Hotplug.Scripting.JavaScript", "Hotplug.Scripting.CSharp", "Hotplug.Bus.Member", "Hotplug.Bus",
     ];
 
     /// <summary>The packages' version (Directory.Build.props), read from the feed.</summary>

@@ -11,6 +11,7 @@ public sealed class ReferenceRulesTests
     [Theory]
     [InlineData("Hotplug.Process")]
     [InlineData("Hotplug.Assembly")]
+    [InlineData("Hotplug.Bus")]
     public void Runtime_ReferencesTheRuntimePackage_NotTheHostCore(string runtime)
     {
         Assert.Contains("Hotplug.Runtime.Abstractions", References[runtime]);
@@ -45,6 +46,14 @@ public sealed class ReferenceRulesTests
         // The CLI's host, the demo, the benchmarks and the runtime's own tests, which run process plugins; the build's
         // packer, which reads a process plugin's entry as the runtime does.
         Assert.Equal(["Hotplug.Benchmarks", "Hotplug.Build", "Hotplug.Cli", "Hotplug.Cli.Tests", "Hotplug.Process.Tests", "Hotplug.Samples.Tests", "RankingService"], referrers);
+    }
+
+    /// <summary>A bus member is any .NET process: its SDK builds on the contracts' wire codec, never on the host.</summary>
+    [Fact]
+    public void BusMemberSdk_BuildsOnTheWireCodec_NotTheHostOrTheRuntimePackage()
+    {
+        Assert.Equal(["Hotplug.Wire"], References["Hotplug.Bus.Member"]);
+        Assert.DoesNotContain(References["Hotplug"], r => r.StartsWith("Hotplug.Bus", StringComparison.Ordinal));
     }
 
     [Fact]
