@@ -34,7 +34,7 @@ internal static class DemoPlugins
     /// </summary>
     public static void Seed(string pluginsPath, string statePath, SigningKey key)
     {
-        foreach (var (package, name) in new[] { ("ranker-v1", "ranker"), ("popular", "popular"), ("longtail", "longtail"), ("lua-ranker", "lua-ranker"), ("js-ranker", "js-ranker") })
+        foreach (var (package, name) in new[] { ("ranker-v1", "ranker"), ("popular", "popular"), ("longtail", "longtail"), ("lua-ranker", "lua-ranker"), ("js-ranker", "js-ranker"), ("fleet-ranker", "fleet-ranker") })
         {
             var target = Path.Combine(pluginsPath, name);
             if (Directory.Exists(target))

@@ -56,6 +56,9 @@ builder.Services.AddHotplug(o =>
     .AddProcessRuntime()
     .AddLuaRuntime()
     .AddJavaScriptRuntime()
+    // Bus plugins: members in other processes (here two the host launches from the fleet-ranker package) join the
+    // host's bus on a free loopback port; a member that is not launched needs a key in <state>/bus/trusted.
+    .AddBusRuntime(o => o.TrustedMembersPath = Path.Combine(options.StatePath, "bus", "trusted"))
     .AddAdminApi(o => o.Port = options.AdminPort);
 builder.Services.AddHostedService<RankingLoop>();
 

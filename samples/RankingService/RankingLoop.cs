@@ -7,7 +7,8 @@ namespace RankingService;
 
 /// <summary>
 /// The service's traffic: every half second it ranks a request with every ranker — <c>ranker</c> and <c>popular</c>
-/// in process, <c>longtail</c> in its own process, <c>lua-ranker</c> and <c>js-ranker</c> as scripts — and prints
+/// in process, <c>longtail</c> in its own process, <c>lua-ranker</c> and <c>js-ranker</c> as scripts, <c>fleet-ranker</c>
+/// on the bus, served by two member processes in turn — and prints
 /// which version answered. A version switch, or a saved script, shows up live.
 /// </summary>
 internal sealed class RankingLoop(IPluginHost plugins, IItemStore store, DemoOptions options, SigningKey signingKey, IHostApplicationLifetime lifetime) : BackgroundService
@@ -16,7 +17,7 @@ internal sealed class RankingLoop(IPluginHost plugins, IItemStore store, DemoOpt
 
     public bool EveryPluginAnswered => Rankers.All(id => _successes.GetValueOrDefault(id) > 0);
 
-    private static string[] Rankers => ["ranker", "popular", "longtail", "lua-ranker", "js-ranker"];
+    private static string[] Rankers => ["ranker", "popular", "longtail", "lua-ranker", "js-ranker", "fleet-ranker"];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -76,7 +76,8 @@ public sealed partial class BusHub
             case FrameKind.Heartbeat:
                 break;
             case FrameKind.Bye:
-                MemberLost(member, "it left");
+                HubLog.Left(_logger, member.ToString());
+                MemberLost(member, "it left", quiet: true);
                 _members.Remove(member.Key);
                 break;
             case FrameKind.Reply or FrameKind.Ack:
@@ -249,7 +250,7 @@ public sealed partial class BusHub
     }
 
     /// <summary>Under the lock: the member stopped answering or left. Its calls go to other members; its pairs close.</summary>
-    private void MemberLost(HubMember member, string why)
+    private void MemberLost(HubMember member, string why, bool quiet = false)
     {
         if (member.State == BusMemberState.Offline)
         {
@@ -259,7 +260,7 @@ public sealed partial class BusHub
         var wasOnline = member.State == BusMemberState.Online;
         member.State = BusMemberState.Offline;
         member.OfflineSince = Environment.TickCount64;
-        if (wasOnline)
+        if (wasOnline && !quiet)
         {
             HubLog.MemberGone(_logger, member.ToString(), why);
         }

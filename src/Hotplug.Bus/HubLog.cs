@@ -22,6 +22,9 @@ internal static partial class HubLog
     [LoggerMessage(6, LogLevel.Information, "{Call} sent again to member {Member}: {Why}.")]
     public static partial void Resent(ILogger logger, string call, string why, string member);
 
+    [LoggerMessage(8, LogLevel.Information, "Bus member {Member} left.")]
+    public static partial void Left(ILogger logger, string member);
+
     [LoggerMessage(7, LogLevel.Warning, "Work item {Call} failed on member {Member}: {Error}")]
     public static partial void ItemFailed(ILogger logger, string call, string member, string error);
 }
