@@ -111,6 +111,52 @@ public sealed partial class BusMember : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Runs a member program: joins, serves until the host says goodbye or the process is asked to stop (SIGTERM,
+    /// Ctrl+C), then leaves the bus cleanly. What <c>Main</c> returns: 0, or 1 with the reason on standard error when
+    /// the member could not join (refused, no hub, its plugin failed to start).
+    /// </summary>
+    /// <param name="options">Where the hub is and who this member is (<see cref="BusMemberOptions.FromEnvironment"/> for a launched member).</param>
+    /// <param name="serve">Registers what the member serves.</param>
+    /// <returns>The exit code.</returns>
+    public static async Task<int> RunAsync(BusMemberOptions options, Action<BusMemberBuilder> serve)
+    {
+        using var stop = new CancellationTokenSource();
+        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Stop);
+        using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Stop);
+        BusMember member;
+        try
+        {
+            member = await JoinAsync(options, serve, stop.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            await Console.Error.WriteLineAsync($"bus member {options.Member}: {ex.Message}").ConfigureAwait(false);
+            return 1;
+        }
+
+        await Console.Out.WriteLineAsync($"bus member {options.Member} joined {options.Endpoint}, serving {options.Service} {options.Version}").ConfigureAwait(false);
+        await using (member.ConfigureAwait(false))
+        {
+            try
+            {
+                await member.Completion.WaitAsync(stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Asked to stop: leave the bus with a goodbye, below.
+            }
+        }
+
+        return 0;
+
+        void Stop(System.Runtime.InteropServices.PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        }
+    }
+
     /// <summary>Publishes a message on a topic: every subscriber whose prefix matches gets it, if it keeps up.</summary>
     /// <typeparam name="T">The message type, a record.</typeparam>
     /// <param name="topic">The topic, such as <c>orders.created</c>.</param>

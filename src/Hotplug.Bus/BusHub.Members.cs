@@ -139,16 +139,13 @@ public sealed partial class BusHub
             return;
         }
 
-        if (_members.Values.FirstOrDefault(m => m.Name == announce.Member && m.Key != key && m.State != BusMemberState.Offline) is { } twin)
+        // The same name from another connection: the same member come back (a restarted process, a new connection)
+        // when it holds the same key or ticket, and it replaces the old one once it proves so; otherwise another member.
+        if (_members.Values.FirstOrDefault(m => m.Name == announce.Member && m.Key != key && m.State != BusMemberState.Offline) is { } twin &&
+            !(twin.AnnouncedKey is not null && twin.AnnouncedKey == announce.PublicKey) && !(twin.Ticket is not null && twin.Ticket == announce.Ticket))
         {
-            SendRaw(identity, new BusHeader(FrameKind.Refused, 0), BusFrames.Text($"A member named '{announce.Member}' is already on the bus ({twin.Service} {twin.Version}); give each member its own name."));
+            SendRaw(identity, new BusHeader(FrameKind.Refused, 0), BusFrames.Text($"A member named '{announce.Member}' is already on the bus ({twin.Service} {twin.Version}); give each member its own name (a member that restarted is let in with the same key at once, or without one once the old connection is seen offline)."));
             return;
-        }
-
-        foreach (var stale in _members.Values.Where(m => m.Name == announce.Member && m.Key != key).ToList())
-        {
-            MemberLost(stale, "it joined again");
-            _members.Remove(stale.Key);
         }
 
         if (!_members.TryGetValue(key, out var member))
@@ -164,6 +161,7 @@ public sealed partial class BusHub
         member.Credit = Math.Clamp(announce.Credit, 1, 100_000);
         member.LastHeard = Environment.TickCount64;
         member.Ticket = announce.Ticket;
+        member.AnnouncedKey = announce.PublicKey;
         member.Owner = null;
         if (announce.Ticket is not null && _tickets.TryGetValue(announce.Ticket, out var launched) && launched.Service == announce.Service)
         {
@@ -229,6 +227,12 @@ public sealed partial class BusHub
             (int)_options.MemberTimeout.TotalMilliseconds,
             _options.MaxMessageBytes);
         member.Welcomed = true;
+        foreach (var stale in _members.Values.Where(m => m.Name == member.Name && m != member).ToList())
+        {
+            MemberLost(stale, "it joined again from another connection", quiet: true);
+            _members.Remove(stale.Key);
+        }
+
         SendRaw(member.Identity, new BusHeader(FrameKind.Welcome, 0), Handshake.Write(welcome));
     }
 

@@ -83,6 +83,7 @@ public sealed partial class BusHub : IAsyncDisposable
         var tick = TimeSpan.FromMilliseconds(Math.Clamp(options.HeartbeatInterval.TotalMilliseconds / 4, 5, 250));
         _loop = new SocketLoop(_socket, Receive, Unsent, tick, Tick);
         _loop.Start("bus hub");
+        HubLog.Listening(_logger, string.Join(", ", Endpoints), _hubKeys?.PublicKey ?? "none: unencrypted, any member admitted");
     }
 
     /// <summary>Gets the addresses members join, with the ports the hub got (<c>tcp://127.0.0.1:41234</c>).</summary>

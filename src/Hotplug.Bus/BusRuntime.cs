@@ -33,6 +33,8 @@ public sealed class BusRuntime(IOptions<BusHubOptions> options) : IPluginRuntime
         BusKeys? keys = null;
         if (hubOptions.TrustedMembersPath is not null)
         {
+            // Made empty when missing: the operator adds members' .pub files to it while the host runs.
+            Directory.CreateDirectory(hubOptions.TrustedMembersPath);
             var path = hubOptions.HubKeyPath ?? Path.Combine(context.StatePath, "bus", "hub.key");
             var basePath = path.EndsWith(".key", StringComparison.Ordinal) ? path[..^4] : path;
             if (File.Exists(basePath + ".key"))

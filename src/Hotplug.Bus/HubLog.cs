@@ -22,6 +22,9 @@ internal static partial class HubLog
     [LoggerMessage(6, LogLevel.Information, "{Call} sent again to member {Member}: {Why}.")]
     public static partial void Resent(ILogger logger, string call, string why, string member);
 
+    [LoggerMessage(9, LogLevel.Information, "Bus hub: members join at {Endpoints}; hub key {HubKey}.")]
+    public static partial void Listening(ILogger logger, string endpoints, string hubKey);
+
     [LoggerMessage(8, LogLevel.Information, "Bus member {Member} left.")]
     public static partial void Left(ILogger logger, string member);
 

@@ -34,6 +34,9 @@ internal sealed class HubMember(byte[] identity, string key)
 
     public byte[]? PublicKey { get; set; }
 
+    /// <summary>The public key it presented (Z85), proved or not yet.</summary>
+    public string? AnnouncedKey { get; set; }
+
     public int Credit { get; set; }
 
     public int InFlight { get; set; }

@@ -33,7 +33,5 @@ if (options.Service.Length == 0)
     options.Service = "fleet-ranker";
 }
 
-await using var member = await BusMember.JoinAsync(options, served => served.ServePlugin(new FleetRanker(options.Member)));
-Console.WriteLine($"{options.Member} joined {options.Endpoint}, serving {options.Service}");
-await member.Completion;
-return 0;
+// Serves until the host says goodbye, or SIGTERM / Ctrl+C: then it leaves the bus cleanly.
+return await BusMember.RunAsync(options, served => served.ServePlugin(new FleetRanker(options.Member)));
