@@ -84,7 +84,8 @@ public sealed partial class BusHub
                 Answered(member, header, message);
                 break;
             case FrameKind.Health:
-                if (_health.Remove(header.Id, out var ask))
+                // Every member asked answers under the same id: the check itself lets go of it when it ends.
+                if (_health.TryGetValue(header.Id, out var ask))
                 {
                     ask.Answer(member.Name, (PluginHealthStatus)header.Argument, BusFrames.Text(message[2]));
                 }
