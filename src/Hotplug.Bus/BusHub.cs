@@ -18,7 +18,7 @@ namespace Hotplug.Bus;
 /// </summary>
 [RequiresDynamicCode("Bus contracts and messages are encoded by reflection.")]
 [RequiresUnreferencedCode("Bus contracts and messages are read by reflection.")]
-public sealed partial class BusHub : IAsyncDisposable
+public sealed partial class BusHub : IAsyncDisposable, IDisposable
 {
     private readonly object _gate = new();
     private readonly BusHubOptions _options;
@@ -204,9 +204,16 @@ public sealed partial class BusHub : IAsyncDisposable
     /// <returns>A task that completes when the hub stopped.</returns>
     public ValueTask DisposeAsync()
     {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Stops the hub: every waiting call fails, members are told goodbye, the socket closes.</summary>
+    public void Dispose()
+    {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
-            return ValueTask.CompletedTask;
+            return;
         }
 
         PendingCall[] pending;
@@ -223,7 +230,6 @@ public sealed partial class BusHub : IAsyncDisposable
         }
 
         _loop.Dispose();
-        return ValueTask.CompletedTask;
     }
 
     internal ILogger Logger => _logger;

@@ -14,7 +14,7 @@ namespace Hotplug.Bus;
 /// </summary>
 [RequiresDynamicCode("Bus contracts are encoded by reflection.")]
 [RequiresUnreferencedCode("Bus contracts read their records by reflection.")]
-public sealed class BusRuntime(IOptions<BusHubOptions> options) : IPluginRuntime, IAsyncDisposable
+public sealed class BusRuntime(IOptions<BusHubOptions> options) : IPluginRuntime, IAsyncDisposable, IDisposable
 {
     private BusHub? _hub;
 
@@ -72,11 +72,12 @@ public sealed class BusRuntime(IOptions<BusHubOptions> options) : IPluginRuntime
     }
 
     /// <inheritdoc />
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
-        if (_hub is not null)
-        {
-            await _hub.DisposeAsync().ConfigureAwait(false);
-        }
+        Dispose();
+        return ValueTask.CompletedTask;
     }
+
+    /// <inheritdoc />
+    public void Dispose() => _hub?.Dispose();
 }

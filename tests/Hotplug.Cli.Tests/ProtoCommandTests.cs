@@ -36,7 +36,7 @@ public sealed class ProtoCommandTests : IDisposable
         var result = await CliProcess.RunAsync("proto", testContracts, "--out", _out);
 
         Assert.True(result.ExitCode == 0, result.Error);
-        Assert.Equal(["echo.proto", "other.proto", "streams.proto"], Directory.GetFiles(_out).Select(Path.GetFileName).Order());
+        Assert.Equal(["echo.proto", "other.proto", "streams.proto", "work.proto"], Directory.GetFiles(_out).Select(Path.GetFileName).Order());
         Assert.Contains("rpc Shout(stream ShoutRequest) returns (stream ShoutResponse);", File.ReadAllText(Path.Combine(_out, "echo.proto")), StringComparison.Ordinal);
     }
 
