@@ -18,6 +18,7 @@ public sealed class BusSubscription : IDisposable
     private readonly Action<BusSubscription> _remove;
     private long _received;
     private long _lost;
+    private bool _dropped;
 
     internal BusSubscription(string prefix, int highWaterMark, Func<Delivery, ValueTask> handle, Action<BusSubscription> remove, ILogger logger)
     {
@@ -25,7 +26,12 @@ public sealed class BusSubscription : IDisposable
         _remove = remove;
         _queue = Channel.CreateBounded<Delivery>(
             new BoundedChannelOptions(Math.Max(1, highWaterMark)) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true },
-            _ => Interlocked.Increment(ref _lost));
+            _ =>
+            {
+                // Called inside TryWrite, which reports true for a dropped write too.
+                _dropped = true;
+                Interlocked.Increment(ref _lost);
+            });
         Completion = Task.Run(async () =>
         {
             await foreach (var delivery in _queue.Reader.ReadAllAsync().ConfigureAwait(false))
@@ -78,11 +84,12 @@ public sealed class BusSubscription : IDisposable
 
                 _last[key] = known ? Math.Max(delivery.Sequence, last) : delivery.Sequence;
             }
-        }
 
-        if (_queue.Writer.TryWrite(delivery))
-        {
-            Interlocked.Increment(ref _received);
+            _dropped = false;
+            if (_queue.Writer.TryWrite(delivery) && !_dropped)
+            {
+                Interlocked.Increment(ref _received);
+            }
         }
     }
 
