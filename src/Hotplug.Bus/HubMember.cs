@@ -59,8 +59,9 @@ internal sealed class HubMember(byte[] identity, string key)
 
     public bool Serves(string contract) => State == BusMemberState.Online && Started && Contracts.Contains(contract);
 
+    // A member is shown joining until its plugin started: only then does it take work.
     public BusMemberInfo Describe() => new(
-        Name, Service, Version, [.. Contracts.Order(StringComparer.Ordinal)], State, InFlight, Served, Interlocked.Read(ref Dropped),
+        Name, Service, Version, [.. Contracts.Order(StringComparer.Ordinal)], State == BusMemberState.Online && !Started ? BusMemberState.Joining : State, InFlight, Served, Interlocked.Read(ref Dropped),
         DateTimeOffset.UtcNow - TimeSpan.FromMilliseconds(Environment.TickCount64 - LastHeard));
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Name} ({Service} {Version})");

@@ -59,7 +59,12 @@ internal static class Hubs
     /// </summary>
     public static async Task BarrierAsync(this BusHub hub, int members)
     {
+        await hub.UntilOnlineAsync(members);
         var result = await hub.SurveyAsync<IWork, WorkReply>("work", w => w.DoAsync(new WorkRequest(0)), Worker.Patience);
         Assert.Equal(members, result.Answers.Count);
     }
+
+    /// <summary>Waits until <paramref name="members"/> members are online: joined, their plugins started, taking work.</summary>
+    public static Task UntilOnlineAsync(this BusHub hub, int members) =>
+        hub.UntilAsync(all => all.Count(m => m.State == BusMemberState.Online) == members, $"{members} members online");
 }

@@ -11,6 +11,7 @@ public sealed class LivenessTests
         await using var hub = Hubs.Open();
         await using var w1 = await Worker.StartAsync(hub.Endpoints[0], "w1");
         await using var w2 = await Worker.StartAsync(hub.Endpoints[0], "w2");
+        await hub.UntilOnlineAsync(2);
         var work = hub.Get<IWork>("work");
 
         w1.Signal("STOP");

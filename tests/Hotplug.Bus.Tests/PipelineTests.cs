@@ -11,6 +11,7 @@ public sealed class PipelineTests
         await using var hub = Hubs.Open();
         await using var w1 = await Worker.StartAsync(hub.Endpoints[0], "w1", "work", "--credit", "4");
         await using var w2 = await Worker.StartAsync(hub.Endpoints[0], "w2", "work", "--credit", "4");
+        await hub.UntilOnlineAsync(2);
 
         for (var i = 1; i <= 200; i++)
         {

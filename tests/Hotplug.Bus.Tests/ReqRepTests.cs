@@ -11,6 +11,7 @@ public sealed class ReqRepTests
         await using var hub = Hubs.Open();
         await using var w1 = await Worker.StartAsync(hub.Endpoints[0], "w1");
         await using var w2 = await Worker.StartAsync(hub.Endpoints[0], "w2");
+        await hub.UntilOnlineAsync(2);
         var work = hub.Get<IWork>("work");
 
         var replies = new List<WorkReply>();
@@ -30,6 +31,7 @@ public sealed class ReqRepTests
         await using var hub = Hubs.Open();
         await using var stuck = await Worker.StartAsync(hub.Endpoints[0], "stuck", "work", "--call-delay", "600000");
         await using var good = await Worker.StartAsync(hub.Endpoints[0], "good");
+        await hub.UntilOnlineAsync(2);
         var work = hub.Get<IWork>("work");
 
         // Two calls at once: the least busy member takes each, so one lands on each member.

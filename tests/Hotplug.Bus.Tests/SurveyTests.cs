@@ -12,6 +12,7 @@ public sealed class SurveyTests
         await using var w1 = await Worker.StartAsync(hub.Endpoints[0], "w1");
         await using var w2 = await Worker.StartAsync(hub.Endpoints[0], "w2");
         await using var late = await Worker.StartAsync(hub.Endpoints[0], "late", "work", "--call-delay", "4000");
+        await hub.UntilOnlineAsync(3);
 
         var first = await hub.SurveyAsync<IWork, WorkReply>("work", w => w.DoAsync(new WorkRequest(1)), TimeSpan.FromSeconds(2));
 
