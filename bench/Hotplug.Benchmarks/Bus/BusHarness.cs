@@ -47,25 +47,32 @@ internal static class BusHarness
 
         await using var first = WorkerProcess.Start("member", endpoint, "work", "work-1");
         await OnlineAsync(hub, "work", 1);
-        await PipelineAsync(run, hub, 1, items);
-        await PubSubAsync(run, hub, items);
+        await PipelineAsync(run, hub, [first], items);
+        await PubSubAsync(run, hub, first, items);
         await using var second = WorkerProcess.Start("member", endpoint, "work", "work-2");
         await OnlineAsync(hub, "work", 2);
-        await PipelineAsync(run, hub, 2, items);
+        await PipelineAsync(run, hub, [first, second], items);
         return 0;
     }
 
-    private static async Task PipelineAsync(string run, BusHub hub, int members, int items)
+    private static async Task PipelineAsync(string run, BusHub hub, WorkerProcess[] workers, int items)
     {
         const int size = 16;
+        var members = workers.Length;
         Progress($"pipeline, {members} member(s)");
         var raw = await RawNetMq.PushPullAsync(members, items, size, Rounds);
-        Print(run, new Figure("raw_push_pull", items, size, OpsPerSecond: raw) { Extra = { ["members"] = members } });
+        Print(run, raw);
 
         var item = new WorkItem(new byte[size]);
         var rates = new List<double>();
+        var cpu = Figure.Cpu(workers);
         for (var round = 0; round <= Rounds; round++)
         {
+            if (round == 1)
+            {
+                cpu = Figure.Cpu(workers);
+            }
+
             var before = await TallyAsync(hub, members);
             var start = Stopwatch.GetTimestamp();
             for (var i = 0; i < items; i++)
@@ -88,16 +95,17 @@ internal static class BusHarness
         }
 
         var bus = new Figure("bus_push", items, size, OpsPerSecond: Figure.Median(rates)) { Extra = { ["members"] = members } };
-        bus.Extra["ops_ratio"] = Figure.Ratio(bus.OpsPerSecond, raw);
+        bus.AddCpu(cpu, Figure.Cpu(workers), (long)items * Rounds);
+        bus.Extra["ops_ratio"] = Figure.Ratio(bus.OpsPerSecond, raw.OpsPerSecond);
         Print(run, bus);
     }
 
-    private static async Task PubSubAsync(string run, BusHub hub, int messages)
+    private static async Task PubSubAsync(string run, BusHub hub, WorkerProcess worker, int messages)
     {
         const int size = 16;
         Progress("publish/subscribe, 1 subscriber");
-        var (raw, rawSent, rawLost) = await RawNetMq.PubSubAsync(messages, size, Rounds);
-        Print(run, new Figure("raw_pub_sub", messages, size, OpsPerSecond: raw) { Extra = { ["sent_per_s"] = rawSent, ["lost"] = rawLost } });
+        var raw = await RawNetMq.PubSubAsync(messages, size, Rounds);
+        Print(run, raw);
 
         // The member subscribes after it joined: publish until its subscription reached the hub.
         var message = new WorkItem(new byte[size]);
@@ -112,8 +120,14 @@ internal static class BusHarness
         var received = new List<double>();
         var sent = new List<double>();
         var lost = new List<double>();
+        var cpu = Figure.Cpu([worker]);
         for (var round = 0; round <= Rounds; round++)
         {
+            if (round == 1)
+            {
+                cpu = Figure.Cpu([worker]);
+            }
+
             var before = await TallyAsync(hub, 1);
             var start = Stopwatch.GetTimestamp();
             for (var i = 0; i < messages; i++)
@@ -133,7 +147,8 @@ internal static class BusHarness
         }
 
         var bus = new Figure("bus_publish", messages, size, OpsPerSecond: Figure.Median(received)) { Extra = { ["sent_per_s"] = Figure.Median(sent), ["lost"] = (long)Figure.Median(lost) } };
-        bus.Extra["ops_ratio"] = Figure.Ratio(bus.OpsPerSecond, raw);
+        bus.AddCpu(cpu, Figure.Cpu([worker]), (long)messages * Rounds);
+        bus.Extra["ops_ratio"] = Figure.Ratio(bus.OpsPerSecond, raw.OpsPerSecond);
         Print(run, bus);
     }
 

@@ -48,5 +48,16 @@ internal sealed record Figure(string Name, int N, int PayloadBytes, double P50Us
         return values[values.Count / 2];
     }
 
+    /// <summary>CPU time used by this process and by <paramref name="children"/> so far: where a pattern's time goes.</summary>
+    public static (TimeSpan Host, TimeSpan Children) Cpu(IEnumerable<WorkerProcess> children) =>
+        (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime, children.Aggregate(TimeSpan.Zero, (sum, child) => sum + child.CpuTime));
+
+    /// <summary>Adds the CPU microseconds per item the host and the children spent since <paramref name="before"/>.</summary>
+    public void AddCpu((TimeSpan Host, TimeSpan Children) before, (TimeSpan Host, TimeSpan Children) after, long items)
+    {
+        Extra["host_cpu_us_per_item"] = Math.Round((after.Host - before.Host).TotalMicroseconds / items, 2);
+        Extra["child_cpu_us_per_item"] = Math.Round((after.Children - before.Children).TotalMicroseconds / items, 2);
+    }
+
     public static double Ratio(double bus, double raw) => raw == 0 ? 0 : Math.Round(bus / raw, 3);
 }

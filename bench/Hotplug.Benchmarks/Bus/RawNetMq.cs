@@ -46,7 +46,7 @@ internal static class RawNetMq
     /// PUSH here, PULL in each child: <paramref name="items"/> items per round, the rate from the first send to the last
     /// arrival in any child; a warm-up round, then <paramref name="rounds"/> rounds, the median returned.
     /// </summary>
-    public static async Task<double> PushPullAsync(int pullers, int items, int size, int rounds)
+    public static async Task<Figure> PushPullAsync(int pullers, int items, int size, int rounds)
     {
         using var push = new PushSocket();
         push.Options.Linger = TimeSpan.Zero;
@@ -66,8 +66,14 @@ internal static class RawNetMq
             await Task.Delay(300);
             var data = new byte[size];
             var rates = new List<double>();
+            var cpu = Figure.Cpu(children);
             for (var round = 0; round <= rounds; round++)
             {
+                if (round == 1)
+                {
+                    cpu = Figure.Cpu(children);
+                }
+
                 var start = Stopwatch.GetTimestamp();
                 for (var i = 0; i < items; i++)
                 {
@@ -94,7 +100,9 @@ internal static class RawNetMq
                 }
             }
 
-            return Figure.Median(rates);
+            var figure = new Figure("raw_push_pull", items, size, OpsPerSecond: Figure.Median(rates)) { Extra = { ["members"] = pullers } };
+            figure.AddCpu(cpu, Figure.Cpu(children), (long)items * rounds);
+            return figure;
         }
         finally
         {
@@ -106,7 +114,7 @@ internal static class RawNetMq
     }
 
     /// <summary>PUB here, SUB in the child: publish as fast as the socket takes; the rate at which messages arrived, and how many were lost.</summary>
-    public static async Task<(double Received, double Sent, long Lost)> PubSubAsync(int messages, int size, int rounds)
+    public static async Task<Figure> PubSubAsync(int messages, int size, int rounds)
     {
         using var pub = new PublisherSocket();
         pub.Options.Linger = TimeSpan.Zero;
@@ -127,8 +135,14 @@ internal static class RawNetMq
         var received = new List<double>();
         var sent = new List<double>();
         var lost = new List<double>();
+        var cpu = Figure.Cpu([child]);
         for (var round = 0; round <= rounds; round++)
         {
+            if (round == 1)
+            {
+                cpu = Figure.Cpu([child]);
+            }
+
             var start = Stopwatch.GetTimestamp();
             for (var i = 0; i < messages; i++)
             {
@@ -145,7 +159,9 @@ internal static class RawNetMq
             }
         }
 
-        return (Figure.Median(received), Figure.Median(sent), (long)Figure.Median(lost));
+        var figure = new Figure("raw_pub_sub", messages, size, OpsPerSecond: Figure.Median(received)) { Extra = { ["sent_per_s"] = Figure.Median(sent), ["lost"] = (long)Figure.Median(lost) } };
+        figure.AddCpu(cpu, Figure.Cpu([child]), (long)messages * rounds);
+        return figure;
     }
 
     private static void RoundTrip(RouterSocket router, byte[] identity, byte[] data)

@@ -36,6 +36,16 @@ internal sealed class WorkerProcess : IAsyncDisposable
         return new WorkerProcess(System.Diagnostics.Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start."));
     }
 
+    /// <summary>Gets the CPU time the child has used so far.</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
     /// <summary>Reads the child's next line, or fails after <paramref name="timeout"/>.</summary>
     public async Task<string> ReadLineAsync(TimeSpan timeout)
     {
