@@ -6,5 +6,11 @@ if (args is ["process", ..])
     return await Hotplug.Benchmarks.ProcessHarness.RunAsync();
 }
 
+// "bus": the bus runtime against raw NetMQ across processes (bench/bus/run.sh).
+if (args is ["bus", ..])
+{
+    return await Hotplug.Benchmarks.Bus.BusHarness.RunAsync(args);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Hotplug.Benchmarks.RouterBenchmarks).Assembly).Run(args);
 return 0;
