@@ -5,7 +5,7 @@ using Hotplug.Bus;
 namespace Hotplug.Benchmarks.Bus;
 
 /// <summary>
-/// The bus benchmark (bench/bus/run.sh): a <see cref="BusHub"/> here and bench/BusWorker members in other processes,
+/// The bus benchmark (bench/bus/run.sh): a <see cref="BusHub"/> here and bench/BusBenchMember members in other processes,
 /// measured side by side in one run with hand-written raw NetMQ loops of the same pattern, payload and count:
 /// request/reply against ROUTER/DEALER, pipeline against PUSH/PULL, publish/subscribe against PUB/SUB, all tcp on
 /// 127.0.0.1. Prints one JSON line per figure; a bus figure carries its ratio to the raw one.

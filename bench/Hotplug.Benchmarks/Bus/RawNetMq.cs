@@ -6,7 +6,7 @@ namespace Hotplug.Benchmarks.Bus;
 
 /// <summary>
 /// The raw NetMQ loops the bus is measured against, hand-written on the same sockets the bus uses underneath, over
-/// tcp on 127.0.0.1, each against a bench/BusWorker child process: no framing, no contract codec, no thread of ours.
+/// tcp on 127.0.0.1, each against a bench/BusBenchMember child process: no framing, no contract codec, no thread of ours.
 /// </summary>
 internal static class RawNetMq
 {

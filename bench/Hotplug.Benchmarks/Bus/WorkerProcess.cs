@@ -4,11 +4,11 @@ using System.Reflection;
 
 namespace Hotplug.Benchmarks.Bus;
 
-/// <summary>A bench/BusWorker child process: started with a mode, read line by line, stopped by closing its standard input.</summary>
+/// <summary>A bench/BusBenchMember child process: started with a mode, read line by line, stopped by closing its standard input.</summary>
 internal sealed class WorkerProcess : IAsyncDisposable
 {
     private static readonly string Path = typeof(WorkerProcess).Assembly
-        .GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "BusWorkerPath").Value!;
+        .GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "BusBenchMemberPath").Value!;
 
     private readonly System.Diagnostics.Process _process;
 
@@ -50,7 +50,7 @@ internal sealed class WorkerProcess : IAsyncDisposable
     public async Task<string> ReadLineAsync(TimeSpan timeout)
     {
         var line = await _process.StandardOutput.ReadLineAsync().WaitAsync(timeout);
-        return line ?? throw new InvalidOperationException($"BusWorker (pid {_process.Id}) ended before it answered.");
+        return line ?? throw new InvalidOperationException($"BusBenchMember (pid {_process.Id}) ended before it answered.");
     }
 
     /// <summary>Reads a round's report: how many arrived, and when the last did (a Stopwatch timestamp).</summary>

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Bench.Contracts;
 using Hotplug.Bus;
 
-namespace BusWorker;
+namespace BusBenchMember;
 
 /// <summary>The bus side: a member that serves <see cref="IEcho"/> and <see cref="IWork"/> and subscribes to <c>bench.</c>.</summary>
 internal static class Member

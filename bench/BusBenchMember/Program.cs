@@ -1,5 +1,5 @@
 using System.Globalization;
-using BusWorker;
+using BusBenchMember;
 
 // The child process of the bus benchmark (bench/Hotplug.Benchmarks `bus`): a bus member, or one end of a raw NetMQ
 // socket pair for the same pattern. Every mode runs until its standard input closes (the harness closes it to stop it).
@@ -24,6 +24,6 @@ switch (args)
         Raw.Sub(endpoint, int.Parse(count, CultureInfo.InvariantCulture), stop.Token);
         return 0;
     default:
-        await Console.Error.WriteLineAsync("usage: BusWorker member <endpoint> <service> <name> | raw-dealer <endpoint> | raw-pull <endpoint> <count> | raw-sub <endpoint> <count>");
+        await Console.Error.WriteLineAsync("usage: BusBenchMember member <endpoint> <service> <name> | raw-dealer <endpoint> | raw-pull <endpoint> <count> | raw-sub <endpoint> <count>");
         return 2;
 }

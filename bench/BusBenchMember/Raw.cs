@@ -2,7 +2,7 @@ using System.Diagnostics;
 using NetMQ;
 using NetMQ.Sockets;
 
-namespace BusWorker;
+namespace BusBenchMember;
 
 /// <summary>
 /// The raw NetMQ side of each pattern, the floor the bus is compared with: no framing of ours, no thread hops beyond
