@@ -68,7 +68,7 @@ public sealed partial class BusMember
                 break;
             case FrameKind.Error:
                 BusLog.HubError(_logger, BusFrames.Text(message[1]));
-                if (header.Argument == 1 && _welcome.Task.IsCompleted)
+                if (header.Argument == 1 && _welcome.Task.IsCompleted && Volatile.Read(ref _disposed) == 0)
                 {
                     // The hub does not know this member (it restarted, or declared it gone): join again.
                     _online = false;

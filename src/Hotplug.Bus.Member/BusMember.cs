@@ -354,6 +354,11 @@ public sealed partial class BusMember : IAsyncDisposable
 
     private void Tick()
     {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return; // Leaving: no heartbeat, and no join again.
+        }
+
         var now = Environment.TickCount64;
         if (_options.ParentProcessId is { } parent && now - _lastParentCheck > 1000)
         {

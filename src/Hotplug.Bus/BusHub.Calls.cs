@@ -314,7 +314,13 @@ public sealed partial class BusHub
     private void Answered(HubMember member, BusHeader header, NetMQMessage message)
     {
         var status = (ReplyStatus)header.Argument;
-        if (_pending.Remove(header.Id, out var call))
+        if (_pending.TryGetValue(header.Id, out var call) && call.Member != member && (status != ReplyStatus.Ok || !call.Tried.Contains(member.Name)))
+        {
+            // A call that moved on to another member: the first one's result still wins, but not its failure (cancelled
+            // as it left, say), nor anything from a member that never had the call.
+            Interlocked.Increment(ref _lateAnswers);
+        }
+        else if (_pending.Remove(header.Id, out call))
         {
             call.Member!.InFlight--;
             member.Served++;
@@ -387,6 +393,16 @@ public sealed partial class BusHub
         catch (TimeoutException)
         {
             // The deadline: what arrived is the answer.
+        }
+        catch (OperationCanceledException)
+        {
+            // Cancelled: answers that arrive now are late ones.
+            lock (_gate)
+            {
+                _surveys.Remove(id);
+            }
+
+            throw;
         }
 
         lock (_gate)

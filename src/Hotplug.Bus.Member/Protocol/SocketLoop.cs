@@ -9,6 +9,11 @@ namespace Hotplug.Bus.Protocol;
 internal sealed class SocketLoop : IDisposable
 {
     private const int BatchSize = 256;
+
+    // Droppable messages (published, channel) waiting for the socket's thread: past this, more are dropped at once, so a
+    // publisher faster than the socket neither grows memory without end nor delays heartbeats and calls behind it.
+    private const int MaxDroppableBacklog = 10_000;
+    private int _droppableBacklog;
     private readonly NetMQSocket _socket;
     private readonly NetMQPoller _poller;
     private readonly NetMQQueue<Outgoing> _queue = new();
@@ -34,11 +39,21 @@ internal sealed class SocketLoop : IDisposable
 
     public void Start(string name) => _poller.RunAsync(name, isBackgroundThread: true);
 
-    /// <summary>Queues a message to send; <paramref name="droppable"/> ones are dropped (and reported unsent) when the peer's queue is full.</summary>
+    /// <summary>
+    /// Queues a message to send; <paramref name="droppable"/> ones are dropped (and reported unsent) when the peer's queue
+    /// is full, or when too many droppable ones already wait for the socket's thread.
+    /// </summary>
     public void Send(NetMQMessage message, bool droppable = false, object? state = null)
     {
         if (Volatile.Read(ref _disposed) != 0)
         {
+            _unsent(new Outgoing(message, droppable, state));
+            return;
+        }
+
+        if (droppable && Interlocked.Increment(ref _droppableBacklog) > MaxDroppableBacklog)
+        {
+            Interlocked.Decrement(ref _droppableBacklog);
             _unsent(new Outgoing(message, droppable, state));
             return;
         }
@@ -96,6 +111,11 @@ internal sealed class SocketLoop : IDisposable
     {
         for (var i = 0; i < BatchSize && e.Queue.TryDequeue(out var item, TimeSpan.Zero); i++)
         {
+            if (item.Droppable)
+            {
+                Interlocked.Decrement(ref _droppableBacklog);
+            }
+
             bool sent;
             try
             {
