@@ -37,7 +37,7 @@ internal static class BusHarness
                 Progress($"request/reply, {size} B");
                 var (rawP50, rawP99) = await RawNetMq.RoundTripAsync(size, warmup, samples);
                 Print(run, new Figure("raw_router_dealer", samples, size, rawP50, rawP99, Math.Round(1e6 / rawP50)));
-                var (p50, p99) = await RoundTripAsync(data => echo.EchoAsync(new Payload(data)), size, warmup, samples);
+                var (p50, p99) = await ProcessHarness.LatencyAsync(data => echo.EchoAsync(new Payload(data)), size, warmup, samples);
                 var bus = new Figure("bus_request_reply", samples, size, p50, p99, Math.Round(1e6 / p50));
                 bus.Extra["p50_ratio"] = Figure.Ratio(p50, rawP50);
                 bus.Extra["p99_ratio"] = Figure.Ratio(p99, rawP99);
@@ -167,25 +167,6 @@ internal static class BusHarness
 
             last = now;
         }
-    }
-
-    private static async Task<(double P50, double P99)> RoundTripAsync(Func<byte[], Task> call, int size, int warmup, int samples)
-    {
-        var data = new byte[size];
-        for (var i = 0; i < warmup; i++)
-        {
-            await call(data);
-        }
-
-        var times = new double[samples];
-        for (var i = 0; i < samples; i++)
-        {
-            var start = Stopwatch.GetTimestamp();
-            await call(data);
-            times[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
-        }
-
-        return Figure.Percentiles(times);
     }
 
     /// <summary>Asks every member of the work service what reached it, and adds it up.</summary>
