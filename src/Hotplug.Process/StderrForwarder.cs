@@ -39,7 +39,7 @@ internal sealed class StderrForwarder
         {
             lock (_recent)
             {
-                return string.Join(Environment.NewLine, _recent);
+                return string.Join(Environment.NewLine, _recent.Select(Parse).Select(e => e.Text));
             }
         }
     }
@@ -51,7 +51,7 @@ internal sealed class StderrForwarder
         {
             lock (_recent)
             {
-                return [.. _recent.Skip(Math.Max(0, _recent.Count - ExplainLines)).Select(l => l.Length <= ExplainLineLength ? l : l[..(ExplainLineLength - 3)] + "...")];
+                return [.. _recent.Skip(Math.Max(0, _recent.Count - ExplainLines)).Select(Parse).Select(e => e.Text).Select(l => l.Length <= ExplainLineLength ? l : l[..(ExplainLineLength - 3)] + "...")];
             }
         }
     }
@@ -151,18 +151,69 @@ internal sealed class StderrForwarder
         }
 
         Interlocked.Increment(ref _forwarded);
-        var entry = Parse(line);
         lock (_recent)
         {
-            _recent.Enqueue(entry.Text);
+            // Kept as written: read into text only when an exit is explained.
+            _recent.Enqueue(line);
             while (_recent.Count > KeepLines)
             {
                 _recent.Dequeue();
             }
         }
 
+        // A plugin may log a line per call: a level the host does not log costs a scan for "@level", nothing more.
+        if (LevelOf(line) is { } level && !_logger.IsEnabled(level))
+        {
+            return;
+        }
+
+        var entry = Parse(line);
         _logger.Log(entry.Level, default, entry, null, static (e, _) => e.Text);
     }
+
+    /// <summary>
+    /// The level of a line, read without parsing it when it is hclog's: JSON whose first key is <c>"@level"</c> (hclog
+    /// writes it first). Plain lines are information; other JSON gives <see langword="null"/>: parse it to know.
+    /// </summary>
+    internal static LogLevel? LevelOf(string line)
+    {
+        if (!line.StartsWith('{'))
+        {
+            return LogLevel.Information;
+        }
+
+        const string Key = "\"@level\"";
+        var rest = line.AsSpan(1).TrimStart();
+        if (!rest.StartsWith(Key, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        rest = rest[Key.Length..].TrimStart();
+        if (rest.IsEmpty || rest[0] != ':')
+        {
+            return null;
+        }
+
+        rest = rest[1..].TrimStart();
+        if (rest.IsEmpty || rest[0] != '"')
+        {
+            return null;
+        }
+
+        rest = rest[1..];
+        var end = rest.IndexOfAny('"', '\\');
+        return end < 0 || rest[end] != '"' ? null : Level(rest[..end]);
+    }
+
+    private static LogLevel Level(ReadOnlySpan<char> name) => name switch
+    {
+        "trace" => LogLevel.Trace,
+        "debug" => LogLevel.Debug,
+        "warn" => LogLevel.Warning,
+        "error" => LogLevel.Error,
+        _ => LogLevel.Information,
+    };
 
     /// <summary>
     /// Reads an hclog JSON line (<c>{"@level":"info","@message":"...","@module":"...","key":"value"}</c>) into a level,
@@ -200,14 +251,7 @@ internal sealed class StderrForwarder
             }
 
             return new HclogEntry(
-                level switch
-                {
-                    "trace" => LogLevel.Trace,
-                    "debug" => LogLevel.Debug,
-                    "warn" => LogLevel.Warning,
-                    "error" => LogLevel.Error,
-                    _ => LogLevel.Information,
-                },
+                Level(level),
                 message.ToString(),
                 text.ToString(),
                 fields);
