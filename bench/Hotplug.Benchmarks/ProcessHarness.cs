@@ -8,6 +8,7 @@ using Hotplug.Benchmarks.Echo;
 using Hotplug.Process;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Hotplug.Benchmarks;
@@ -22,7 +23,7 @@ internal static class ProcessHarness
     private static readonly string Folder = typeof(ProcessHarness).Assembly
         .GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "BenchProcessPath").Value!;
 
-    public static async Task<int> RunAsync()
+    public static async Task<int> RunAsync(bool goOnly)
     {
         var go = Path.Combine(Folder, "echo-plugin");
         var dotnet = Path.Combine(Folder, "dotnet-echo-plugin", "DotnetEchoPlugin");
@@ -36,6 +37,12 @@ internal static class ProcessHarness
         }
 
         await MeasureAsync("Hotplug (.NET host, process runtime) with the Go plugin", go, "unix");
+        await MeasureLoggingAsync("Hotplug (.NET host, process runtime) with the Go plugin, a log line per call", go);
+        if (goOnly)
+        {
+            return 0;
+        }
+
         await MeasureAsync("Hotplug (.NET host, process runtime) with the .NET plugin (JIT)", dotnet, "unix");
         var aot = Path.Combine(Folder, "dotnet-echo-plugin-aot", "DotnetEchoPlugin");
         if (File.Exists(aot))
@@ -53,49 +60,7 @@ internal static class ProcessHarness
         var result = new JsonObject { ["host"] = label };
         result["start_to_first_call_ms"] = await StartToFirstCallAsync(plugin, transport);
 
-        var root = Path.Combine(Path.GetTempPath(), "hotplug-bench-process-" + Guid.NewGuid().ToString("N")[..8]);
-        var folder = Path.Combine(root, "plugins", "echo");
-        Directory.CreateDirectory(folder);
-        foreach (var file in Directory.GetFiles(Path.GetDirectoryName(plugin)!))
-        {
-            // The Go plugin's folder holds the other benchmark programs too: take the plugin alone there.
-            if ((Path.GetFileName(plugin) != "echo-plugin" || file == plugin) && !file.EndsWith(".dbg", StringComparison.Ordinal))
-            {
-                File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
-            }
-        }
-
-        File.WriteAllText(Path.Combine(folder, "plugin.json"), new JsonObject
-        {
-            ["id"] = "echo",
-            ["version"] = "1.0.0",
-            ["runtime"] = "process",
-            ["entry"] = new JsonObject
-            {
-                ["executable"] = Path.GetFileName(plugin),
-                ["handshake"] = new JsonObject { ["magicCookieKey"] = "HOTPLUG_BENCH", ["magicCookieValue"] = "echo" },
-                ["transport"] = transport,
-            },
-            // The same service as the generated client's, reached as a contract too (Bench.Contracts.IEcho).
-            ["contracts"] = new JsonArray("hotplug/bench"),
-        }.ToJsonString());
-
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Services.AddHotplug(o =>
-        {
-            o.PluginsPath = Path.Combine(root, "plugins");
-            o.StatePath = Path.Combine(root, "state");
-            o.StabilityWindow = TimeSpan.Zero;
-            o.RequireSignedPackages = false;
-            o.RescanInterval = TimeSpan.FromMinutes(10);
-        }).AddProcessRuntime(o =>
-        {
-            // The harness kills the plugin on purpose, again and again: restart at once, never quarantine.
-            o.Supervision.InitialBackoff = TimeSpan.FromMilliseconds(1);
-            o.Supervision.MaxFailures = int.MaxValue;
-        });
-        using var host = builder.Build();
-        await host.StartAsync();
+        var (host, root) = await StartHostAsync(plugin, transport, logEachCall: false);
         var plugins = host.Services.GetRequiredService<IPluginHost>();
         var load = Stopwatch.StartNew();
         await host.Services.GetRequiredService<IPluginAdmin>().RescanAsync();
@@ -109,7 +74,7 @@ internal static class ProcessHarness
         (p50, p99) = await LatencyAsync(echo, 64 * 1024, warmup: 2000, samples: 1000);
         result["p50_64KiB_us"] = p50;
         result["p99_64KiB_us"] = p99;
-        foreach (var callers in new[] { 1, 4, 16 })
+        foreach (var callers in new[] { 1, 4, 8, 16 })
         {
             result[$"calls_per_s_{callers}"] = await ThroughputAsync(echo, callers, TimeSpan.FromSeconds(3));
         }
@@ -126,8 +91,94 @@ internal static class ProcessHarness
 
         result["kill9_to_next_call_ms"] = await KillToNextCallAsync(echo, Path.Combine(root, "state", "store"));
         await host.StopAsync();
+        host.Dispose();
         Directory.Delete(root, recursive: true);
         Console.WriteLine(result.ToJsonString());
+    }
+
+    /// <summary>
+    /// The echo plugin writing one hclog line per call (<c>ECHO_LOG_EACH_CALL</c>), as real plugins do, under a host whose
+    /// logger takes information and up and formats each entry, then drops it: what go-plugin's Go host does with them.
+    /// </summary>
+    private static async Task MeasureLoggingAsync(string label, string plugin)
+    {
+        var result = new JsonObject { ["host"] = label };
+        var (host, root) = await StartHostAsync(plugin, "unix", logEachCall: true);
+        await host.Services.GetRequiredService<IPluginAdmin>().RescanAsync();
+        var echo = new Echo.Echo.EchoClient(host.Services.GetRequiredService<IPluginHost>().GetCallInvoker("echo"));
+        var (p50, p99) = await LatencyAsync(echo, 16, warmup: 30000, samples: 5000);
+        result["log_p50_16B_us"] = p50;
+        result["log_p99_16B_us"] = p99;
+        foreach (var callers in new[] { 1, 4, 8, 16 })
+        {
+            result[$"log_calls_per_s_{callers}"] = await ThroughputAsync(echo, callers, TimeSpan.FromSeconds(3));
+        }
+
+        result["log_entries_formatted"] = FormattingDropProvider.Formatted;
+        await host.StopAsync();
+        host.Dispose();
+        Directory.Delete(root, recursive: true);
+        Console.WriteLine(result.ToJsonString());
+    }
+
+    private static async Task<(IHost Host, string Root)> StartHostAsync(string plugin, string transport, bool logEachCall)
+    {
+        var root = Path.Combine(Path.GetTempPath(), "hotplug-bench-process-" + Guid.NewGuid().ToString("N")[..8]);
+        var folder = Path.Combine(root, "plugins", "echo");
+        Directory.CreateDirectory(folder);
+        foreach (var file in Directory.GetFiles(Path.GetDirectoryName(plugin)!))
+        {
+            // The Go plugin's folder holds the other benchmark programs too: take the plugin alone there.
+            if ((Path.GetFileName(plugin) != "echo-plugin" || file == plugin) && !file.EndsWith(".dbg", StringComparison.Ordinal))
+            {
+                File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
+            }
+        }
+
+        var entry = new JsonObject
+        {
+            ["executable"] = Path.GetFileName(plugin),
+            ["handshake"] = new JsonObject { ["magicCookieKey"] = "HOTPLUG_BENCH", ["magicCookieValue"] = "echo" },
+            ["transport"] = transport,
+        };
+        if (logEachCall)
+        {
+            Environment.SetEnvironmentVariable("ECHO_LOG_EACH_CALL", "1");
+            entry["environment"] = new JsonArray("ECHO_LOG_EACH_CALL");
+        }
+
+        File.WriteAllText(Path.Combine(folder, "plugin.json"), new JsonObject
+        {
+            ["id"] = "echo",
+            ["version"] = "1.0.0",
+            ["runtime"] = "process",
+            ["entry"] = entry,
+            // The same service as the generated client's, reached as a contract too (Bench.Contracts.IEcho).
+            ["contracts"] = new JsonArray("hotplug/bench"),
+        }.ToJsonString());
+
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        if (logEachCall)
+        {
+            builder.Logging.SetMinimumLevel(LogLevel.Information).AddProvider(new FormattingDropProvider());
+        }
+
+        builder.Services.AddHotplug(o =>
+        {
+            o.PluginsPath = Path.Combine(root, "plugins");
+            o.StatePath = Path.Combine(root, "state");
+            o.StabilityWindow = TimeSpan.Zero;
+            o.RequireSignedPackages = false;
+            o.RescanInterval = TimeSpan.FromMinutes(10);
+        }).AddProcessRuntime(o =>
+        {
+            // The harness kills the plugin on purpose, again and again: restart at once, never quarantine.
+            o.Supervision.InitialBackoff = TimeSpan.FromMilliseconds(1);
+            o.Supervision.MaxFailures = int.MaxValue;
+        });
+        var host = builder.Build();
+        await host.StartAsync();
+        return (host, root);
     }
 
     private static async Task<double> StartToFirstCallAsync(string plugin, string transport)
@@ -260,5 +311,32 @@ internal static class ProcessHarness
     {
         values.Sort();
         return values[values.Count / 2];
+    }
+}
+
+/// <summary>A logger that takes information and up, formats each entry as a text logger would, and keeps nothing.</summary>
+internal sealed class FormattingDropProvider : ILoggerProvider, ILogger
+{
+    private static long _formatted;
+
+    public static long Formatted => Interlocked.Read(ref _formatted);
+
+    public ILogger CreateLogger(string categoryName) => this;
+
+    public IDisposable? BeginScope<TState>(TState state)
+        where TState : notnull => null;
+
+    public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        if (IsEnabled(logLevel) && formatter(state, exception).Length >= 0)
+        {
+            Interlocked.Increment(ref _formatted);
+        }
+    }
+
+    public void Dispose()
+    {
     }
 }

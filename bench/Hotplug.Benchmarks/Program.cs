@@ -1,9 +1,10 @@
 using BenchmarkDotNet.Running;
 
-// "process": the cross-process harness (bench/process/run.sh runs it beside go-plugin and the raw floor).
+// "process": the cross-process harness (bench/process/run.sh runs it beside go-plugin and the raw floor);
+// "process go": the Go plugin's rows alone.
 if (args is ["process", ..])
 {
-    return await Hotplug.Benchmarks.ProcessHarness.RunAsync();
+    return await Hotplug.Benchmarks.ProcessHarness.RunAsync(goOnly: args is [_, "go", ..]);
 }
 
 // "bus": the bus runtime against raw NetMQ across processes (bench/bus/run.sh).

@@ -28,12 +28,16 @@ func (echoPlugin) GRPCClient(_ context.Context, _ *plugin.GRPCBroker, c *grpc.Cl
 	return echopb.NewEchoClient(c), nil
 }
 
-func start(path string) (*plugin.Client, echopb.EchoClient, time.Duration) {
+func start(path string, logEachCall bool) (*plugin.Client, echopb.EchoClient, time.Duration) {
 	began := time.Now()
+	cmd := exec.Command(path)
+	if logEachCall {
+		cmd.Env = append(os.Environ(), "ECHO_LOG_EACH_CALL=1")
+	}
 	client := plugin.NewClient(&plugin.ClientConfig{
 		HandshakeConfig:  plugin.HandshakeConfig{ProtocolVersion: 1, MagicCookieKey: "HOTPLUG_BENCH", MagicCookieValue: "echo"},
 		Plugins:          map[string]plugin.Plugin{"echo": &echoPlugin{}},
-		Cmd:              exec.Command(path),
+		Cmd:              cmd,
 		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
 		AutoMTLS:         true,
 		Logger:           hclog.New(&hclog.LoggerOptions{Output: ioutil.Discard}),
@@ -95,12 +99,12 @@ func main() {
 	n := 5000
 	var starts []float64
 	for i := 0; i < 5; i++ {
-		c, _, took := start(path)
+		c, _, took := start(path, false)
 		starts = append(starts, float64(took.Microseconds())/1000)
 		c.Kill()
 	}
 	sort.Float64s(starts)
-	client, echo, _ := start(path)
+	client, echo, _ := start(path, false)
 	defer client.Kill()
 	result := map[string]interface{}{"host": "go-plugin 1.0.1 (Go host)"}
 	result["start_to_first_call_ms"] = starts[len(starts)/2]
@@ -108,8 +112,17 @@ func main() {
 	result["p50_16B_us"], result["p99_16B_us"] = p50, p99
 	p50, p99 = latency(echo, 64*1024, 300, n/5)
 	result["p50_64KiB_us"], result["p99_64KiB_us"] = p50, p99
-	for _, callers := range []int{1, 4, 16} {
+	for _, callers := range []int{1, 4, 8, 16} {
 		result[fmt.Sprintf("calls_per_s_%d", callers)] = throughput(echo, callers, 3*time.Second)
+	}
+	// The plugin writing one hclog line per call: go-plugin's host parses each and logs it at its level to the host's
+	// logger (information and up, formatted, written nowhere).
+	logged, logEcho, _ := start(path, true)
+	defer logged.Kill()
+	p50, p99 = latency(logEcho, 16, 3000, n)
+	result["log_p50_16B_us"], result["log_p99_16B_us"] = p50, p99
+	for _, callers := range []int{1, 4, 8, 16} {
+		result[fmt.Sprintf("log_calls_per_s_%d", callers)] = throughput(logEcho, callers, 3*time.Second)
 	}
 	out, _ := json.Marshal(result)
 	fmt.Println(string(out))
