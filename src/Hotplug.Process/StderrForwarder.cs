@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Numerics;
 using System.Text;
@@ -217,7 +218,8 @@ internal sealed class StderrForwarder
 
     /// <summary>
     /// Reads an hclog JSON line (<c>{"@level":"info","@message":"...","@module":"...","key":"value"}</c>) into a level,
-    /// a text (the message with its fields as <c>key=value</c>) and structured fields; other lines are text only.
+    /// a text (the message with its fields as <c>key=value</c>) and structured fields; other lines are text only. One
+    /// pass of a JSON reader over the line's UTF-8, no document built.
     /// </summary>
     internal static HclogEntry Parse(string line)
     {
@@ -226,40 +228,119 @@ internal sealed class StderrForwarder
             return new HclogEntry(LogLevel.Information, line, line, []);
         }
 
+        var rented = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(line.Length));
         try
         {
-            using var json = JsonDocument.Parse(line);
-            var root = json.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("@message", out var message))
-            {
-                return new HclogEntry(LogLevel.Information, line, line, []);
-            }
-
-            var level = root.TryGetProperty("@level", out var l) ? l.GetString() : null;
-            var text = new StringBuilder(message.ToString());
-            var fields = new List<KeyValuePair<string, object?>>();
-            if (root.TryGetProperty("@module", out var module) && module.ValueKind == JsonValueKind.String)
-            {
-                fields.Add(new("PluginModule", module.GetString()));
-            }
-
-            foreach (var field in root.EnumerateObject().Where(f => !f.Name.StartsWith('@')))
-            {
-                var value = Value(field.Value);
-                fields.Add(new(field.Name, value));
-                text.Append(' ').Append(field.Name).Append('=').Append(field.Value.ValueKind == JsonValueKind.String ? field.Value.GetString() : field.Value.GetRawText());
-            }
-
-            return new HclogEntry(
-                Level(level),
-                message.ToString(),
-                text.ToString(),
-                fields);
+            var length = Encoding.UTF8.GetBytes(line, rented);
+            return Read(rented.AsSpan(0, length)) ?? new HclogEntry(LogLevel.Information, line, line, []);
         }
         catch (JsonException)
         {
             return new HclogEntry(LogLevel.Information, line, line, []);
         }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>An hclog entry, or null when the JSON is an object without <c>@message</c>.</summary>
+    private static HclogEntry? Read(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return null;
+        }
+
+        string? message = null;
+        string? level = null;
+        string? module = null;
+        List<(string Name, object? Value, string Text)>? fields = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = reader.GetString()!;
+            reader.Read();
+            if (name.StartsWith('@'))
+            {
+                switch (name)
+                {
+                    case "@message":
+                        message = reader.TokenType == JsonTokenType.String ? reader.GetString() : Raw(ref reader, json);
+                        break;
+                    case "@level" when reader.TokenType == JsonTokenType.String:
+                        level = reader.GetString();
+                        break;
+                    case "@module" when reader.TokenType == JsonTokenType.String:
+                        module = reader.GetString();
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
+                }
+
+                continue;
+            }
+
+            (fields ??= []).Add(Field(name, ref reader, json));
+        }
+
+        if (reader.TokenType != JsonTokenType.EndObject || reader.Read() || message is null)
+        {
+            return null;
+        }
+
+        var structured = new List<KeyValuePair<string, object?>>((fields?.Count ?? 0) + 1);
+        if (module is not null)
+        {
+            structured.Add(new("PluginModule", module));
+        }
+
+        var text = message;
+        if (fields is not null)
+        {
+            var builder = new StringBuilder(message);
+            foreach (var (name, value, fieldText) in fields)
+            {
+                structured.Add(new(name, value));
+                builder.Append(' ').Append(name).Append('=').Append(fieldText);
+            }
+
+            text = builder.ToString();
+        }
+
+        return new HclogEntry(Level(level), message, text, structured);
+    }
+
+    /// <summary>A field's value, as the type that holds it, and as it reads in text (a string unquoted, anything else as JSON).</summary>
+    private static (string Name, object? Value, string Text) Field(string name, ref Utf8JsonReader reader, ReadOnlySpan<byte> json)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.String:
+                var text = reader.GetString();
+                return (name, text, text ?? "");
+            case JsonTokenType.Number:
+                var raw = Encoding.UTF8.GetString(reader.ValueSpan);
+                return (name, Number(ref reader, raw), raw);
+            case JsonTokenType.True:
+                return (name, true, "true");
+            case JsonTokenType.False:
+                return (name, false, "false");
+            case JsonTokenType.Null:
+                return (name, null, "null");
+            default:
+                var nested = Raw(ref reader, json);
+                return (name, nested, nested);
+        }
+    }
+
+    /// <summary>The JSON text of the value the reader is on (an object or array whole), leaving the reader at its end.</summary>
+    private static string Raw(ref Utf8JsonReader reader, ReadOnlySpan<byte> json)
+    {
+        var start = (int)reader.TokenStartIndex;
+        reader.Skip();
+        return Encoding.UTF8.GetString(json[start..(int)reader.BytesConsumed]);
     }
 
     /// <summary>
@@ -267,33 +348,22 @@ internal sealed class StderrForwarder
     /// those beyond it as <see cref="ulong"/> or <see cref="BigInteger"/>, never rounded through a double; numbers with a
     /// fraction or exponent as <see cref="double"/>.
     /// </summary>
-    private static object Number(JsonElement value)
+    private static object Number(ref Utf8JsonReader reader, string raw)
     {
-        if (value.TryGetInt64(out var whole))
+        if (reader.TryGetInt64(out var whole))
         {
             return whole;
         }
 
-        if (value.TryGetUInt64(out var large))
+        if (reader.TryGetUInt64(out var large))
         {
             return large;
         }
 
-        var raw = value.GetRawText();
         return raw.AsSpan().IndexOfAny('.', 'e', 'E') < 0 && BigInteger.TryParse(raw, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var huge)
             ? huge
-            : value.GetDouble();
+            : reader.GetDouble();
     }
-
-    private static object? Value(JsonElement value) => value.ValueKind switch
-    {
-        JsonValueKind.String => value.GetString(),
-        JsonValueKind.Number => Number(value),
-        JsonValueKind.True => true,
-        JsonValueKind.False => false,
-        JsonValueKind.Null => null,
-        _ => value.GetRawText(),
-    };
 }
 
 /// <summary>

@@ -19,6 +19,23 @@ public sealed class StderrLevelTests
     public void LevelOf_ReadsHclogsLeadingLevel_OrSaysParse(string line, LogLevel? expected) =>
         Assert.Equal(expected, StderrForwarder.LevelOf(line));
 
+    [Theory]
+    [InlineData("""{"@level":"warn","@message":"slow","@module":"echo.db","@timestamp":"2026-12-02T10:00:00Z","ms":12,"q":"a \"b\"","tags":["x",1],"o":{"k":null},"ok":true}""",
+        LogLevel.Warning, "slow ms=12 q=a \"b\" tags=[\"x\",1] o={\"k\":null} ok=true", "PluginModule=echo.db ms=12 q=a \"b\" tags=[\"x\",1] o={\"k\":null} ok=True")]
+    [InlineData("""{"@message":{"nested":1},"@level":"error"}""", LogLevel.Error, """{"nested":1}""", "")]
+    [InlineData("""{"@level":"info","@message":"m"} trailing""", LogLevel.Information, """{"@level":"info","@message":"m"} trailing""", "")]
+    [InlineData("""{"@level":"info","msg":"no message"}""", LogLevel.Information, """{"@level":"info","msg":"no message"}""", "")]
+    [InlineData("""{"@level":7,"@message":"odd level"}""", LogLevel.Information, "odd level", "")]
+    [InlineData("""{"@level":"info","@message":"cut""", LogLevel.Information, """{"@level":"info","@message":"cut""", "")]
+    public void Parse_HclogLine_LevelTextAndFields(string line, LogLevel level, string text, string fields)
+    {
+        var entry = StderrForwarder.Parse(line);
+
+        Assert.Equal(level, entry.Level);
+        Assert.Equal(text, entry.Text);
+        Assert.Equal(fields, string.Join(' ', entry.Where(f => f.Key is not ("PluginOutput" or "{OriginalFormat}")).Select(f => $"{f.Key}={f.Value}")));
+    }
+
     [Fact]
     public void Forward_HostLogsWarningsAndUp_DebugAndInfoLinesSkipped_ErrorsLogged_AllKeptForTheExit()
     {
