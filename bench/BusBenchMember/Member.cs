@@ -7,7 +7,7 @@ namespace BusBenchMember;
 /// <summary>The bus side: a member that serves <see cref="IEcho"/> and <see cref="IWork"/> and subscribes to <c>bench.</c>.</summary>
 internal static class Member
 {
-    public static async Task<int> RunAsync(string endpoint, string service, string name, CancellationToken stop)
+    public static async Task<int> RunAsync(string endpoint, string service, string name, bool inline, CancellationToken stop)
     {
         var work = new Work();
         var options = new BusMemberOptions
@@ -15,6 +15,7 @@ internal static class Member
             Endpoint = endpoint,
             Service = service,
             Member = name,
+            RunHandlersInline = inline,
             // Leave the bus if the harness dies without closing standard input.
             ParentProcessId = Environment.GetEnvironmentVariable("BENCH_PARENT") is { } parent ? int.Parse(parent, System.Globalization.CultureInfo.InvariantCulture) : null,
         };

@@ -12,8 +12,8 @@ _ = Task.Run(async () =>
 
 switch (args)
 {
-    case ["member", var endpoint, var service, var name]:
-        return await Member.RunAsync(endpoint, service, name, stop.Token);
+    case ["member", var endpoint, var service, var name, .. var more]:
+        return await Member.RunAsync(endpoint, service, name, inline: more is ["inline"], stop.Token);
     case ["raw-dealer", var endpoint]:
         Raw.Dealer(endpoint, stop.Token);
         return 0;
@@ -24,6 +24,6 @@ switch (args)
         Raw.Sub(endpoint, int.Parse(count, CultureInfo.InvariantCulture), stop.Token);
         return 0;
     default:
-        await Console.Error.WriteLineAsync("usage: BusBenchMember member <endpoint> <service> <name> | raw-dealer <endpoint> | raw-pull <endpoint> <count> | raw-sub <endpoint> <count>");
+        await Console.Error.WriteLineAsync("usage: BusBenchMember member <endpoint> <service> <name> [inline] | raw-dealer <endpoint> | raw-pull <endpoint> <count> | raw-sub <endpoint> <count>");
         return 2;
 }

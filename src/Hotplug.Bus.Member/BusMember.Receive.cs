@@ -140,6 +140,12 @@ public sealed partial class BusMember
         }
 
         _running[header.Id] = cancel;
+        if (_options.RunHandlersInline)
+        {
+            _ = RunAsync(header, answer, found, dispatcher, payload, cancel);
+            return;
+        }
+
         ThreadPool.UnsafeQueueUserWorkItem(
             static state => _ = state.Member.RunAsync(state.Header, state.Answer, state.Found, state.Dispatcher, state.Payload, state.Cancel),
             (Member: this, Header: header, Answer: answer, Found: found, Dispatcher: dispatcher, Payload: payload, Cancel: cancel),

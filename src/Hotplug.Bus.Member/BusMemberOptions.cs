@@ -56,6 +56,15 @@ public sealed class BusMemberOptions
     /// <summary>Gets or sets how many pipeline work items this member takes at once: the back-pressure its pushers feel. <value>Defaults to 64.</value></summary>
     public int Credit { get; set; } = 64;
 
+    /// <summary>
+    /// Gets or sets whether calls, survey questions and work items start on the member's socket thread instead of the
+    /// thread pool: a handler that answers without blocking (most do, or await at once) then saves two thread hand-offs
+    /// per call. A handler that blocks that thread holds up the member's heartbeats and every other call: leave it off
+    /// for handlers that compute for long or wait synchronously.
+    /// <value>Defaults to <see langword="false"/>.</value>
+    /// </summary>
+    public bool RunHandlersInline { get; set; }
+
     /// <summary>Gets or sets how many messages each subscription holds for a slow handler before it drops (and counts) the newest. <value>Defaults to 1,000.</value></summary>
     public int SubscriberHighWaterMark { get; set; } = 1000;
 

@@ -34,6 +34,23 @@ public sealed class SmokeTests
     }
 
     [Fact]
+    public async Task Call_HandlersRunInline_AnswerAndFailAsOnThePool()
+    {
+        await using var hub = new BusHub(new BusHubOptions { AllowUnauthenticated = true });
+        await using var member = await BusMember.JoinAsync(
+            new BusMemberOptions { Endpoint = hub.Endpoints[0], Service = "work", Member = "inline", RunHandlersInline = true },
+            s => s.Serve<IWork>(new Worker("inline")));
+        var work = hub.Get<IWork>("work");
+
+        var replies = await Task.WhenAll(Enumerable.Range(1, 50).Select(i => work.DoAsync(new WorkRequest(i)).AsTask()));
+        var error = await Assert.ThrowsAsync<BusCallException>(async () => await work.DoAsync(new WorkRequest(99, Crash: true)));
+
+        Assert.Equal(Enumerable.Range(1, 50).Select(i => (long)i), replies.Select(r => r.Id));
+        Assert.All(replies, r => Assert.Equal("inline", r.Member));
+        Assert.Contains("request 99 is not welcome", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Call_HandlerThrows_TheCallerGetsItsMessageAndType_TheMemberServesOn()
     {
         await using var hub = new BusHub(new BusHubOptions { AllowUnauthenticated = true });

@@ -28,20 +28,28 @@ internal static class BusHarness
         using var hub = new BusHub(new BusHubOptions { AllowUnauthenticated = true });
         var endpoint = hub.Endpoints[0];
 
+        // Request/reply to a member that runs handlers on the thread pool (the default), and to one that runs them on
+        // its socket thread (BusMemberOptions.RunHandlersInline).
         await using (WorkerProcess.Start("member", endpoint, "echo", "echo-1"))
+        await using (WorkerProcess.Start("member", endpoint, "echo-inline", "echo-inline-1", "inline"))
         {
             await OnlineAsync(hub, "echo", 1);
+            await OnlineAsync(hub, "echo-inline", 1);
             var echo = hub.Get<IEcho>("echo");
+            var inline = hub.Get<IEcho>("echo-inline");
             foreach (var (size, warmup, samples) in new[] { (16, 20_000, 5_000), (64 * 1024, 1_000, 1_000) })
             {
                 Progress($"request/reply, {size} B");
                 var (rawP50, rawP99) = await RawNetMq.RoundTripAsync(size, warmup, samples);
                 Print(run, new Figure("raw_router_dealer", samples, size, rawP50, rawP99, Math.Round(1e6 / rawP50)));
-                var (p50, p99) = await ProcessHarness.LatencyAsync(data => echo.EchoAsync(new Payload(data)), size, warmup, samples);
-                var bus = new Figure("bus_request_reply", samples, size, p50, p99, Math.Round(1e6 / p50));
-                bus.Extra["p50_ratio"] = Figure.Ratio(p50, rawP50);
-                bus.Extra["p99_ratio"] = Figure.Ratio(p99, rawP99);
-                Print(run, bus);
+                foreach (var (name, member) in new[] { ("bus_request_reply", echo), ("bus_request_reply_inline", inline) })
+                {
+                    var (p50, p99) = await ProcessHarness.LatencyAsync(data => member.EchoAsync(new Payload(data)), size, warmup, samples);
+                    var bus = new Figure(name, samples, size, p50, p99, Math.Round(1e6 / p50));
+                    bus.Extra["p50_ratio"] = Figure.Ratio(p50, rawP50);
+                    bus.Extra["p99_ratio"] = Figure.Ratio(p99, rawP99);
+                    Print(run, bus);
+                }
             }
         }
 
