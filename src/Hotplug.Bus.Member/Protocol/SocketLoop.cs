@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using NetMQ;
 
 namespace Hotplug.Bus.Protocol;
@@ -16,7 +17,11 @@ internal sealed class SocketLoop : IDisposable
     private int _droppableBacklog;
     private readonly NetMQSocket _socket;
     private readonly NetMQPoller _poller;
-    private readonly NetMQQueue<Outgoing> _queue = new();
+    // Sends wait here; the socket's thread is woken once per batch, not once per message: a wake-up is a write to a
+    // pipe and a thread switch, most of a small message's cost.
+    private readonly ConcurrentQueue<Outgoing> _outgoing = new();
+    private readonly NetMQQueue<bool> _wake = new();
+    private int _woken;
     private readonly NetMQTimer _timer;
     private readonly Action<NetMQMessage> _receive;
     private readonly Action<Outgoing> _unsent;
@@ -30,8 +35,8 @@ internal sealed class SocketLoop : IDisposable
         _timer = new NetMQTimer(tick);
         _timer.Elapsed += (_, _) => onTick();
         _socket.ReceiveReady += OnReceiveReady;
-        _queue.ReceiveReady += OnQueueReady;
-        _poller = [_socket, _queue, _timer];
+        _wake.ReceiveReady += OnWake;
+        _poller = [_socket, _wake, _timer];
     }
 
     /// <summary>Gets whether the caller runs on the socket's thread.</summary>
@@ -58,7 +63,8 @@ internal sealed class SocketLoop : IDisposable
             return;
         }
 
-        _queue.Enqueue(new Outgoing(message, droppable, state));
+        _outgoing.Enqueue(new Outgoing(message, droppable, state));
+        Wake();
     }
 
     /// <summary>Runs <paramref name="action"/> on the socket's thread.</summary>
@@ -89,12 +95,12 @@ internal sealed class SocketLoop : IDisposable
         _socket.Options.Linger = TimeSpan.Zero;
         _poller.Dispose();
         _socket.Dispose();
-        while (_queue.TryDequeue(out var left, TimeSpan.Zero))
+        while (_outgoing.TryDequeue(out var left))
         {
             _unsent(left);
         }
 
-        _queue.Dispose();
+        _wake.Dispose();
     }
 
     private void OnReceiveReady(object? sender, NetMQSocketEventArgs e)
@@ -107,9 +113,23 @@ internal sealed class SocketLoop : IDisposable
         }
     }
 
-    private void OnQueueReady(object? sender, NetMQQueueEventArgs<Outgoing> e)
+    private void Wake()
     {
-        for (var i = 0; i < BatchSize && e.Queue.TryDequeue(out var item, TimeSpan.Zero); i++)
+        if (Interlocked.Exchange(ref _woken, 1) == 0)
+        {
+            _wake.Enqueue(true);
+        }
+    }
+
+    private void OnWake(object? sender, NetMQQueueEventArgs<bool> e)
+    {
+        while (e.Queue.TryDequeue(out _, TimeSpan.Zero))
+        {
+        }
+
+        // Cleared (with a full fence) before the queue is read: a message queued from now on wakes this thread again.
+        Interlocked.Exchange(ref _woken, 0);
+        for (var i = 0; i < BatchSize && _outgoing.TryDequeue(out var item); i++)
         {
             if (item.Droppable)
             {
@@ -132,6 +152,12 @@ internal sealed class SocketLoop : IDisposable
             {
                 _unsent(item);
             }
+        }
+
+        if (!_outgoing.IsEmpty)
+        {
+            // More than a batch: the rest after whatever else is ready (received messages, the timer).
+            Wake();
         }
     }
 }
