@@ -22,7 +22,7 @@ internal static class PluginConnections
         timeout.CancelAfter(startTimeout);
         try
         {
-            // At once, not one after the other: each pays a TLS handshake, which is most of a plugin's start.
+            // At once, not one after the other: each pays a TLS handshake.
             await Task.WhenAll(channels.Select(channel => ProcessHealth.AskAsync(channel, HealthProtocol.LivenessProbe, timeout.Token))).ConfigureAwait(false);
         }
         catch (RpcException ex)
@@ -42,6 +42,23 @@ internal static class PluginConnections
                 : timeout.IsCancellationRequested ? $"did not answer on its connection within the start timeout of {startTimeout.TotalSeconds:0.#} s"
                 : $"did not answer on its connection: {ex.Status.Detail}";
             throw new PluginStartException($"Plugin '{pluginId}' {why}.{explain()}", pluginId, ex);
+        }
+    }
+
+    /// <summary>Opens a further connection in the background: true once the plugin answered on it, false if it did not in time.</summary>
+    public static async Task<bool> OpenLaterAsync(GrpcChannel channel, TimeSpan startTimeout, CancellationToken stopping)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        timeout.CancelAfter(startTimeout);
+        try
+        {
+            await ProcessHealth.AskAsync(channel, HealthProtocol.LivenessProbe, timeout.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (ex is RpcException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The process is stopping or broken: its first connection tells, and calls stay on it.
+            return false;
         }
     }
 

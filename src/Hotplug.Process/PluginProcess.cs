@@ -24,6 +24,7 @@ internal sealed class PluginProcess : IAsyncDisposable
     private readonly AutoMtls? _mtls;
     private CallInvoker? _callInvoker;
     private GrpcChannel? _second;
+    private Task<bool> _secondOpen = Task.FromResult(false);
     private HostServicesServer? _hostServices;
     private readonly CancellationTokenSource _stopping = new();
     private readonly bool _grouped;
@@ -57,7 +58,7 @@ internal sealed class PluginProcess : IAsyncDisposable
     /// <summary>Gets a call invoker over <see cref="Channel"/>, for generated clients.</summary>
     public CallInvoker CallInvoker => _callInvoker ??= _second is null
         ? Channel.CreateCallInvoker()
-        : new SpreadCallInvoker(Channel.CreateCallInvoker(), _second.CreateCallInvoker());
+        : new SpreadCallInvoker(Channel.CreateCallInvoker(), _second.CreateCallInvoker(), _secondOpen);
 
     /// <summary>Gets the process id, also once the process is gone (to say which one it was).</summary>
     public int ProcessId { get; }
@@ -189,7 +190,13 @@ internal sealed class PluginProcess : IAsyncDisposable
                 plugin._second = PluginConnections.Connect(handshake, mtls, process, options.MaxReceiveMessageSize);
             }
 
-            await PluginConnections.OpenAsync(pluginId, plugin._second is null ? [plugin.Channel] : [plugin.Channel, plugin._second], process, options.StartTimeout, () => HandshakeReader.Explain(stderr), cancellationToken).ConfigureAwait(false);
+            // The first connection is open before the process is handed out, so no call pays for its TLS handshake;
+            // the second opens meanwhile, and takes its turn of the calls once it answered.
+            await PluginConnections.OpenAsync(pluginId, [plugin.Channel], process, options.StartTimeout, () => HandshakeReader.Explain(stderr), cancellationToken).ConfigureAwait(false);
+            if (plugin._second is not null)
+            {
+                plugin._secondOpen = PluginConnections.OpenLaterAsync(plugin._second, options.StartTimeout, plugin._stopping.Token);
+            }
 
             plugin.ConsoleForwarded = stderr.PumpStdioAsync(plugin.CallInvoker, pluginId, options.Notices, plugin._stopping.Token);
             if (hostServiceNames.Count > 0)

@@ -2,8 +2,8 @@ using Grpc.Core;
 
 namespace Hotplug.Process;
 
-/// <summary>Sends each call on the next of two connections in turn.</summary>
-internal sealed class SpreadCallInvoker(CallInvoker first, CallInvoker second) : CallInvoker
+/// <summary>Sends each call on the next of two connections in turn, once the second is open (until then, all on the first).</summary>
+internal sealed class SpreadCallInvoker(CallInvoker first, CallInvoker second, Task<bool> secondOpen) : CallInvoker
 {
     private int _next;
 
@@ -22,5 +22,6 @@ internal sealed class SpreadCallInvoker(CallInvoker first, CallInvoker second) :
     public override AsyncDuplexStreamingCall<TRequest, TResponse> AsyncDuplexStreamingCall<TRequest, TResponse>(Method<TRequest, TResponse> method, string? host, CallOptions options) =>
         Next().AsyncDuplexStreamingCall(method, host, options);
 
-    private CallInvoker Next() => (Interlocked.Increment(ref _next) & 1) == 0 ? first : second;
+    private CallInvoker Next() =>
+        secondOpen.IsCompletedSuccessfully && secondOpen.Result && (Interlocked.Increment(ref _next) & 1) != 0 ? second : first;
 }
