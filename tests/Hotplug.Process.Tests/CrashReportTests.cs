@@ -58,7 +58,7 @@ public sealed class CrashReportTests
     [Fact]
     public void Parse_HclogNumbers_IntegersKeptExactAsIntegers()
     {
-        var entry = StderrForwarder.Parse("""{"@level":"info","@message":"sizes","count":42,"negative":-7,"max":18446744073709551615,"huge":123456789012345678901234567890,"ratio":1.5,"exp":1e3}""");
+        var entry = Hclog.Parse("""{"@level":"info","@message":"sizes","count":42,"negative":-7,"max":18446744073709551615,"huge":123456789012345678901234567890,"ratio":1.5,"exp":1e3}""");
 
         var fields = entry.ToDictionary(f => f.Key, f => f.Value);
         Assert.Equal(42L, Assert.IsType<long>(fields["count"]));

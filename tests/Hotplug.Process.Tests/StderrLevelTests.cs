@@ -17,7 +17,7 @@ public sealed class StderrLevelTests
     [InlineData("""{"@level":"debug""", null)] // cut short
     [InlineData("""{"@level":""", null)]
     public void LevelOf_ReadsHclogsLeadingLevel_OrSaysParse(string line, LogLevel? expected) =>
-        Assert.Equal(expected, StderrForwarder.LevelOf(line));
+        Assert.Equal(expected, Hclog.LevelOf(line));
 
     [Theory]
     [InlineData("""{"@level":"warn","@message":"slow","@module":"echo.db","@timestamp":"2026-12-02T10:00:00Z","ms":12,"q":"a \"b\"","tags":["x",1],"o":{"k":null},"ok":true}""",
@@ -29,7 +29,7 @@ public sealed class StderrLevelTests
     [InlineData("""{"@level":"info","@message":"cut""", LogLevel.Information, """{"@level":"info","@message":"cut""", "")]
     public void Parse_HclogLine_LevelTextAndFields(string line, LogLevel level, string text, string fields)
     {
-        var entry = StderrForwarder.Parse(line);
+        var entry = Hclog.Parse(line);
 
         Assert.Equal(level, entry.Level);
         Assert.Equal(text, entry.Text);
