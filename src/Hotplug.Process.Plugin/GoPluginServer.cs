@@ -1,7 +1,10 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Net.Security;
+using Grpc.Health.V1;
 using Hotplug.Process.Protocol;
+using Hotplug.Process.Protocol.Frames;
+using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -67,15 +70,20 @@ public static class GoPluginServer
 
         // Taken before the console is sent to the host: on the stdio transport these carry the connection.
         var stdio = launch.Network == Handshake.Networks.Stdio ? (Input: Console.OpenStandardInput(), Output: Console.OpenStandardOutput()) : default;
+        // The fast lane when the host offers it: frames on the Unix socket in the host's private folder, no HTTP/2, no
+        // TLS. Proto-first services mapped by the plugin (map) are served by ASP.NET Core's gRPC only: they keep gRPC.
+        var fastLane = options.FastLane && map is null && launch.Network == Handshake.Networks.Unix && launch.FastLaneToken is not null
+            ? new FastLaneServer(launch.Socket, launch.FastLaneToken, options.MaxReceiveMessageSize)
+            : null;
+
         // The certificate is made while the server is built: the first use of the TLS library is the slowest part of starting.
-        var tlsReady = launch.HostCertificatePem is { } hostPem
+        var tlsReady = fastLane is null && launch.HostCertificatePem is { } hostPem
             ? Task.Run(() => (PluginTls?)PluginTls.Create(hostPem), cancellationToken)
             : Task.FromResult<PluginTls?>(null);
         PluginTls? tls = null;
 
         // The empty builder and Kestrel's core: a plugin starts in tens of milliseconds, not a web application's hundreds.
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { Args = Environment.GetCommandLineArgs().Skip(1).ToArray() });
-        builder.WebHost.UseKestrelCore();
         builder.Services.AddRouting();
         // Standard output carries the handshake and nothing else: logs go to standard error as hclog JSON.
         builder.Logging.ClearProviders().AddProvider(new HclogLoggerProvider()).AddFilter("Microsoft", LogLevel.Warning);
@@ -92,7 +100,13 @@ public static class GoPluginServer
             }
         }
 
-        builder.WebHost.ConfigureKestrel(kestrel =>
+        if (fastLane is not null)
+        {
+            builder.Services.AddSingleton<IServer>(fastLane);
+        }
+        else
+        {
+            builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
             switch (launch.Network)
             {
@@ -107,6 +121,7 @@ public static class GoPluginServer
                     break;
             }
         });
+        }
         if (launch.Network == Handshake.Networks.Stdio)
         {
             builder.Services.AddSingleton<Microsoft.AspNetCore.Connections.IConnectionListenerFactory>(new StdioTransportFactory(stdio.Input, stdio.Output));
@@ -119,7 +134,7 @@ public static class GoPluginServer
         var console = new PluginStdio();
         builder.Services.AddSingleton(console);
         builder.Services.AddSingleton(new BrokerConnections());
-        builder.Services.AddSingleton(provider => new HostServices(provider.GetRequiredService<BrokerConnections>(), tls));
+        builder.Services.AddSingleton(provider => new HostServices(provider.GetRequiredService<BrokerConnections>(), tls, fastLane?.Host));
         builder.Services.AddSingleton(new PluginProcessInfo(
             Environment.GetEnvironmentVariable(ProtocolEnvironment.PluginId) ?? string.Empty,
             Environment.GetEnvironmentVariable(ProtocolEnvironment.PluginVersion) ?? string.Empty));
@@ -143,15 +158,38 @@ public static class GoPluginServer
             });
         }
 
-        app.MapGrpcService<PluginHealthService>();
-        app.MapGrpcService<PluginControllerService>();
-        app.MapGrpcService<PluginBrokerService>();
-        app.MapGrpcService<PluginStdioService>();
+        if (fastLane is not null)
+        {
+            fastLane.Logger = app.Logger;
+            var handlers = fastLane.Handlers;
+            // Set before the methods are bound: each method knows whether it waits for the plugin's start.
+            handlers.Gate = plugin?.Started;
+            handlers.IsGated = method => !IsProtocolMethod(method);
+            Health.BindService(handlers, ActivatorUtilities.CreateInstance<PluginHealthService>(app.Services));
+            GRPCController.BindService(handlers, ActivatorUtilities.CreateInstance<PluginControllerService>(app.Services));
+            GRPCBroker.BindService(handlers, ActivatorUtilities.CreateInstance<PluginBrokerService>(app.Services));
+            GRPCStdio.BindService(handlers, ActivatorUtilities.CreateInstance<PluginStdioService>(app.Services));
+        }
+        else
+        {
+            app.MapGrpcService<PluginHealthService>();
+            app.MapGrpcService<PluginControllerService>();
+            app.MapGrpcService<PluginBrokerService>();
+            app.MapGrpcService<PluginStdioService>();
+        }
+
         foreach (var contract in app.Services.GetServices<ContractRegistration>())
         {
-            contract.Map(app);
             // Made now, not at the first call: a factory that fails stops the plugin before its handshake, with its error.
-            app.Services.GetRequiredService(typeof(ContractService<>).MakeGenericType(contract.Contract));
+            if (fastLane is not null)
+            {
+                contract.BindFastLane(app.Services, fastLane.Handlers);
+            }
+            else
+            {
+                contract.Map(app);
+                app.Services.GetRequiredService(typeof(ContractService<>).MakeGenericType(contract.Contract));
+            }
         }
 
         // Made now, so it connects to the host's services as soon as the host announces them.
@@ -160,7 +198,7 @@ public static class GoPluginServer
         map?.Invoke(app);
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        var handshake = new Handshake(Handshake.SupportedCoreProtocol, launch.Version, launch.Network, launch.Address, Handshake.Grpc, tls?.HandshakeCertificate ?? string.Empty);
+        var handshake = new Handshake(Handshake.SupportedCoreProtocol, launch.Version, launch.Network, launch.Address, fastLane is null ? Handshake.Grpc : FrameProtocol.Name, tls?.HandshakeCertificate ?? string.Empty);
         await Console.Out.WriteLineAsync(handshake.ToString()).ConfigureAwait(false);
         await Console.Out.FlushAsync(cancellationToken).ConfigureAwait(false);
         // From here on the console goes to the host through plugin.GRPCStdio, as a go-plugin plugin's does.
@@ -200,6 +238,10 @@ public static class GoPluginServer
 
     /// <summary>The highest version both sides speak; the plugin's own when the host sent none (an old host).</summary>
     internal static int? Negotiate(IEnumerable<int> plugin, string? host) => ProtocolEnvironment.Negotiate(plugin, host);
+
+    /// <summary>Whether a method (its full name, <c>/package.Service/Method</c>) is one of go-plugin's services, which never wait for the plugin's start.</summary>
+    private static bool IsProtocolMethod(string method) =>
+        method.StartsWith("/grpc.health.v1.Health/", StringComparison.Ordinal) || method.StartsWith("/plugin.", StringComparison.Ordinal);
 
     /// <summary>Whether a request is for one of go-plugin's services (health, controller, broker, stdio), which never wait for the plugin's start.</summary>
     private static bool IsProtocolCall(PathString path) =>

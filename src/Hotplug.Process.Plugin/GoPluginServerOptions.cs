@@ -29,6 +29,18 @@ public sealed class GoPluginServerOptions
     /// <value>Defaults to 2 seconds, as long as a Hotplug host waits for a plugin to exit before it kills it.</value>
     public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// Gets or sets whether the plugin takes the fast lane when a Hotplug host offers it: length-prefixed frames on the
+    /// Unix socket in place of gRPC over HTTP/2 and TLS (docs/protocol.md §7). A go-plugin host never offers it, nor
+    /// does a host on TCP or stdio; a plugin that maps its own proto-first services (<c>map</c>) keeps gRPC.
+    /// </summary>
+    /// <value>Defaults to <see langword="true"/>.</value>
+    public bool FastLane { get; set; } = true;
+
+    /// <summary>Gets or sets the largest message the plugin takes on the fast lane; a larger one fails its call with <c>RESOURCE_EXHAUSTED</c>.</summary>
+    /// <value>Defaults to 4 MiB, as gRPC's.</value>
+    public int MaxReceiveMessageSize { get; set; } = 4 * 1024 * 1024;
+
     /// <summary>Names what is wrong with the settings; empty when nothing is.</summary>
     internal List<string> Validate()
     {
@@ -52,6 +64,11 @@ public sealed class GoPluginServerOptions
         if (ParentCheckInterval <= TimeSpan.Zero)
         {
             errors.Add($"{nameof(ParentCheckInterval)} must be positive; it is {ParentCheckInterval}.");
+        }
+
+        if (MaxReceiveMessageSize < 1)
+        {
+            errors.Add($"{nameof(MaxReceiveMessageSize)} must be positive; it is {MaxReceiveMessageSize}.");
         }
 
         if (StopTimeout < TimeSpan.Zero)

@@ -24,15 +24,17 @@ public sealed class HostServices
     private readonly BrokerConnections _broker;
     private readonly PluginTls? _tls;
     private readonly Lazy<CallInvoker> _invoker;
+    private readonly Task<CallInvoker>? _fastLane;
 
-    internal HostServices(BrokerConnections broker, PluginTls? tls)
+    internal HostServices(BrokerConnections broker, PluginTls? tls, Task<CallInvoker>? fastLane = null)
     {
         _broker = broker;
         _tls = tls;
+        _fastLane = fastLane;
         Offered = (Environment.GetEnvironmentVariable(ProtocolEnvironment.HostServices) ?? string.Empty)
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         _invoker = new(Connect, LazyThreadSafetyMode.ExecutionAndPublication);
-        if (Offered.Count > 0)
+        if (Offered.Count > 0 && fastLane is null)
         {
             _ = WarmUpAsync();
         }
@@ -122,6 +124,14 @@ public sealed class HostServices
     /// <summary>Waits for the host's announcement, then connects to the server it names.</summary>
     private CallInvoker Connect()
     {
+        if (_fastLane is not null)
+        {
+            // On the fast lane the host's services answer on the host's own connection.
+            return _fastLane.Wait(ConnectTimeout)
+                ? _fastLane.Result
+                : throw new RpcException(new Status(StatusCode.Unavailable, $"the host did not connect within {ConnectTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s"));
+        }
+
         var announced = _broker.WaitAsync(BrokerId);
         if (!announced.Wait(ConnectTimeout))
         {

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Grpc.AspNetCore.Server.Model;
+using Hotplug.Process.Protocol.Frames;
 using Hotplug.Wire;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -41,13 +42,16 @@ public static class PluginContractExtensions
         ContractSchema.For(typeof(TContract)); // Fails here, naming the member, rather than at the first call.
         services.AddSingleton(provider => new ContractService<TContract>(factory(provider)));
         services.AddSingleton<IServiceMethodProvider<ContractService<TContract>>, ContractMethodProvider<TContract>>();
-        services.AddSingleton(new ContractRegistration(typeof(TContract), app => app.MapGrpcService<ContractService<TContract>>()));
+        services.AddSingleton(new ContractRegistration(
+            typeof(TContract),
+            app => app.MapGrpcService<ContractService<TContract>>(),
+            (provider, fastLane) => ContractMethodBinder.Bind(fastLane, ContractServer.Handlers(typeof(TContract), provider.GetRequiredService<ContractService<TContract>>().Implementation))));
         return services;
     }
 }
 
-/// <summary>A contract to map when the plugin's app is built.</summary>
-internal sealed record ContractRegistration(Type Contract, Action<WebApplication> Map);
+/// <summary>A contract to map when the plugin's app is built: on ASP.NET Core's gRPC server, or on the fast lane's.</summary>
+internal sealed record ContractRegistration(Type Contract, Action<WebApplication> Map, Action<IServiceProvider, FrameHandlers> BindFastLane);
 
 /// <summary>The gRPC service object of one contract: its implementation.</summary>
 /// <typeparam name="TContract">The contract interface.</typeparam>

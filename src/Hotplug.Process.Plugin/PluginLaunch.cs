@@ -15,7 +15,8 @@ namespace Hotplug.Process.Plugin;
 /// <param name="Socket">The Unix socket's path (made up on every transport; used on <c>unix</c>).</param>
 /// <param name="Port">The loopback TCP port, on <c>tcp</c>.</param>
 /// <param name="HostCertificatePem">The host's AutoMTLS certificate, or <see langword="null"/> without AutoMTLS.</param>
-internal sealed record PluginLaunch(int Version, string Network, string Socket, int Port, string? HostCertificatePem)
+/// <param name="FastLaneToken">The token of the fast lane the host offers (<see cref="ProtocolEnvironment.FastLane"/>), or <see langword="null"/> when it offers none.</param>
+internal sealed record PluginLaunch(int Version, string Network, string Socket, int Port, string? HostCertificatePem, string? FastLaneToken = null)
 {
     /// <summary>Gets the address the handshake names.</summary>
     public string Address => Network switch
@@ -63,7 +64,14 @@ internal sealed record PluginLaunch(int Version, string Network, string Socket, 
 
         refusal = null;
         var pem = Environment.GetEnvironmentVariable(ProtocolEnvironment.ClientCertificate);
-        return new PluginLaunch(version, network, socket, port, string.IsNullOrEmpty(pem) ? null : pem);
+        // A token of any other shape is no offer: the plugin serves gRPC, which any host speaks.
+        var token = Environment.GetEnvironmentVariable(ProtocolEnvironment.FastLane);
+        if (token is not { Length: Protocol.Frames.FrameProtocol.TokenLength } || !token.All(char.IsAsciiHexDigit))
+        {
+            token = null;
+        }
+
+        return new PluginLaunch(version, network, socket, port, string.IsNullOrEmpty(pem) ? null : pem, token);
     }
 
     /// <summary>A free loopback port within go-plugin's <c>PLUGIN_MIN_PORT</c>..<c>PLUGIN_MAX_PORT</c>, or -1.</summary>

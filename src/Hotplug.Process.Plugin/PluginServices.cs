@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Grpc.Health.V1;
 using Hotplug.Process.Protocol;
+using Hotplug.Process.Protocol.Frames;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -67,6 +68,12 @@ internal sealed class PluginControllerService(IHostApplicationLifetime lifetime)
     public override Task<Empty> Shutdown(Empty request, ServerCallContext context)
     {
         // Answer first, then stop: stopping closes the connection the answer travels on.
+        if (context is FrameServerCallContext fastLane)
+        {
+            fastLane.Ended = lifetime.StopApplication;
+            return Task.FromResult(new Empty());
+        }
+
         context.GetHttpContext().Response.OnCompleted(() =>
         {
             lifetime.StopApplication();

@@ -69,6 +69,13 @@ internal static class ProtocolEnvironment
     /// <summary>Hotplug only: the transport the plugin must serve on, <c>tcp</c> or <c>stdio</c>, when it is not a Unix socket (<see cref="Handshake.Networks"/>).</summary>
     public const string Transport = HotplugPrefix + "TRANSPORT";
 
+    /// <summary>
+    /// Hotplug only: the host offers the fast lane (<see cref="Frames.FrameProtocol"/>) beside gRPC, on a Unix socket. The
+    /// value is the token the host sends first on each connection; a plugin that takes the offer prints
+    /// <see cref="Frames.FrameProtocol.Name"/> as its handshake's protocol and accepts only connections that send it.
+    /// </summary>
+    public const string FastLane = HotplugPrefix + "FAST_LANE";
+
     /// <summary>Hotplug only: the full gRPC names of the host services offered to the plugin, comma-separated.</summary>
     public const string HostServices = HotplugPrefix + "HOST_SERVICES";
 

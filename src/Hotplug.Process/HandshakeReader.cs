@@ -1,5 +1,6 @@
 using System.Text;
 using Hotplug.Process.Protocol;
+using Hotplug.Process.Protocol.Frames;
 using Microsoft.Extensions.Logging;
 
 namespace Hotplug.Process;
@@ -19,7 +20,7 @@ internal static class HandshakeReader
 
     /// <summary>Reads the handshake line and checks it.</summary>
     /// <returns>The handshake, and the bytes of standard output read past its line (what the plugin printed next).</returns>
-    public static async Task<(Handshake Handshake, ReadOnlyMemory<byte> Following)> ReadAsync(string pluginId, System.Diagnostics.Process process, StderrForwarder stderr, ProcessPluginOptions options, CancellationToken cancellationToken)
+    public static async Task<(Handshake Handshake, ReadOnlyMemory<byte> Following)> ReadAsync(string pluginId, System.Diagnostics.Process process, StderrForwarder stderr, ProcessPluginOptions options, bool fastLaneOffered, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.StartTimeout);
@@ -64,7 +65,19 @@ internal static class HandshakeReader
             throw new PluginStartException($"Plugin '{pluginId}' printed \"{Shorten(line)}\" where its go-plugin handshake was expected: {problem}. A plugin must print nothing on standard output before its handshake.{Explain(stderr)}", pluginId);
         }
 
-        if (handshake!.Protocol != Handshake.Grpc)
+        if (handshake!.Protocol == FrameProtocol.Name)
+        {
+            if (!fastLaneOffered)
+            {
+                throw new PluginStartException($"Plugin '{pluginId}' took Hotplug's fast lane ({FrameProtocol.Name}), which this host did not offer it; it offered gRPC.", pluginId);
+            }
+
+            if (handshake.Network != Handshake.Networks.Unix)
+            {
+                throw new PluginStartException($"Plugin '{pluginId}' took Hotplug's fast lane on {handshake.Network}; the host offers it on a Unix socket only.", pluginId);
+            }
+        }
+        else if (handshake.Protocol != Handshake.Grpc)
         {
             throw new PluginStartException($"Plugin '{pluginId}' speaks '{handshake.Protocol}'; this host speaks go-plugin's gRPC protocol only (serve with GRPCServer: plugin.DefaultGRPCServer).", pluginId);
         }

@@ -3,6 +3,7 @@ using Grpc.AspNetCore.Server.Model;
 using Grpc.Core;
 using Grpc.HealthCheck;
 using Hotplug.Process.Protocol;
+using Hotplug.Process.Protocol.Frames;
 using Hotplug.Wire;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -52,25 +53,24 @@ internal sealed class HostServicesServer : IAsyncDisposable
         return names;
     }
 
+    /// <summary>The host's services as the fast lane serves them, on the plugin's own connection; <see langword="null"/> when none can be offered.</summary>
+    public static FrameHandlers? FastLaneHandlers(IReadOnlyCollection<Type> types, IServiceProvider services)
+    {
+        var handlers = Handlers(types, services);
+        if (handlers.Count == 0)
+        {
+            return null;
+        }
+
+        var fastLane = new FrameHandlers();
+        ContractMethodBinder.Bind(fastLane, handlers);
+        return fastLane;
+    }
+
     /// <summary>Starts serving and announces the server to the plugin, or returns <see langword="null"/> when nothing can be offered.</summary>
     public static async Task<HostServicesServer?> StartAsync(string pluginId, IReadOnlyCollection<Type> types, IServiceProvider services, string socketFolder, bool tcp, AutoMtls? mtls, string pluginCertificate, CallInvoker plugin, int maxReceiveMessageSize, CancellationToken cancellationToken)
     {
-        var handlers = new List<OperationHandler>();
-        foreach (var type in types.Where(t => t.IsInterface))
-        {
-            try
-            {
-                if (services.GetService(type) is { } implementation)
-                {
-                    handlers.AddRange(ContractServer.Handlers(type, implementation));
-                }
-            }
-            catch (ContractSchemaException)
-            {
-                // Reported once by ServiceNames.
-            }
-        }
-
+        var handlers = Handlers(types, services);
         if (handlers.Count == 0)
         {
             return null;
@@ -136,6 +136,27 @@ internal sealed class HostServicesServer : IAsyncDisposable
             await app.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    private static List<OperationHandler> Handlers(IReadOnlyCollection<Type> types, IServiceProvider services)
+    {
+        var handlers = new List<OperationHandler>();
+        foreach (var type in types.Where(t => t.IsInterface))
+        {
+            try
+            {
+                if (services.GetService(type) is { } implementation)
+                {
+                    handlers.AddRange(ContractServer.Handlers(type, implementation));
+                }
+            }
+            catch (ContractSchemaException)
+            {
+                // Reported once by ServiceNames.
+            }
+        }
+
+        return handlers;
     }
 
     public async ValueTask DisposeAsync()

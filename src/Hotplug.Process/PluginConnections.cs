@@ -3,6 +3,7 @@ using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
 using Hotplug.Process.Protocol;
+using Hotplug.Process.Protocol.Frames;
 
 namespace Hotplug.Process;
 
@@ -16,22 +17,16 @@ internal static class PluginConnections
     /// </summary>
     /// <exception cref="PluginStartException">The plugin exited or did not answer on a connection.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public static async Task OpenAsync(string pluginId, IReadOnlyList<GrpcChannel> channels, System.Diagnostics.Process process, TimeSpan startTimeout, Func<string> explain, CancellationToken cancellationToken)
+    public static async Task OpenAsync(string pluginId, CallInvoker connection, System.Diagnostics.Process process, TimeSpan startTimeout, Func<string> explain, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(startTimeout);
         try
         {
-            // At once, not one after the other: each pays a TLS handshake.
-            await Task.WhenAll(channels.Select(channel => ProcessHealth.AskAsync(channel, HealthProtocol.LivenessProbe, timeout.Token))).ConfigureAwait(false);
+            await ProcessHealth.AskAsync(connection, HealthProtocol.LivenessProbe, timeout.Token).ConfigureAwait(false);
         }
         catch (RpcException ex)
         {
-            foreach (var channel in channels)
-            {
-                channel.Dispose();
-            }
-
             cancellationToken.ThrowIfCancellationRequested();
             if (!timeout.IsCancellationRequested)
             {
@@ -45,8 +40,31 @@ internal static class PluginConnections
         }
     }
 
+    /// <summary>
+    /// Connects to the fast lane a plugin took (<see cref="FrameProtocol"/>), on the socket its handshake names, which
+    /// must be in the host's private socket folder: that folder's permissions are what keep other users out.
+    /// </summary>
+    /// <exception cref="PluginStartException">The socket is elsewhere, or cannot be reached.</exception>
+    public static async Task<FrameConnection> ConnectFastLaneAsync(string pluginId, Handshake handshake, string socketFolder, string token, FrameHandlers? hostServices, int maxReceiveMessageSize, Func<string> explain, CancellationToken cancellationToken)
+    {
+        var path = Path.GetFullPath(handshake.Address);
+        if (!string.Equals(Path.GetDirectoryName(path), Path.GetFullPath(socketFolder).TrimEnd(Path.DirectorySeparatorChar), StringComparison.Ordinal))
+        {
+            throw new PluginStartException($"Plugin '{pluginId}' took the fast lane on {handshake.Address}, outside the private folder the host gave it ({socketFolder}): it is refused, as only that folder's permissions keep other users off the socket.", pluginId);
+        }
+
+        try
+        {
+            return await FrameConnection.ConnectAsync(path, token, hostServices, maxReceiveMessageSize, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SocketException ex)
+        {
+            throw new PluginStartException($"Plugin '{pluginId}' named the socket {handshake.Address} in its handshake, which cannot be reached: {ex.Message}.{explain()}", pluginId, ex);
+        }
+    }
+
     /// <summary>Opens a further connection in the background: true once the plugin answered on it, false if it did not in time.</summary>
-    public static async Task<bool> OpenLaterAsync(GrpcChannel channel, TimeSpan startTimeout, CancellationToken stopping)
+    public static async Task<bool> OpenLaterAsync(CallInvoker channel, TimeSpan startTimeout, CancellationToken stopping)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         timeout.CancelAfter(startTimeout);
@@ -69,7 +87,7 @@ internal static class PluginConnections
     /// </summary>
     /// <exception cref="PluginStartException">The plugin failed to start, exited, or did not finish starting in time.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public static async Task AwaitStartedAsync(string pluginId, GrpcChannel channel, System.Diagnostics.Process process, TimeSpan startTimeout, Func<string> explain, CancellationToken cancellationToken)
+    public static async Task AwaitStartedAsync(string pluginId, CallInvoker channel, System.Diagnostics.Process process, TimeSpan startTimeout, Func<string> explain, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(startTimeout);

@@ -4,6 +4,7 @@ using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
 using Hotplug.Process.Protocol;
+using Hotplug.Process.Protocol.Frames;
 using Microsoft.Extensions.Logging;
 
 namespace Hotplug.Process;
@@ -22,6 +23,8 @@ internal sealed class PluginProcess : IAsyncDisposable
     private readonly ProcessPluginOptions _options;
     private readonly string _socketFolder;
     private readonly AutoMtls? _mtls;
+    private readonly GrpcChannel? _channel;
+    private readonly FrameConnection? _frames;
     private CallInvoker? _callInvoker;
     private GrpcChannel? _second;
     private Task<bool> _secondOpen = Task.FromResult(false);
@@ -34,14 +37,16 @@ internal sealed class PluginProcess : IAsyncDisposable
     /// <summary>How long the host reads a plugin's standard error past its exit for its last words while no line comes, and in all: a process it spawned that left its group may hold the pipe open.</summary>
     internal static readonly (TimeSpan Quiet, TimeSpan Limit) Drain = (TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10));
 
-    private PluginProcess(string pluginId, System.Diagnostics.Process process, Handshake handshake, GrpcChannel channel, StderrForwarder stderr, ProcessPluginOptions options, string socketFolder, AutoMtls? mtls, bool grouped)
+    private PluginProcess(string pluginId, System.Diagnostics.Process process, Handshake handshake, GrpcChannel? channel, FrameConnection? frames, StderrForwarder stderr, ProcessPluginOptions options, string socketFolder, AutoMtls? mtls, bool grouped)
     {
         _mtls = mtls;
         PluginId = pluginId;
         _process = process;
         ProcessId = process.Id;
         Handshake = handshake;
-        Channel = channel;
+        _channel = channel;
+        _frames = frames;
+        Control = frames?.Invoker ?? channel!.CreateCallInvoker();
         _stderr = stderr;
         _options = options;
         _socketFolder = socketFolder;
@@ -53,12 +58,16 @@ internal sealed class PluginProcess : IAsyncDisposable
 
     public Handshake Handshake { get; }
 
-    public GrpcChannel Channel { get; }
+    /// <summary>Gets the invoker of the first connection, for the host's own calls: health, shutdown, the console.</summary>
+    public CallInvoker Control { get; }
 
-    /// <summary>Gets a call invoker over <see cref="Channel"/>, for generated clients.</summary>
+    /// <summary>Gets whether the plugin took the fast lane (<see cref="FrameProtocol"/>) rather than gRPC.</summary>
+    public bool IsFastLane => _frames is not null;
+
+    /// <summary>Gets the call invoker callers' calls go through: the fast lane's, or gRPC's over one or two connections.</summary>
     public CallInvoker CallInvoker => _callInvoker ??= _second is null
-        ? Channel.CreateCallInvoker()
-        : new SpreadCallInvoker(Channel.CreateCallInvoker(), _second.CreateCallInvoker(), _secondOpen);
+        ? Control
+        : new SpreadCallInvoker(Control, _second.CreateCallInvoker(), _secondOpen);
 
     /// <summary>Gets the process id, also once the process is gone (to say which one it was).</summary>
     public int ProcessId { get; }
@@ -134,6 +143,14 @@ internal sealed class PluginProcess : IAsyncDisposable
             info.Environment[ProtocolEnvironment.Transport] = options.Transport.ToString().ToLowerInvariant();
         }
 
+        // The fast lane, offered beside gRPC on a Unix socket: a plugin written with Hotplug.Process.Plugin takes it, any
+        // other one (every go-plugin plugin) does not know the variable and serves gRPC.
+        var fastLaneToken = options.FastLane && options.Transport == PluginTransport.Unix ? FrameProtocol.NewToken() : null;
+        if (fastLaneToken is not null)
+        {
+            info.Environment[ProtocolEnvironment.FastLane] = fastLaneToken;
+        }
+
         // Over stdio the plugin can open no connection back to the host, so host services are not offered.
         var hostServiceNames = options.HostServices is null || options.Transport == PluginTransport.Stdio ? [] : HostServicesServer.ServiceNames(options.HostServiceTypes, logger);
         if (hostServiceNames.Count > 0)
@@ -174,32 +191,43 @@ internal sealed class PluginProcess : IAsyncDisposable
                 folder.RecordGroup(process.Id);
             }
 
-            var (handshake, rest) = await HandshakeReader.ReadAsync(pluginId, process, stderr, options, cancellationToken).ConfigureAwait(false);
+            var (handshake, rest) = await HandshakeReader.ReadAsync(pluginId, process, stderr, options, fastLaneToken is not null, cancellationToken).ConfigureAwait(false);
             if (handshake.Network != Handshake.Networks.Stdio)
             {
                 // Output printed past the handshake without plugin.GRPCStdio (older plugins, or native code) still reaches the log.
                 _ = LineSplitter.PumpAsync(process.StandardOutput.BaseStream, rest, new LineSplitter(line => logger.Log(LogLevel.Information, StderrForwarder.StdoutPipeEvent, "{PluginStdout}", line)));
             }
 
-            HandshakeReader.RefusePlaintext(pluginId, handshake, mtls, options, logger);
-            plugin = new PluginProcess(pluginId, process, handshake, PluginConnections.Connect(handshake, mtls, process, options.MaxReceiveMessageSize), stderr, options, socketFolder, mtls, grouped);
-            if (handshake.Network != Handshake.Networks.Stdio)
+            if (handshake.Protocol == FrameProtocol.Name)
             {
-                // A second HTTP/2 connection: calls alternate between the two, so concurrent callers are not all
-                // framed and read through one connection's single loops.
-                plugin._second = PluginConnections.Connect(handshake, mtls, process, options.MaxReceiveMessageSize);
+                // The fast lane: frames on the socket in the host's private folder, which is what keeps others out;
+                // the host's services answer on the same connection.
+                var hostHandlers = hostServiceNames.Count > 0 ? HostServicesServer.FastLaneHandlers(options.HostServiceTypes, options.HostServices!) : null;
+                var frames = await PluginConnections.ConnectFastLaneAsync(pluginId, handshake, socketFolder, fastLaneToken!, hostHandlers, options.MaxReceiveMessageSize, () => HandshakeReader.Explain(stderr), cancellationToken).ConfigureAwait(false);
+                plugin = new PluginProcess(pluginId, process, handshake, null, frames, stderr, options, socketFolder, mtls, grouped);
+            }
+            else
+            {
+                HandshakeReader.RefusePlaintext(pluginId, handshake, mtls, options, logger);
+                plugin = new PluginProcess(pluginId, process, handshake, PluginConnections.Connect(handshake, mtls, process, options.MaxReceiveMessageSize), null, stderr, options, socketFolder, mtls, grouped);
+                if (handshake.Network != Handshake.Networks.Stdio)
+                {
+                    // A second HTTP/2 connection: calls alternate between the two, so concurrent callers are not all
+                    // framed and read through one connection's single loops.
+                    plugin._second = PluginConnections.Connect(handshake, mtls, process, options.MaxReceiveMessageSize);
+                }
             }
 
             // The first connection is open before the process is handed out, so no call pays for its TLS handshake;
             // the second opens meanwhile, and takes its turn of the calls once it answered.
-            await PluginConnections.OpenAsync(pluginId, [plugin.Channel], process, options.StartTimeout, () => HandshakeReader.Explain(stderr), cancellationToken).ConfigureAwait(false);
+            await PluginConnections.OpenAsync(pluginId, plugin.Control, process, options.StartTimeout, () => HandshakeReader.Explain(stderr), cancellationToken).ConfigureAwait(false);
             if (plugin._second is not null)
             {
-                plugin._secondOpen = PluginConnections.OpenLaterAsync(plugin._second, options.StartTimeout, plugin._stopping.Token);
+                plugin._secondOpen = PluginConnections.OpenLaterAsync(plugin._second.CreateCallInvoker(), options.StartTimeout, plugin._stopping.Token);
             }
 
-            plugin.ConsoleForwarded = stderr.PumpStdioAsync(plugin.CallInvoker, pluginId, options.Notices, plugin._stopping.Token);
-            if (hostServiceNames.Count > 0)
+            plugin.ConsoleForwarded = stderr.PumpStdioAsync(plugin.Control, pluginId, options.Notices, plugin._stopping.Token);
+            if (hostServiceNames.Count > 0 && !plugin.IsFastLane)
             {
                 try
                 {
@@ -214,7 +242,7 @@ internal sealed class PluginProcess : IAsyncDisposable
 
             // A plugin written with Hotplug.Process.Plugin starts its PluginBase now, when it may call the host's
             // services, and is handed out once it has started; a Go plugin answers at once.
-            await PluginConnections.AwaitStartedAsync(pluginId, plugin.Channel, process, options.StartTimeout, () => HandshakeReader.Explain(stderr), cancellationToken).ConfigureAwait(false);
+            await PluginConnections.AwaitStartedAsync(pluginId, plugin.Control, process, options.StartTimeout, () => HandshakeReader.Explain(stderr), cancellationToken).ConfigureAwait(false);
             return plugin;
         }
         catch
@@ -234,11 +262,11 @@ internal sealed class PluginProcess : IAsyncDisposable
 
     /// <summary>Asks the plugin's health service whether <c>plugin</c> is serving, as a go-plugin host does.</summary>
     public async Task<HealthCheckResponse.Types.ServingStatus> CheckHealthAsync(CancellationToken cancellationToken) =>
-        (await ProcessHealth.AskAsync(Channel, probe: null, cancellationToken).ConfigureAwait(false)).Status;
+        (await ProcessHealth.AskAsync(Control, probe: null, cancellationToken).ConfigureAwait(false)).Status;
 
     /// <summary>Asks whether the process is alive: any answer is (a Hotplug plugin answers at once, without its own health check).</summary>
     public Task CheckLivenessAsync(CancellationToken cancellationToken) =>
-        ProcessHealth.AskAsync(Channel, HealthProtocol.LivenessProbe, cancellationToken);
+        ProcessHealth.AskAsync(Control, HealthProtocol.LivenessProbe, cancellationToken);
 
     /// <summary>Kills the process and its group at once, without asking: for a process that no longer answers.</summary>
     public void Kill() => Kill(_process, _grouped);
@@ -276,7 +304,7 @@ internal sealed class PluginProcess : IAsyncDisposable
         {
             if (!_process.HasExited)
             {
-                var controller = new GRPCController.GRPCControllerClient(Channel);
+                var controller = new GRPCController.GRPCControllerClient(Control);
                 try
                 {
                     await controller.ShutdownAsync(new Empty(), deadline: DateTime.UtcNow + _options.ShutdownTimeout).ResponseAsync.ConfigureAwait(false);
@@ -309,8 +337,7 @@ internal sealed class PluginProcess : IAsyncDisposable
                 await _hostServices.DisposeAsync().ConfigureAwait(false);
             }
 
-            Channel.Dispose();
-            _second?.Dispose();
+            CloseConnections();
             _mtls?.Dispose();
             TryDelete(_socketFolder);
         }
@@ -327,9 +354,15 @@ internal sealed class PluginProcess : IAsyncDisposable
             await _hostServices.DisposeAsync().ConfigureAwait(false);
         }
 
-        Channel.Dispose();
-        _second?.Dispose();
+        CloseConnections();
         _stopping.Dispose();
+    }
+
+    private void CloseConnections()
+    {
+        _channel?.Dispose();
+        _second?.Dispose();
+        _frames?.Close(new FrameConnectionException($"the host closed the connection to plugin '{PluginId}'"));
     }
 
     public async ValueTask DisposeAsync()

@@ -1,6 +1,5 @@
 using Grpc.Core;
 using Grpc.Health.V1;
-using Grpc.Net.Client;
 using Hotplug.Process.Protocol;
 
 namespace Hotplug.Process;
@@ -12,13 +11,13 @@ namespace Hotplug.Process;
 internal static class ProcessHealth
 {
     /// <summary>Asks the plugin's health service about <c>plugin</c>: its status, and the trailers a Hotplug plugin adds.</summary>
-    /// <param name="channel">The connection to the plugin.</param>
+    /// <param name="invoker">The connection to the plugin.</param>
     /// <param name="probe">Which question: <see langword="null"/> for the plugin's own health, else <see cref="HealthProtocol.LivenessProbe"/> or <see cref="HealthProtocol.StartProbe"/>.</param>
     /// <param name="cancellationToken">Ends the wait.</param>
-    public static async Task<(HealthCheckResponse.Types.ServingStatus Status, Metadata Trailers)> AskAsync(GrpcChannel channel, string? probe, CancellationToken cancellationToken)
+    public static async Task<(HealthCheckResponse.Types.ServingStatus Status, Metadata Trailers)> AskAsync(CallInvoker invoker, string? probe, CancellationToken cancellationToken)
     {
         var headers = probe is null ? null : new Metadata { { HealthProtocol.ProbeHeader, probe } };
-        using var call = new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest { Service = HealthProtocol.ServiceName }, headers, cancellationToken: cancellationToken);
+        using var call = new Health.HealthClient(invoker).CheckAsync(new HealthCheckRequest { Service = HealthProtocol.ServiceName }, headers, cancellationToken: cancellationToken);
         var response = await call.ResponseAsync.ConfigureAwait(false);
         return (response.Status, call.GetTrailers());
     }
@@ -65,7 +64,7 @@ internal static class ProcessHealth
         timeout.CancelAfter(bound);
         try
         {
-            var (status, trailers) = await AskAsync(process.Channel, probe: null, timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
+            var (status, trailers) = await AskAsync(process.Control, probe: null, timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
             var health = HealthProtocol.Read(status, trailers);
             return status == HealthCheckResponse.Types.ServingStatus.Serving
                 ? (process.ProcessId, health, null)

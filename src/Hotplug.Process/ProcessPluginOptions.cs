@@ -46,6 +46,14 @@ public sealed class ProcessPluginOptions
     public bool AutoMtls { get; set; } = true;
 
     /// <summary>
+    /// Gets or sets whether the host offers the fast lane on a Unix socket: a plugin written with Hotplug.Process.Plugin
+    /// then talks length-prefixed frames instead of gRPC over HTTP/2 and TLS (docs/protocol.md §7); any other plugin
+    /// keeps gRPC. The socket's private folder, not TLS, keeps other users off it.
+    /// </summary>
+    /// <value>Defaults to <see langword="true"/>.</value>
+    public bool FastLane { get; set; } = true;
+
+    /// <summary>
     /// Gets or sets whether the plugin may answer the host's certificate with none, and be connected in plaintext, when
     /// <see cref="AutoMtls"/> is on.
     /// </summary>

@@ -135,6 +135,7 @@ internal sealed class ProcessPluginVersion(PluginVersionContext context, Process
             StartTimeout = options.HandshakeTimeout,
             ShutdownTimeout = options.ShutdownTimeout,
             AutoMtls = options.AutoMtls,
+            FastLane = options.FastLane,
             AllowPlaintext = options.AllowPlaintext.Contains(context.PluginId),
             MaxReceiveMessageSize = options.MaxReceiveMessageSize,
             Transport = entry.Transport,

@@ -35,6 +35,19 @@ public sealed class ProcessRuntimeOptions
     public bool AutoMtls { get; set; } = true;
 
     /// <summary>
+    /// Gets or sets whether the host offers .NET plugins the fast lane on a Unix socket: length-prefixed frames in place
+    /// of gRPC over HTTP/2 and TLS, taken by plugins written with Hotplug.Process.Plugin (docs/protocol.md §7). Go
+    /// plugins, and plugins on TCP or stdio, keep gRPC.
+    /// </summary>
+    /// <value>Defaults to <see langword="true"/>.</value>
+    /// <remarks>
+    /// The fast lane's socket is protected by its folder, which only the host's user may enter, and by a one-off
+    /// token the host passes the plugin; with TLS, as gRPC is, only the two processes' certificates are trusted. Turn it
+    /// off to keep other processes of the host's own user from ever reaching a plugin.
+    /// </remarks>
+    public bool FastLane { get; set; } = true;
+
+    /// <summary>
     /// Gets the ids of the plugins that may answer the host's certificate with none and be connected in plaintext.
     /// Any other plugin that does is refused with <c>HP1200</c>.
     /// </summary>

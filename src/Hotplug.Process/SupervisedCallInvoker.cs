@@ -208,7 +208,7 @@ internal sealed class SupervisedCallInvoker(ProcessPool pool, TimeSpan callTimeo
             {
                 if (current is System.Net.Http.HttpRequestException or System.Net.Http.HttpIOException or System.Net.Http.HttpProtocolException
                     or System.Net.Sockets.SocketException or ObjectDisposedException
-                    or System.Security.Authentication.AuthenticationException)
+                    or System.Security.Authentication.AuthenticationException or Hotplug.Process.Protocol.Frames.FrameConnectionException)
                 {
                     return true;
                 }

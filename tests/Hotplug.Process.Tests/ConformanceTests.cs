@@ -16,8 +16,15 @@ public abstract class ProcessConformanceTests : RuntimeConformanceTests
     /// <summary>Gets the manifest's <c>entry.transport</c>.</summary>
     private protected abstract string Transport { get; }
 
+    /// <summary>Gets whether the host offers the fast lane, which a .NET plugin on a Unix socket takes.</summary>
+    private protected virtual bool FastLane => true;
+
     protected override void AddRuntime(IHotplugBuilder builder) =>
-        builder.AddProcessRuntime(o => o.Supervision.InitialBackoff = TimeSpan.FromMilliseconds(20));
+        builder.AddProcessRuntime(o =>
+        {
+            o.Supervision.InitialBackoff = TimeSpan.FromMilliseconds(20);
+            o.FastLane = FastLane;
+        });
 
     protected override JsonObject CreateEntry() => new()
     {
@@ -29,10 +36,18 @@ public abstract class ProcessConformanceTests : RuntimeConformanceTests
     protected override void CopyFiles(string folder) => TestPlugins.CopyBuild(TestPlugins.EchoProcess, folder);
 }
 
-/// <summary>The kit over a Unix domain socket (<c>"transport": "unix"</c>, the default).</summary>
+/// <summary>The kit over a Unix domain socket (<c>"transport": "unix"</c>, the default), where a .NET plugin takes the fast lane.</summary>
 public sealed class UnixProcessConformanceTests : ProcessConformanceTests
 {
     private protected override string Transport => "unix";
+}
+
+/// <summary>The kit over a Unix domain socket with the fast lane off: gRPC over HTTP/2 and TLS, as with a Go plugin.</summary>
+public sealed class UnixGrpcProcessConformanceTests : ProcessConformanceTests
+{
+    private protected override string Transport => "unix";
+
+    private protected override bool FastLane => false;
 }
 
 /// <summary>The kit with the plugin on TCP loopback (<c>"transport": "tcp"</c>), host services included.</summary>

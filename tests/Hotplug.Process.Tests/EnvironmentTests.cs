@@ -38,7 +38,7 @@ public sealed class EnvironmentTests
                 PluginEnvironment.DefaultNames.Contains(name)
                 || PluginEnvironment.DefaultPrefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal))
                 || name.StartsWith("PLUGIN_", StringComparison.Ordinal)
-                || name is "HOTPLUG_TEST_PLUGIN" or "TMPDIR"
+                || name is "HOTPLUG_TEST_PLUGIN" or "TMPDIR" or Hotplug.Process.Protocol.ProtocolEnvironment.FastLane
                 || name == allowed
                 || name.StartsWith(prefixed, StringComparison.Ordinal),
                 $"{name} reached the plugin"));

@@ -21,8 +21,8 @@ public sealed class HealthExtensionTests
 
         // What a go-plugin host asks: no header, and it reads the status only.
         var plain = await plugin.CheckHealthAsync(CancellationToken.None);
-        var (answered, trailers) = await ProcessHealth.AskAsync(plugin.Channel, probe: null, CancellationToken.None);
-        var liveness = await ProcessHealth.AskAsync(plugin.Channel, HealthProtocol.LivenessProbe, CancellationToken.None);
+        var (answered, trailers) = await ProcessHealth.AskAsync(plugin.Control, probe: null, CancellationToken.None);
+        var liveness = await ProcessHealth.AskAsync(plugin.Control, HealthProtocol.LivenessProbe, CancellationToken.None);
 
         Assert.Equal(serving, plain);
         Assert.Equal(new PluginHealth(status, description), HealthProtocol.Read(answered, trailers));
@@ -35,7 +35,7 @@ public sealed class HealthExtensionTests
     {
         await using var plugin = await PluginProcess.StartAsync("minimal", GoPlugins.Minimal, [], GoPlugins.Options(), new ListLogger(), CancellationToken.None);
 
-        var (status, trailers) = await ProcessHealth.AskAsync(plugin.Channel, probe: null, CancellationToken.None);
+        var (status, trailers) = await ProcessHealth.AskAsync(plugin.Control, probe: null, CancellationToken.None);
 
         Assert.Null(trailers.Get(HealthProtocol.StatusTrailer));
         Assert.Equal(PluginHealth.Healthy(), HealthProtocol.Read(status, trailers));
