@@ -70,9 +70,8 @@ public static class GoPluginServer
 
         // Taken before the console is sent to the host: on the stdio transport these carry the connection.
         var stdio = launch.Network == Handshake.Networks.Stdio ? (Input: Console.OpenStandardInput(), Output: Console.OpenStandardOutput()) : default;
-        // The fast lane when the host offers it: frames on the Unix socket in the host's private folder, no HTTP/2, no
-        // TLS. Proto-first services mapped by the plugin (map) are served by ASP.NET Core's gRPC only: they keep gRPC.
-        var fastLane = options.FastLane && map is null && launch.Network == Handshake.Networks.Unix && launch.FastLaneToken is not null
+        // The fast lane when the host offers it: frames on the Unix socket in the host's private folder, no HTTP/2, no TLS.
+        var fastLane = options.FastLane && launch.Network == Handshake.Networks.Unix && launch.FastLaneToken is not null
             ? new FastLaneServer(launch.Socket, launch.FastLaneToken, options.MaxReceiveMessageSize)
             : null;
 
@@ -196,6 +195,11 @@ public static class GoPluginServer
         app.Services.GetRequiredService<HostServices>();
 
         map?.Invoke(app);
+        if (fastLane is not null && map is not null)
+        {
+            // The plugin's own gRPC services, as it mapped them, on the fast lane too.
+            FastLaneServices.BindMapped(app, fastLane.Handlers, type => type.Assembly == typeof(GoPluginServer).Assembly);
+        }
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var handshake = new Handshake(Handshake.SupportedCoreProtocol, launch.Version, launch.Network, launch.Address, fastLane is null ? Handshake.Grpc : FrameProtocol.Name, tls?.HandshakeCertificate ?? string.Empty);

@@ -28,16 +28,20 @@ public sealed class DotnetPluginTests
         Assert.Contains("ranked [b c a] by dotnet-by-score", output, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task HotplugHost_DotnetPlugin_ServesHealthOverMutualTlsAndStopsGracefully()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task HotplugHost_DotnetPlugin_ServesHealthOnTheFastLaneOrOverMutualTlsAndStopsGracefully(bool fastLane)
     {
-        var plugin = await PluginProcess.StartAsync("dotnet", GoPlugins.DotnetPlugin, [], GoPlugins.Options(), new ListLogger(), CancellationToken.None);
+        var plugin = await PluginProcess.StartAsync("dotnet", GoPlugins.DotnetPlugin, [], GoPlugins.Options(o => o.FastLane = fastLane), new ListLogger(), CancellationToken.None);
 
         var health = await plugin.CheckHealthAsync(CancellationToken.None);
         var graceful = await plugin.StopAsync();
         await plugin.DisposeAsync();
 
-        Assert.True(plugin.IsMutualTls);
+        // Its proto-first services (mapped with MapGrpcService) go on the fast lane too; without it, gRPC with AutoMTLS.
+        Assert.Equal(fastLane, plugin.IsFastLane);
+        Assert.Equal(!fastLane, plugin.IsMutualTls);
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health);
         Assert.True(graceful);
     }
