@@ -23,7 +23,8 @@ internal static class ProcessHarness
     private static readonly string Folder = typeof(ProcessHarness).Assembly
         .GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "BenchProcessPath").Value!;
 
-    public static async Task<int> RunAsync(bool goOnly)
+    /// <summary>Measures every row, or only the Go plugin's (<c>go</c>) or the .NET plugin's (<c>dotnet</c>).</summary>
+    public static async Task<int> RunAsync(string? only)
     {
         var go = Path.Combine(Folder, "echo-plugin");
         var dotnet = Path.Combine(Folder, "dotnet-echo-plugin", "DotnetEchoPlugin");
@@ -36,18 +37,24 @@ internal static class ProcessHarness
             }
         }
 
-        await MeasureAsync("Hotplug (.NET host, process runtime) with the Go plugin", go, "unix");
-        await MeasureLoggingAsync("Hotplug (.NET host, process runtime) with the Go plugin, a log line per call", go);
-        if (goOnly)
+        if (only != "dotnet")
+        {
+            await MeasureAsync("Hotplug (.NET host, process runtime) with the Go plugin", go, "unix");
+            await MeasureLoggingAsync("Hotplug (.NET host, process runtime) with the Go plugin, a log line per call", go);
+        }
+
+        if (only == "go")
         {
             return 0;
         }
 
-        await MeasureAsync("Hotplug (.NET host, process runtime) with the .NET plugin (JIT)", dotnet, "unix");
+        await MeasureAsync("Hotplug (.NET host, process runtime) with the .NET plugin (JIT), fast lane", dotnet, "unix");
+        await MeasureAsync("Hotplug (.NET host, process runtime) with the .NET plugin (JIT), gRPC", dotnet, "unix", fastLane: false);
         var aot = Path.Combine(Folder, "dotnet-echo-plugin-aot", "DotnetEchoPlugin");
         if (File.Exists(aot))
         {
-            await MeasureAsync("Hotplug (.NET host, process runtime) with the .NET plugin (NativeAOT)", aot, "unix");
+            await MeasureAsync("Hotplug (.NET host, process runtime) with the .NET plugin (NativeAOT), fast lane", aot, "unix");
+            await MeasureAsync("Hotplug (.NET host, process runtime) with the .NET plugin (NativeAOT), gRPC", aot, "unix", fastLane: false);
         }
 
         await MeasureAsync("Hotplug (.NET host, process runtime) with the .NET plugin (JIT), stdio transport", dotnet, "stdio");
@@ -55,12 +62,12 @@ internal static class ProcessHarness
         return 0;
     }
 
-    private static async Task MeasureAsync(string label, string plugin, string transport)
+    private static async Task MeasureAsync(string label, string plugin, string transport, bool fastLane = true)
     {
         var result = new JsonObject { ["host"] = label };
-        result["start_to_first_call_ms"] = await StartToFirstCallAsync(plugin, transport);
+        result["start_to_first_call_ms"] = await StartToFirstCallAsync(plugin, transport, fastLane);
 
-        var (host, root) = await StartHostAsync(plugin, transport, logEachCall: false);
+        var (host, root) = await StartHostAsync(plugin, transport, logEachCall: false, fastLane);
         var plugins = host.Services.GetRequiredService<IPluginHost>();
         var load = Stopwatch.StartNew();
         await host.Services.GetRequiredService<IPluginAdmin>().RescanAsync();
@@ -121,7 +128,7 @@ internal static class ProcessHarness
         Console.WriteLine(result.ToJsonString());
     }
 
-    private static async Task<(IHost Host, string Root)> StartHostAsync(string plugin, string transport, bool logEachCall)
+    private static async Task<(IHost Host, string Root)> StartHostAsync(string plugin, string transport, bool logEachCall, bool fastLane = true)
     {
         var root = Path.Combine(Path.GetTempPath(), "hotplug-bench-process-" + Guid.NewGuid().ToString("N")[..8]);
         var folder = Path.Combine(root, "plugins", "echo");
@@ -175,15 +182,16 @@ internal static class ProcessHarness
             // The harness kills the plugin on purpose, again and again: restart at once, never quarantine.
             o.Supervision.InitialBackoff = TimeSpan.FromMilliseconds(1);
             o.Supervision.MaxFailures = int.MaxValue;
+            o.FastLane = fastLane;
         });
         var host = builder.Build();
         await host.StartAsync();
         return (host, root);
     }
 
-    private static async Task<double> StartToFirstCallAsync(string plugin, string transport)
+    private static async Task<double> StartToFirstCallAsync(string plugin, string transport, bool fastLane)
     {
-        var options = new ProcessPluginOptions { MagicCookieKey = "HOTPLUG_BENCH", MagicCookieValue = "echo", Transport = Enum.Parse<PluginTransport>(transport, ignoreCase: true) };
+        var options = new ProcessPluginOptions { MagicCookieKey = "HOTPLUG_BENCH", MagicCookieValue = "echo", Transport = Enum.Parse<PluginTransport>(transport, ignoreCase: true), FastLane = fastLane };
         var times = new List<double>();
         for (var i = 0; i < 6; i++)
         {

@@ -1,10 +1,10 @@
 using BenchmarkDotNet.Running;
 
 // "process": the cross-process harness (bench/process/run.sh runs it beside go-plugin and the raw floor);
-// "process go": the Go plugin's rows alone.
+// "process go": the Go plugin's rows alone; "process dotnet": the .NET plugin's alone.
 if (args is ["process", ..])
 {
-    return await Hotplug.Benchmarks.ProcessHarness.RunAsync(goOnly: args is [_, "go", ..]);
+    return await Hotplug.Benchmarks.ProcessHarness.RunAsync(only: args is [_, var which, ..] ? which : null);
 }
 
 // "bus": the bus runtime against raw NetMQ across processes (bench/bus/run.sh).

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Security.Cryptography;
 using Hotplug.Process.Protocol;
 
 namespace Hotplug.Process.Plugin;
@@ -54,7 +53,8 @@ internal sealed record PluginLaunch(int Version, string Network, string Socket, 
 
         var folder = Environment.GetEnvironmentVariable(ProtocolEnvironment.UnixSocketFolder) is { Length: > 0 } d ? d
             : Environment.GetEnvironmentVariable(ProtocolEnvironment.TempFolder) is { Length: > 0 } t ? t : "/tmp";
-        var socket = Path.Combine(folder, "plugin" + RandomNumberGenerator.GetInt32(int.MaxValue).ToString(CultureInfo.InvariantCulture));
+        // Not a secret: the folder is private. Random.Shared, not the cryptographic generator, whose first use loads the TLS library.
+        var socket = Path.Combine(folder, "plugin" + Random.Shared.Next().ToString(CultureInfo.InvariantCulture));
         var port = network == Handshake.Networks.Tcp ? FreePort() : 0;
         if (port < 0)
         {
@@ -86,7 +86,7 @@ internal sealed record PluginLaunch(int Version, string Network, string Socket, 
 
         // From a random point in the range, so plugins started together do not race for the same port.
         var count = max - min + 1;
-        var start = RandomNumberGenerator.GetInt32(count);
+        var start = Random.Shared.Next(count);
         for (var i = 0; i < Math.Min(count, 200); i++)
         {
             var port = min + ((start + i) % count);

@@ -559,6 +559,8 @@ internal sealed class FrameSerializationContext : SerializationContext
     [ThreadStatic]
     private static FrameSerializationContext? t_second;
 
+    private const int CachedCapacity = 256 * 1024;
+
     private byte[]? _complete;
 
     public ArrayBufferWriter<byte> Writer { get; } = new(256);
@@ -587,7 +589,9 @@ internal sealed class FrameSerializationContext : SerializationContext
     {
         _complete = null;
         Writer.ResetWrittenCount();
-        if (Writer.Capacity > 64 * 1024)
+        // Kept for the next message on this thread, up to a size that messages of 64 KiB and more fit in without
+        // growing again (each growth of a large buffer is a large-object allocation).
+        if (Writer.Capacity > CachedCapacity)
         {
             return;
         }
@@ -606,9 +610,8 @@ internal sealed class FrameSerializationContext : SerializationContext
 
     public override IBufferWriter<byte> GetBufferWriter() => Writer;
 
-    public override void SetPayloadLength(int payloadLength)
-    {
-    }
+    /// <summary>Makes room for the whole message at once, so the writer grows once, not by doubling.</summary>
+    public override void SetPayloadLength(int payloadLength) => Writer.GetSpan(payloadLength);
 
     public override void Complete()
     {
