@@ -31,7 +31,7 @@ public sealed class GoPluginServerOptions
 
     /// <summary>
     /// Gets or sets whether the plugin takes the fast lane when a Hotplug host offers it: length-prefixed frames on the
-    /// Unix socket in place of gRPC over HTTP/2 and TLS (docs/protocol.md §7). A go-plugin host never offers it, nor
+    /// Unix socket in place of gRPC over HTTP/2 and TLS (docs/protocol.md §10). A go-plugin host never offers it, nor
     /// does a host on TCP or stdio. Services the plugin maps itself (<c>MapGrpcService&lt;T&gt;()</c>) are served on it too,
     /// each made once and shared by its calls; one that needs <c>GetHttpContext()</c> needs this off.
     /// </summary>

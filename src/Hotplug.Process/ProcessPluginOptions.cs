@@ -47,7 +47,7 @@ public sealed class ProcessPluginOptions
 
     /// <summary>
     /// Gets or sets whether the host offers the fast lane on a Unix socket: a plugin written with Hotplug.Process.Plugin
-    /// then talks length-prefixed frames instead of gRPC over HTTP/2 and TLS (docs/protocol.md §7); any other plugin
+    /// then talks length-prefixed frames instead of gRPC over HTTP/2 and TLS (docs/protocol.md §10); any other plugin
     /// keeps gRPC. The socket's private folder, not TLS, keeps other users off it.
     /// </summary>
     /// <value>Defaults to <see langword="true"/>.</value>

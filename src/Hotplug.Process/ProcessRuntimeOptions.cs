@@ -36,7 +36,7 @@ public sealed class ProcessRuntimeOptions
 
     /// <summary>
     /// Gets or sets whether the host offers .NET plugins the fast lane on a Unix socket: length-prefixed frames in place
-    /// of gRPC over HTTP/2 and TLS, taken by plugins written with Hotplug.Process.Plugin (docs/protocol.md §7). Go
+    /// of gRPC over HTTP/2 and TLS, taken by plugins written with Hotplug.Process.Plugin (docs/protocol.md §10). Go
     /// plugins, and plugins on TCP or stdio, keep gRPC.
     /// </summary>
     /// <value>Defaults to <see langword="true"/>.</value>

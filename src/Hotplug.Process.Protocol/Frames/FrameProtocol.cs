@@ -9,7 +9,7 @@ namespace Hotplug.Process.Protocol.Frames;
 /// Hotplug's fast lane between a Hotplug host and a plugin written with Hotplug.Process.Plugin: gRPC's calls, streams,
 /// metadata, deadlines and statuses carried as length-prefixed frames on one Unix socket, instead of HTTP/2. The host
 /// offers it in <see cref="ProtocolEnvironment.FastLane"/>; a plugin that takes it prints <see cref="Name"/> as the
-/// handshake's protocol. docs/protocol.md §7 describes every field.
+/// handshake's protocol. docs/protocol.md §10 describes every field.
 /// </summary>
 /// <remarks>
 /// <para>A frame: <c>length</c> (uint32, little-endian: the bytes that follow it), <c>kind</c> (<see cref="FrameKind"/>),
