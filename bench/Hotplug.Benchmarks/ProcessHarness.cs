@@ -23,7 +23,7 @@ internal static class ProcessHarness
     private static readonly string Folder = typeof(ProcessHarness).Assembly
         .GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "BenchProcessPath").Value!;
 
-    /// <summary>Measures every row, or only the Go plugin's (<c>go</c>) or the .NET plugin's (<c>dotnet</c>).</summary>
+    /// <summary>Measures every row, or only the Go plugin's (<c>go</c>), the .NET plugin's (<c>dotnet</c>) or its fast lane's (<c>fast-lane</c>).</summary>
     public static async Task<int> RunAsync(string? only)
     {
         var go = Path.Combine(Folder, "echo-plugin");
@@ -35,6 +35,12 @@ internal static class ProcessHarness
                 Console.Error.WriteLine($"{required} is missing: run bench/process/run.sh, which builds it.");
                 return 1;
             }
+        }
+
+        if (only == "fast-lane")
+        {
+            await MeasureAsync("Hotplug (.NET host, process runtime) with the .NET plugin (JIT), fast lane", dotnet, "unix");
+            return 0;
         }
 
         if (only != "dotnet")

@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 
 // "process": the cross-process harness (bench/process/run.sh runs it beside go-plugin and the raw floor);
-// "process go": the Go plugin's rows alone; "process dotnet": the .NET plugin's alone.
+// "process go": the Go plugin's rows alone; "process dotnet": the .NET plugin's alone; "process fast-lane": its fast lane's.
 if (args is ["process", ..])
 {
     return await Hotplug.Benchmarks.ProcessHarness.RunAsync(only: args is [_, var which, ..] ? which : null);

@@ -119,7 +119,7 @@ internal sealed class SupervisedCallInvoker(ProcessPool pool, TimeSpan callTimeo
     {
         private readonly ProcessPool _pool;
         private readonly ProcessPool.Lease _lease;
-        private readonly string _method;
+        private readonly IMethod _method;
         private readonly CancellationToken _token;
         private readonly DateTime? _hostDeadline;
 
@@ -127,7 +127,7 @@ internal sealed class SupervisedCallInvoker(ProcessPool pool, TimeSpan callTimeo
         {
             _pool = pool;
             _lease = lease;
-            _method = $"{method.ServiceName}/{method.Name}";
+            _method = method;
             _token = options.CancellationToken;
 
             // The deadline is set here, when the call starts, for every kind of call: a stream is bounded as a unary call is.
@@ -177,7 +177,7 @@ internal sealed class SupervisedCallInvoker(ProcessPool pool, TimeSpan callTimeo
         }
 
         public PluginCrashedException Crashed(Exception exception, string? why = null) =>
-            new($"Plugin '{_pool.PluginId}' {_pool.Version} failed {_method}: {why ?? Gone(exception) ?? "its connection is closed"}.", _pool.PluginId, _pool.Version, exception);
+            new($"Plugin '{_pool.PluginId}' {_pool.Version} failed {_method.ServiceName}/{_method.Name}: {why ?? Gone(exception) ?? "its connection is closed"}.", _pool.PluginId, _pool.Version, exception);
 
         /// <summary>Why the call's process cannot have answered it, or <see langword="null"/> when it is there.</summary>
         private string? Gone(Exception exception)
