@@ -18,6 +18,7 @@ public sealed class FrameProtocolTests : IAsyncLifetime
     private static readonly Method<string, string> Hold = new(MethodType.Unary, "test", "Hold", Text, Text);
     private static readonly Method<string, string> Count = new(MethodType.ServerStreaming, "test", "Count", Text, Text);
     private static readonly Method<string, string> Join = new(MethodType.ClientStreaming, "test", "Join", Text, Text);
+    private static readonly Method<string, string> Wait = new(MethodType.ServerStreaming, "test", "Wait", Text, Text);
 
     private readonly string _folder = Directory.CreateTempSubdirectory("hp-frames-").FullName;
     private readonly TaskCompletionSource<(DateTime Deadline, bool Cancelled)> _held = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -60,6 +61,12 @@ public sealed class FrameProtocolTests : IAsyncLifetime
             }
 
             return count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }));
+
+        handlers.AddMethod(Wait, (ServerStreamingServerMethod<string, string>)(async (_, _, context) =>
+        {
+            _holding.TrySetResult();
+            await Task.Delay(Timeout.Infinite, context.CancellationToken);
         }));
 
         var path = Path.Combine(_folder, "frames.sock");
@@ -149,6 +156,32 @@ public sealed class FrameProtocolTests : IAsyncLifetime
 
         Assert.Equal(StatusCode.ResourceExhausted, failure.StatusCode);
         Assert.Equal("echo small", answer);
+    }
+
+    [Fact]
+    public async Task PeerSendsPastItsCredit_TheStreamIsCutOff()
+    {
+        using var call = _client!.Invoker.AsyncServerStreamingCall(Wait, null, default, "x");
+        await _holding.Task.WaitAsync(TimeSpan.FromSeconds(60));
+
+        // The plugin's side ignores credit: 100 messages on the caller's stream (its first: id 1), none read yet.
+        for (var i = 0; i < 100; i++)
+        {
+            _server!.SendMessage(FrameFlags.None, 1, Text, "flood");
+        }
+
+        var read = 0;
+        var failure = await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            while (await call.ResponseStream.MoveNext(CancellationToken.None))
+            {
+                read++;
+            }
+        });
+
+        Assert.Equal(StatusCode.ResourceExhausted, failure.StatusCode);
+        Assert.InRange(read, 0, FrameProtocol.InitialWindow);
+        Assert.Equal("echo still", await _client.Invoker.AsyncUnaryCall(Echo, null, default, "still"));
     }
 
     [Fact]

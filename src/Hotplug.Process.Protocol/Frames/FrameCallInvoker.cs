@@ -65,6 +65,7 @@ internal sealed class FrameClientCall<TRequest, TResponse> : FrameStream, IClien
     private Status _status;
     private Metadata? _trailers;
     private int _consumed;
+    private int _unread;
     private bool _inputEnded;
 
     public FrameClientCall(FrameConnection connection, Method<TRequest, TResponse> method, bool streamsResponse)
@@ -185,6 +186,13 @@ internal sealed class FrameClientCall<TRequest, TResponse> : FrameStream, IClien
 
         if (_responses is not null)
         {
+            // Credit bounds what a peer may send ahead of the reader; one that sends past it is cut off.
+            if (Interlocked.Increment(ref _unread) > FrameProtocol.InitialWindow)
+            {
+                Finish(new Status(StatusCode.ResourceExhausted, $"The peer sent more than the {FrameProtocol.InitialWindow} messages it had credit for."), null, tellPeer: true);
+                return;
+            }
+
             _responses.Writer.TryWrite(message);
         }
         else
@@ -272,6 +280,7 @@ internal sealed class FrameClientCall<TRequest, TResponse> : FrameStream, IClien
         }
 
         Current = item;
+        Interlocked.Decrement(ref _unread);
         if (++_consumed == FrameProtocol.InitialWindow / 2 && Volatile.Read(ref _done) == 0)
         {
             _consumed = 0;

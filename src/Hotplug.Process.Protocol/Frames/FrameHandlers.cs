@@ -106,6 +106,7 @@ internal sealed class FrameServerCall<TRequest, TResponse> : FrameStream, IAsync
     private TRequest? _request;
     private int _ended;
     private int _consumed;
+    private int _unread;
 
     public FrameServerCall(FrameConnection connection, FrameMethod<TRequest, TResponse> method, uint id, Metadata headers, long timeoutMicroseconds)
     {
@@ -151,6 +152,14 @@ internal sealed class FrameServerCall<TRequest, TResponse> : FrameStream, IAsync
 
                 if (_requests is not null)
                 {
+                    // Credit bounds what a peer may send ahead of the handler; one that sends past it is cut off.
+                    if (Interlocked.Increment(ref _unread) > FrameProtocol.InitialWindow)
+                    {
+                        End(new Status(StatusCode.ResourceExhausted, $"The caller sent more than the {FrameProtocol.InitialWindow} messages it had credit for."), null);
+                        _requests.Writer.TryComplete();
+                        return;
+                    }
+
                     _requests.Writer.TryWrite(request);
                     if ((flags & FrameFlags.EndOfStream) != 0)
                     {
@@ -316,6 +325,7 @@ internal sealed class FrameServerCall<TRequest, TResponse> : FrameStream, IAsync
         }
 
         Current = item;
+        Interlocked.Decrement(ref _unread);
         if (++_consumed == FrameProtocol.InitialWindow / 2 && Volatile.Read(ref _ended) == 0)
         {
             _consumed = 0;
