@@ -87,10 +87,19 @@ internal static class ProcessHarness
         (p50, p99) = await LatencyAsync(echo, 64 * 1024, warmup: 2000, samples: 1000);
         result["p50_64KiB_us"] = p50;
         result["p99_64KiB_us"] = p99;
-        foreach (var callers in new[] { 1, 4, 8, 16 })
+        foreach (var callers in new[] { 1, 4, 8 })
         {
             result[$"calls_per_s_{callers}"] = await ThroughputAsync(echo, callers, TimeSpan.FromSeconds(3));
         }
+
+        // At 16 callers, also the CPU each side spent per call: where a call's cost is, and on which side.
+        var store = Path.Combine(root, "state", "store");
+        var (hostBefore, pluginBefore) = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime, PluginCpu(store));
+        var calls16 = await ThroughputAsync(echo, 16, TimeSpan.FromSeconds(3));
+        var (hostAfter, pluginAfter) = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime, PluginCpu(store));
+        result["calls_per_s_16"] = calls16;
+        result["host_cpu_us_per_call_16"] = Math.Round((hostAfter - hostBefore).TotalMicroseconds / (calls16 * 3), 1);
+        result["plugin_cpu_us_per_call_16"] = Math.Round((pluginAfter - pluginBefore).TotalMicroseconds / (calls16 * 3), 1);
 
         // The same calls through the contract router (Get<IEcho>): no .proto on the host's side.
         var contract = plugins.Get<Bench.Contracts.IEcho>("echo");
@@ -298,6 +307,16 @@ internal static class ProcessHarness
         }
 
         return Math.Round(Median(times), 1);
+    }
+
+    /// <summary>The plugin process's CPU time so far (user and system, from /proc; 10 ms ticks).</summary>
+    private static TimeSpan PluginCpu(string store)
+    {
+        var stat = File.ReadAllText($"/proc/{PluginPid(store)}/stat");
+        // The fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return TimeSpan.FromSeconds(ticks / 100.0);
     }
 
     private static int PluginPid(string store)
