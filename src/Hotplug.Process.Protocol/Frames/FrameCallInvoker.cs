@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Threading.Channels;
 using Grpc.Core;
 
 namespace Hotplug.Process.Protocol.Frames;
@@ -54,7 +53,7 @@ internal sealed class FrameClientCall<TRequest, TResponse> : FrameStream, IClien
     private readonly Method<TRequest, TResponse> _method;
     private readonly TaskCompletionSource<Metadata> _headers = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<TResponse>? _response;
-    private readonly Channel<TResponse>? _responses;
+    private readonly FrameInbox<TResponse>? _responses;
     private SemaphoreSlim? _credit;
     private CancellationTokenRegistration _cancellation;
     private Timer? _deadline;
@@ -64,8 +63,6 @@ internal sealed class FrameClientCall<TRequest, TResponse> : FrameStream, IClien
     private TResponse? _single;
     private Status _status;
     private Metadata? _trailers;
-    private int _consumed;
-    private int _unread;
     private bool _inputEnded;
 
     public FrameClientCall(FrameConnection connection, Method<TRequest, TResponse> method, bool streamsResponse)
@@ -74,7 +71,7 @@ internal sealed class FrameClientCall<TRequest, TResponse> : FrameStream, IClien
         _method = method;
         if (streamsResponse)
         {
-            _responses = Channel.CreateUnbounded<TResponse>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+            _responses = new FrameInbox<TResponse>();
         }
         else
         {
@@ -187,13 +184,10 @@ internal sealed class FrameClientCall<TRequest, TResponse> : FrameStream, IClien
         if (_responses is not null)
         {
             // Credit bounds what a peer may send ahead of the reader; one that sends past it is cut off.
-            if (Interlocked.Increment(ref _unread) > FrameProtocol.InitialWindow)
+            if (!_responses.TryAdd(message))
             {
                 Finish(new Status(StatusCode.ResourceExhausted, $"The peer sent more than the {FrameProtocol.InitialWindow} messages it had credit for."), null, tellPeer: true);
-                return;
             }
-
-            _responses.Writer.TryWrite(message);
         }
         else
         {
@@ -238,13 +232,13 @@ internal sealed class FrameClientCall<TRequest, TResponse> : FrameStream, IClien
                 }
             }
 
-            _responses?.Writer.TryComplete();
+            _responses?.Complete();
         }
         else
         {
             var failure = new RpcException(status, _trailers);
             _response?.TrySetException(failure);
-            _responses?.Writer.TryComplete(failure);
+            _responses?.Complete(failure);
         }
 
         // Writers waiting for credit learn that the call ended.
@@ -259,35 +253,24 @@ internal sealed class FrameClientCall<TRequest, TResponse> : FrameStream, IClien
 
     public async Task<bool> MoveNext(CancellationToken cancellationToken)
     {
-        var reader = _responses!.Reader;
-        if (!reader.TryRead(out var item))
+        bool read;
+        TResponse item;
+        try
         {
-            try
-            {
-                while (!reader.TryRead(out item))
-                {
-                    if (!await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
-                    {
-                        return false;
-                    }
-                }
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                Finish(new Status(StatusCode.Cancelled, "Call canceled by the client."), null, tellPeer: true);
-                throw new RpcException(_status);
-            }
+            (read, item) = await _responses!.ReadAsync(_connection, _id, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            Finish(new Status(StatusCode.Cancelled, "Call canceled by the client."), null, tellPeer: true);
+            throw new RpcException(_status);
         }
 
-        Current = item;
-        Interlocked.Decrement(ref _unread);
-        if (++_consumed == FrameProtocol.InitialWindow / 2 && Volatile.Read(ref _done) == 0)
+        if (read)
         {
-            _consumed = 0;
-            _connection.SendWindow(_id, FrameProtocol.InitialWindow / 2);
+            Current = item;
         }
 
-        return true;
+        return read;
     }
 
     public async Task WriteAsync(TRequest message) => await WriteAsync(message, CancellationToken.None).ConfigureAwait(false);

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Threading.Channels;
 using Grpc.Core;
 
 namespace Hotplug.Process.Protocol.Frames;
@@ -17,12 +16,10 @@ internal sealed class FrameServerCall<TRequest, TResponse> : FrameStream, IAsync
     private readonly FrameMethod<TRequest, TResponse> _method;
     private readonly uint _id;
     private readonly FrameServerCallContext _context;
-    private readonly Channel<TRequest>? _requests;
+    private readonly FrameInbox<TRequest>? _requests;
     private SemaphoreSlim? _credit;
     private TRequest? _request;
     private int _ended;
-    private int _consumed;
-    private int _unread;
 
     public FrameServerCall(FrameConnection connection, FrameMethod<TRequest, TResponse> method, uint id, Metadata headers, long timeoutMicroseconds)
     {
@@ -32,7 +29,7 @@ internal sealed class FrameServerCall<TRequest, TResponse> : FrameStream, IAsync
         _context = new FrameServerCallContext(method.Method.FullName, headers, timeoutMicroseconds, this);
         if (method.StreamsRequest)
         {
-            _requests = Channel.CreateUnbounded<TRequest>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+            _requests = new FrameInbox<TRequest>();
         }
     }
 
@@ -69,17 +66,14 @@ internal sealed class FrameServerCall<TRequest, TResponse> : FrameStream, IAsync
                 if (_requests is not null)
                 {
                     // Credit bounds what a peer may send ahead of the handler; one that sends past it is cut off.
-                    if (Interlocked.Increment(ref _unread) > FrameProtocol.InitialWindow)
+                    if (!_requests.TryAdd(request))
                     {
                         End(new Status(StatusCode.ResourceExhausted, $"The caller sent more than the {FrameProtocol.InitialWindow} messages it had credit for."), null);
-                        _requests.Writer.TryComplete();
-                        return;
+                        _requests.Complete();
                     }
-
-                    _requests.Writer.TryWrite(request);
-                    if ((flags & FrameFlags.EndOfStream) != 0)
+                    else if ((flags & FrameFlags.EndOfStream) != 0)
                     {
-                        _requests.Writer.TryComplete();
+                        _requests.Complete();
                     }
                 }
                 else if (_request is null)
@@ -92,7 +86,7 @@ internal sealed class FrameServerCall<TRequest, TResponse> : FrameStream, IAsync
             case FrameKind.HalfClose:
                 if (_requests is not null)
                 {
-                    _requests.Writer.TryComplete();
+                    _requests.Complete();
                 }
                 else if (_request is null)
                 {
@@ -105,7 +99,7 @@ internal sealed class FrameServerCall<TRequest, TResponse> : FrameStream, IAsync
                 Interlocked.Exchange(ref _ended, 1);
                 _connection.Remove(_id);
                 _context.Cancel();
-                _requests?.Writer.TryComplete();
+                _requests?.Complete();
                 _credit?.Release(FrameProtocol.InitialWindow);
                 break;
             case FrameKind.Window:
@@ -118,7 +112,7 @@ internal sealed class FrameServerCall<TRequest, TResponse> : FrameStream, IAsync
     {
         Interlocked.Exchange(ref _ended, 1);
         _context.Cancel();
-        _requests?.Writer.TryComplete(new RpcException(new Status(StatusCode.Unavailable, reason.Message)));
+        _requests?.Complete(new RpcException(new Status(StatusCode.Unavailable, reason.Message)));
         _credit?.Release(FrameProtocol.InitialWindow);
     }
 
@@ -230,25 +224,13 @@ internal sealed class FrameServerCall<TRequest, TResponse> : FrameStream, IAsync
 
     public async Task<bool> MoveNext(CancellationToken cancellationToken)
     {
-        var reader = _requests!.Reader;
-        TRequest? item;
-        while (!reader.TryRead(out item))
+        var (read, item) = await _requests!.ReadAsync(_connection, _id, cancellationToken).ConfigureAwait(false);
+        if (read)
         {
-            if (!await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                return false;
-            }
+            Current = item;
         }
 
-        Current = item;
-        Interlocked.Decrement(ref _unread);
-        if (++_consumed == FrameProtocol.InitialWindow / 2 && Volatile.Read(ref _ended) == 0)
-        {
-            _consumed = 0;
-            _connection.SendWindow(_id, FrameProtocol.InitialWindow / 2);
-        }
-
-        return true;
+        return read;
     }
 
     public async Task WriteAsync(TResponse message) => await WriteAsync(message, CancellationToken.None).ConfigureAwait(false);

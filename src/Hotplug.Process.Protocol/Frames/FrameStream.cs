@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Threading.Channels;
 using Grpc.Core;
 
 namespace Hotplug.Process.Protocol.Frames;
@@ -95,4 +96,54 @@ internal sealed class FrameDeserializationContext : DeserializationContext
     public override byte[] PayloadAsNewBuffer() => Payload.ToArray();
 
     public override ReadOnlySequence<byte> PayloadAsReadOnlySequence() => new(Payload);
+}
+
+/// <summary>
+/// The messages of one stream that arrived and are not read yet: at most <see cref="FrameProtocol.InitialWindow"/>,
+/// the credit the reader gave; as it reads, credit goes back to the sender half a window at a time.
+/// </summary>
+internal sealed class FrameInbox<T>
+{
+    private readonly Channel<T> _items = Channel.CreateUnbounded<T>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private int _unread;
+    private int _consumed;
+
+    /// <summary>Adds a message that arrived; <see langword="false"/> when the sender went past its credit.</summary>
+    public bool TryAdd(T item)
+    {
+        if (Interlocked.Increment(ref _unread) > FrameProtocol.InitialWindow)
+        {
+            return false;
+        }
+
+        _items.Writer.TryWrite(item);
+        return true;
+    }
+
+    /// <summary>No more messages come: the reader reads what is left, then the end, or <paramref name="error"/>.</summary>
+    public void Complete(Exception? error = null) => _items.Writer.TryComplete(error);
+
+    /// <summary>The next message, or none at the end of the stream; gives credit back on <paramref name="connection"/> as it reads.</summary>
+    public async ValueTask<(bool Read, T Item)> ReadAsync(FrameConnection connection, uint stream, CancellationToken cancellationToken)
+    {
+        var reader = _items.Reader;
+        T? item;
+        while (!reader.TryRead(out item))
+        {
+            if (!await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return (false, default!);
+            }
+        }
+
+        Interlocked.Decrement(ref _unread);
+        if (++_consumed == FrameProtocol.InitialWindow / 2)
+        {
+            // Past the call's end the peer drops it, and a closed connection sends nothing.
+            _consumed = 0;
+            connection.SendWindow(stream, FrameProtocol.InitialWindow / 2);
+        }
+
+        return (true, item);
+    }
 }
