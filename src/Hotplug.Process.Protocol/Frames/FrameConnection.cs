@@ -23,7 +23,6 @@ internal sealed partial class FrameConnection : IAsyncDisposable
     private readonly ConcurrentDictionary<uint, FrameStream> _streams = new();
     private readonly Lock _writeLock = new();
     private readonly TaskCompletionSource<Exception> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly CancellationTokenSource _closing = new();
     private readonly FrameDeserializationContext _deserialization = new();
     private ArrayBufferWriter<byte> _pending = new(ReadBufferSize);
     private ArrayBufferWriter<byte>? _spare = new(ReadBufferSize);
@@ -52,12 +51,6 @@ internal sealed partial class FrameConnection : IAsyncDisposable
 
     /// <summary>Gets a task that completes, with why, when the connection has closed.</summary>
     public Task<Exception> Closed => _closed.Task;
-
-    /// <summary>Gets a token cancelled when the connection closes.</summary>
-    public CancellationToken Closing => _closing.Token;
-
-    /// <summary>Gets how many calls are open on the connection, either way.</summary>
-    public int OpenCalls => _streams.Count;
 
     /// <summary>Connects to a plugin's fast-lane socket and sends the preface with the host's token.</summary>
     /// <exception cref="SocketException">The socket cannot be reached.</exception>
@@ -143,7 +136,6 @@ internal sealed partial class FrameConnection : IAsyncDisposable
         }
 
         _socket.Dispose();
-        _closing.Cancel();
         foreach (var stream in _streams.Values)
         {
             stream.OnClosed(reason);

@@ -22,9 +22,6 @@ internal sealed class FrameHandlers : ServiceBinderBase
     /// <summary>Gets or sets which methods wait for <see cref="Gate"/>, by full name.</summary>
     public Func<string, bool>? IsGated { get; set; }
 
-    /// <summary>Gets the full names of the methods served.</summary>
-    public IReadOnlyCollection<string> Methods => _methods.Keys;
-
     /// <summary>Gets how many calls of gated methods (the plugin's own) are running: a stopping server lets them end.</summary>
     public int Running => Volatile.Read(ref _running);
 
