@@ -21,7 +21,8 @@ namespace Hotplug.Process.Plugin;
 /// Serves a .NET plugin over hashicorp go-plugin's gRPC protocol: checks the host's magic cookie, negotiates the
 /// application protocol version, serves <c>grpc.health.v1</c>, <c>plugin.GRPCController</c> and
 /// <c>plugin.GRPCBroker</c> and <c>plugin.GRPCStdio</c> with the plugin's own gRPC services on a Unix socket (mutual TLS when the host asks
-/// for AutoMTLS), prints the handshake line, and exits when the host asks — or when the host dies.
+/// for AutoMTLS) — or, when a Hotplug host offers it, on the fast lane (frames on the same socket, no HTTP/2) — prints
+/// the handshake line, and exits when the host asks — or when the host dies.
 /// </summary>
 public static class GoPluginServer
 {

@@ -110,46 +110,7 @@ internal sealed class PluginProcess : IAsyncDisposable
 
         var folder = SocketFolder.Create(pluginId, executable);
         var socketFolder = folder.Path;
-        var info = new ProcessStartInfo(executable)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-            WorkingDirectory = Path.GetDirectoryName(Path.GetFullPath(executable)),
-        };
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        // Only what a program needs of the host's environment, and the names the host or the manifest allow: never its secrets.
-        PluginEnvironment.Apply(info.Environment, options.InheritedEnvironment);
-        foreach (var (name, value) in options.Environment)
-        {
-            info.Environment[name] = value;
-        }
-
-        info.Environment[options.MagicCookieKey] = options.MagicCookieValue;
-        info.Environment[ProtocolEnvironment.ProtocolVersions] = ProtocolEnvironment.FormatVersions(options.ProtocolVersions);
-        info.Environment[ProtocolEnvironment.MinPort] = options.MinPort.ToString(CultureInfo.InvariantCulture);
-        info.Environment[ProtocolEnvironment.MaxPort] = options.MaxPort.ToString(CultureInfo.InvariantCulture);
-        // Newer go-plugin plugins put their socket in PLUGIN_UNIX_SOCKET_DIR, older ones in the temporary folder.
-        info.Environment[ProtocolEnvironment.UnixSocketFolder] = socketFolder;
-        info.Environment[ProtocolEnvironment.TempFolder] = socketFolder;
-        if (options.Transport != PluginTransport.Unix)
-        {
-            // A Hotplug extension: which transport the plugin must serve on (Go plugins choose their own).
-            info.Environment[ProtocolEnvironment.Transport] = options.Transport.ToString().ToLowerInvariant();
-        }
-
-        // The fast lane, offered beside gRPC on a Unix socket: a plugin written with Hotplug.Process.Plugin takes it, any
-        // other one (every go-plugin plugin) does not know the variable and serves gRPC.
-        var fastLaneToken = options.FastLane && options.Transport == PluginTransport.Unix ? FrameProtocol.NewToken() : null;
-        if (fastLaneToken is not null)
-        {
-            info.Environment[ProtocolEnvironment.FastLane] = fastLaneToken;
-        }
+        var (info, fastLaneToken) = PluginStartInfo.Create(executable, arguments, options, socketFolder);
 
         // Over stdio the plugin can open no connection back to the host, so host services are not offered.
         var hostServiceNames = options.HostServices is null || options.Transport == PluginTransport.Stdio ? [] : HostServicesServer.ServiceNames(options.HostServiceTypes, logger);
