@@ -12,6 +12,7 @@ internal sealed class FrameServerCallContext : ServerCallContext, IDisposable
     private readonly IResponseHeaderSender _owner;
     private Metadata? _trailers;
     private bool _headersSent;
+    private volatile bool _cancelled;
 
     public FrameServerCallContext(string method, Metadata headers, long timeoutMicroseconds, IResponseHeaderSender owner)
     {
@@ -33,10 +34,12 @@ internal sealed class FrameServerCallContext : ServerCallContext, IDisposable
     /// <summary>Gets or sets what runs once the call's end has been sent (a shutdown answers before it stops the plugin).</summary>
     public Action? Ended { get; set; }
 
-    public bool DeadlinePassed => _deadline != DateTime.MaxValue && DateTime.UtcNow >= _deadline;
+    /// <summary>Gets whether the call's deadline has passed: its timer fired (which may be a tick before the clock says so), or the clock says so.</summary>
+    public bool DeadlinePassed => _deadline != DateTime.MaxValue && ((_cancellation.IsCancellationRequested && !_cancelled) || DateTime.UtcNow >= _deadline);
 
     public void Cancel()
     {
+        _cancelled = true;
         try
         {
             _cancellation.Cancel();
